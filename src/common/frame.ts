@@ -1,0 +1,570 @@
+/**
+ * The frame codec: one binary frame carries everything the UI needs since the last frame, sent
+ * 30–60 times a second from the engine to the renderer (MessagePort in Electron, WebSocket in a
+ * browser). Little-endian, versioned, 8-byte aligned sections.
+ *
+ * Header (24 bytes)
+ * | off | type | field                                   |
+ * |----:|------|-----------------------------------------|
+ * |   0 | u32  | magic 'TSKF' (0x464b5354)               |
+ * |   4 | u16  | version (FRAME_VERSION)                 |
+ * |   6 | u16  | section count                           |
+ * |   8 | u32  | sequence number (wraps)                 |
+ * |  12 | u32  | total byte length                       |
+ * |  16 | f64  | frame time, epoch ms (sender's clock)   |
+ *
+ * Each section: u16 type, u16 reserved, u32 payload length, payload padded to 8 bytes.
+ * Unknown section types are skipped, so a newer engine can talk to an older renderer.
+ *
+ * Sections:
+ * - METRICS: one closed metrics interval (throughput per feed, latency stages, pool and ring).
+ * - FEEDS: connection state of every feed; sent when a state changes and once a second.
+ * - INSTRUMENTS: id → symbol table; sent when it changes and once a second.
+ * - MARKET: last price, trade count and volume per instrument; every frame.
+ *
+ * Decoding writes into a caller-owned `DecodedFrame` whose arrays are preallocated, so decoding
+ * the numeric sections allocates nothing; strings (feeds, instruments) are decoded only when their
+ * sections are present.
+ */
+
+export const FRAME_MAGIC = 0x464b5354;
+export const FRAME_VERSION = 1;
+export const FRAME_HEADER_SIZE = 24;
+const SECTION_HEADER_SIZE = 8;
+
+export const SectionType = {
+  metrics: 1,
+  feeds: 2,
+  instruments: 3,
+  market: 4,
+} as const;
+
+export const MAX_FEEDS = 16;
+export const MAX_STAGES = 4;
+export const MAX_INSTRUMENTS = 256;
+
+/** Latency stages, in the order of DESIGN.md. */
+export const Stage = {
+  wire: 0,
+  pipeline: 1,
+  ui: 2,
+  disk: 3,
+} as const;
+export const STAGE_NAMES = ['wire', 'pipeline', 'ui', 'disk'] as const;
+
+export const FeedState = {
+  idle: 0,
+  connecting: 1,
+  subscribing: 2,
+  live: 3,
+  stale: 4,
+  backoff: 5,
+  closed: 6,
+} as const;
+export type FeedState = (typeof FeedState)[keyof typeof FeedState];
+export const FEED_STATE_NAMES = ['idle', 'connecting', 'subscribing', 'live', 'stale', 'backoff', 'closed'] as const;
+
+export interface FeedThroughput {
+  feedId: number;
+  messagesPerSec: number;
+  bytesPerSec: number;
+  totalMessages: number;
+  totalBytes: number;
+}
+
+/** Percentiles in microseconds over one interval. count = 0 means no sample in the interval. */
+export interface StageLatency {
+  stage: number;
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface PipelineStats {
+  poolAcquires: number;
+  poolReuses: number;
+  poolMisses: number;
+  poolHighWater: number;
+  /** reuses / acquires over the interval (1 when there was no acquire). */
+  poolReuseRatio: number;
+  /** Slowest reader's backlog over capacity, 0..1, at the end of the interval. */
+  ringFill: number;
+  ringCapacity: number;
+  /** Writes returned to the sender since start. */
+  ringReturns: number;
+  /** Records the lossy readers skipped since start (lapped or torn). */
+  readerSkipped: number;
+  /** Records lost before the ring (feed overflow, malformed), since start. */
+  dropped: number;
+}
+
+export interface MetricsSection {
+  interval: number;
+  start: number;
+  end: number;
+  feedCount: number;
+  feeds: FeedThroughput[];
+  stageCount: number;
+  stages: StageLatency[];
+  pipeline: PipelineStats;
+}
+
+export interface FeedStatus {
+  feedId: number;
+  venue: number;
+  state: number;
+  reconnects: number;
+  since: number;
+  messages: number;
+  name: string;
+  url: string;
+}
+
+export interface InstrumentInfo {
+  instrumentId: number;
+  feedId: number;
+  venue: number;
+  symbol: string;
+}
+
+export interface MarketTick {
+  instrumentId: number;
+  last: number;
+  /** First trade price seen this session, for the change figure. */
+  open: number;
+  trades: number;
+  volume: number;
+}
+
+export interface FrameParts {
+  seq: number;
+  time: number;
+  metrics?: MetricsSection | undefined;
+  feeds?: readonly FeedStatus[] | undefined;
+  instruments?: readonly InstrumentInfo[] | undefined;
+  market?: { count: number; ticks: readonly MarketTick[] } | undefined;
+}
+
+export interface DecodedFrame {
+  seq: number;
+  time: number;
+  hasMetrics: boolean;
+  metrics: MetricsSection;
+  /** null when the frame had no FEEDS section. */
+  feeds: FeedStatus[] | null;
+  instruments: InstrumentInfo[] | null;
+  hasMarket: boolean;
+  marketCount: number;
+  market: MarketTick[];
+}
+
+const METRICS_FIXED = 32;
+const FEED_THROUGHPUT_SIZE = 40;
+const STAGE_SIZE = 48;
+const PIPELINE_SIZE = 80;
+const MARKET_TICK_SIZE = 40;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function pad8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function metricsSize(m: MetricsSection): number {
+  return METRICS_FIXED + m.feedCount * FEED_THROUGHPUT_SIZE + m.stageCount * STAGE_SIZE + PIPELINE_SIZE;
+}
+
+function feedsSize(feeds: readonly FeedStatus[]): number {
+  let n = 8;
+  for (const f of feeds) n += pad8(32 + 4 + utf8Length(f.name) + utf8Length(f.url));
+  return n;
+}
+
+function instrumentsSize(list: readonly InstrumentInfo[]): number {
+  let n = 8;
+  for (const i of list) n += pad8(12 + utf8Length(i.symbol));
+  return n;
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Exact encoded size, so the sender can take a pooled buffer of the right class first. */
+export function measureFrame(p: FrameParts): number {
+  let n = FRAME_HEADER_SIZE;
+  if (p.metrics) n += SECTION_HEADER_SIZE + pad8(metricsSize(p.metrics));
+  if (p.feeds) n += SECTION_HEADER_SIZE + pad8(feedsSize(p.feeds));
+  if (p.instruments) n += SECTION_HEADER_SIZE + pad8(instrumentsSize(p.instruments));
+  if (p.market) n += SECTION_HEADER_SIZE + 8 + p.market.count * MARKET_TICK_SIZE;
+  return n;
+}
+
+/** Encodes into `out` (at least `measureFrame(p)` bytes) and returns the byte length. */
+export function encodeFrame(out: Uint8Array, p: FrameParts): number {
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  let sections = 0;
+  let at = FRAME_HEADER_SIZE;
+
+  const begin = (type: number): number => {
+    v.setUint16(at, type, true);
+    v.setUint16(at + 2, 0, true);
+    sections++;
+    return at + SECTION_HEADER_SIZE;
+  };
+  const end = (start: number, bodyEnd: number): void => {
+    const len = pad8(bodyEnd - start);
+    for (let i = bodyEnd; i < start + len; i++) out[i] = 0;
+    v.setUint32(start - 4, len, true);
+    at = start + len;
+  };
+
+  if (p.metrics) {
+    const m = p.metrics;
+    const s = begin(SectionType.metrics);
+    let o = s;
+    v.setUint32(o, m.interval >>> 0, true);
+    v.setUint16(o + 4, m.feedCount, true);
+    v.setUint16(o + 6, m.stageCount, true);
+    v.setFloat64(o + 8, m.start, true);
+    v.setFloat64(o + 16, m.end, true);
+    v.setFloat64(o + 24, 0, true);
+    o += METRICS_FIXED;
+    for (let i = 0; i < m.feedCount; i++) {
+      const f = m.feeds[i]!;
+      v.setUint16(o, f.feedId, true);
+      v.setUint16(o + 2, 0, true);
+      v.setUint32(o + 4, 0, true);
+      v.setFloat64(o + 8, f.messagesPerSec, true);
+      v.setFloat64(o + 16, f.bytesPerSec, true);
+      v.setFloat64(o + 24, f.totalMessages, true);
+      v.setFloat64(o + 32, f.totalBytes, true);
+      o += FEED_THROUGHPUT_SIZE;
+    }
+    for (let i = 0; i < m.stageCount; i++) {
+      const st = m.stages[i]!;
+      v.setUint32(o, st.stage, true);
+      v.setUint32(o + 4, st.count, true);
+      v.setFloat64(o + 8, st.p50, true);
+      v.setFloat64(o + 16, st.p90, true);
+      v.setFloat64(o + 24, st.p99, true);
+      v.setFloat64(o + 32, st.p999, true);
+      v.setFloat64(o + 40, st.max, true);
+      o += STAGE_SIZE;
+    }
+    const pl = m.pipeline;
+    v.setFloat64(o, pl.poolAcquires, true);
+    v.setFloat64(o + 8, pl.poolReuses, true);
+    v.setFloat64(o + 16, pl.poolMisses, true);
+    v.setFloat64(o + 24, pl.poolHighWater, true);
+    v.setFloat64(o + 32, pl.poolReuseRatio, true);
+    v.setFloat64(o + 40, pl.ringFill, true);
+    v.setFloat64(o + 48, pl.ringCapacity, true);
+    v.setFloat64(o + 56, pl.ringReturns, true);
+    v.setFloat64(o + 64, pl.readerSkipped, true);
+    v.setFloat64(o + 72, pl.dropped, true);
+    o += PIPELINE_SIZE;
+    end(s, o);
+  }
+
+  if (p.feeds) {
+    const s = begin(SectionType.feeds);
+    v.setUint32(s, p.feeds.length, true);
+    v.setUint32(s + 4, 0, true);
+    let o = s + 8;
+    for (const f of p.feeds) {
+      const start = o;
+      v.setUint16(o, f.feedId, true);
+      v.setUint8(o + 2, f.venue);
+      v.setUint8(o + 3, f.state);
+      v.setUint32(o + 4, f.reconnects, true);
+      v.setFloat64(o + 8, f.since, true);
+      v.setFloat64(o + 16, f.messages, true);
+      const nameLen = encoder.encodeInto(f.name, out.subarray(o + 36)).written;
+      const urlLen = encoder.encodeInto(f.url, out.subarray(o + 36 + nameLen)).written;
+      v.setUint32(o + 24, nameLen, true);
+      v.setUint32(o + 28, urlLen, true);
+      v.setUint32(o + 32, 0, true);
+      o += 36 + nameLen + urlLen;
+      const padded = start + pad8(o - start);
+      for (let i = o; i < padded; i++) out[i] = 0;
+      o = padded;
+    }
+    end(s, o);
+  }
+
+  if (p.instruments) {
+    const s = begin(SectionType.instruments);
+    v.setUint32(s, p.instruments.length, true);
+    v.setUint32(s + 4, 0, true);
+    let o = s + 8;
+    for (const ins of p.instruments) {
+      const start = o;
+      v.setUint32(o, ins.instrumentId, true);
+      v.setUint16(o + 4, ins.feedId, true);
+      v.setUint8(o + 6, ins.venue);
+      const len = encoder.encodeInto(ins.symbol, out.subarray(o + 12)).written;
+      v.setUint8(o + 7, 0);
+      v.setUint32(o + 8, len, true);
+      o += 12 + len;
+      const padded = start + pad8(o - start);
+      for (let i = o; i < padded; i++) out[i] = 0;
+      o = padded;
+    }
+    end(s, o);
+  }
+
+  if (p.market) {
+    const s = begin(SectionType.market);
+    v.setUint32(s, p.market.count, true);
+    v.setUint32(s + 4, 0, true);
+    let o = s + 8;
+    for (let i = 0; i < p.market.count; i++) {
+      const t = p.market.ticks[i]!;
+      v.setUint32(o, t.instrumentId, true);
+      v.setUint32(o + 4, 0, true);
+      v.setFloat64(o + 8, t.last, true);
+      v.setFloat64(o + 16, t.open, true);
+      v.setFloat64(o + 24, t.trades, true);
+      v.setFloat64(o + 32, t.volume, true);
+      o += MARKET_TICK_SIZE;
+    }
+    end(s, o);
+  }
+
+  v.setUint32(0, FRAME_MAGIC, true);
+  v.setUint16(4, FRAME_VERSION, true);
+  v.setUint16(6, sections, true);
+  v.setUint32(8, p.seq >>> 0, true);
+  v.setUint32(12, at, true);
+  v.setFloat64(16, p.time, true);
+  return at;
+}
+
+export function createDecodedFrame(): DecodedFrame {
+  const feeds: FeedThroughput[] = [];
+  for (let i = 0; i < MAX_FEEDS; i++) {
+    feeds.push({ feedId: 0, messagesPerSec: 0, bytesPerSec: 0, totalMessages: 0, totalBytes: 0 });
+  }
+  const stages: StageLatency[] = [];
+  for (let i = 0; i < MAX_STAGES; i++) stages.push({ stage: i, count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 });
+  const market: MarketTick[] = [];
+  for (let i = 0; i < MAX_INSTRUMENTS; i++) market.push({ instrumentId: 0, last: 0, open: 0, trades: 0, volume: 0 });
+  return {
+    seq: 0,
+    time: 0,
+    hasMetrics: false,
+    metrics: {
+      interval: 0,
+      start: 0,
+      end: 0,
+      feedCount: 0,
+      feeds,
+      stageCount: 0,
+      stages,
+      pipeline: {
+        poolAcquires: 0,
+        poolReuses: 0,
+        poolMisses: 0,
+        poolHighWater: 0,
+        poolReuseRatio: 0,
+        ringFill: 0,
+        ringCapacity: 0,
+        ringReturns: 0,
+        readerSkipped: 0,
+        dropped: 0,
+      },
+    },
+    feeds: null,
+    instruments: null,
+    hasMarket: false,
+    marketCount: 0,
+    market,
+  };
+}
+
+export class FrameError extends Error {
+  override name = 'FrameError';
+}
+
+/**
+ * Decodes `bytes` into `out`. Throws FrameError on anything malformed (bad magic, newer major
+ * version, lengths past the end), never reads out of bounds.
+ */
+export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame {
+  if (bytes.byteLength < FRAME_HEADER_SIZE) throw new FrameError(`frame too short: ${bytes.byteLength} bytes`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (v.getUint32(0, true) !== FRAME_MAGIC) throw new FrameError('bad frame magic');
+  const version = v.getUint16(4, true);
+  if (version !== FRAME_VERSION) throw new FrameError(`unsupported frame version ${version}`);
+  const sections = v.getUint16(6, true);
+  const total = v.getUint32(12, true);
+  if (total > bytes.byteLength) throw new FrameError(`frame declares ${total} bytes, has ${bytes.byteLength}`);
+  out.seq = v.getUint32(8, true);
+  out.time = v.getFloat64(16, true);
+  out.hasMetrics = false;
+  out.feeds = null;
+  out.instruments = null;
+  out.hasMarket = false;
+  out.marketCount = 0;
+
+  let at = FRAME_HEADER_SIZE;
+  for (let s = 0; s < sections; s++) {
+    if (at + SECTION_HEADER_SIZE > total) throw new FrameError('section header past end of frame');
+    const type = v.getUint16(at, true);
+    const len = v.getUint32(at + 4, true);
+    const body = at + SECTION_HEADER_SIZE;
+    if (body + len > total) throw new FrameError(`section ${type} overruns the frame`);
+    switch (type) {
+      case SectionType.metrics:
+        decodeMetrics(v, body, len, out.metrics);
+        out.hasMetrics = true;
+        break;
+      case SectionType.feeds:
+        out.feeds = decodeFeeds(v, bytes, body, len);
+        break;
+      case SectionType.instruments:
+        out.instruments = decodeInstruments(v, bytes, body, len);
+        break;
+      case SectionType.market:
+        out.marketCount = decodeMarket(v, body, len, out.market);
+        out.hasMarket = true;
+        break;
+      default:
+        break; // unknown: skip
+    }
+    at = body + len;
+  }
+  return out;
+}
+
+function need(ok: boolean, what: string): void {
+  if (!ok) throw new FrameError(`truncated ${what} section`);
+}
+
+function decodeMetrics(v: DataView, s: number, len: number, m: MetricsSection): void {
+  need(len >= METRICS_FIXED, 'metrics');
+  m.interval = v.getUint32(s, true);
+  const feedCount = v.getUint16(s + 4, true);
+  const stageCount = v.getUint16(s + 6, true);
+  if (feedCount > MAX_FEEDS || stageCount > MAX_STAGES) throw new FrameError('metrics section counts out of range');
+  need(metricsSize({ feedCount, stageCount } as MetricsSection) <= len, 'metrics');
+  m.start = v.getFloat64(s + 8, true);
+  m.end = v.getFloat64(s + 16, true);
+  m.feedCount = feedCount;
+  m.stageCount = stageCount;
+  let o = s + METRICS_FIXED;
+  for (let i = 0; i < feedCount; i++) {
+    const f = m.feeds[i]!;
+    f.feedId = v.getUint16(o, true);
+    f.messagesPerSec = v.getFloat64(o + 8, true);
+    f.bytesPerSec = v.getFloat64(o + 16, true);
+    f.totalMessages = v.getFloat64(o + 24, true);
+    f.totalBytes = v.getFloat64(o + 32, true);
+    o += FEED_THROUGHPUT_SIZE;
+  }
+  for (let i = 0; i < stageCount; i++) {
+    const st = m.stages[i]!;
+    st.stage = v.getUint32(o, true);
+    st.count = v.getUint32(o + 4, true);
+    st.p50 = v.getFloat64(o + 8, true);
+    st.p90 = v.getFloat64(o + 16, true);
+    st.p99 = v.getFloat64(o + 24, true);
+    st.p999 = v.getFloat64(o + 32, true);
+    st.max = v.getFloat64(o + 40, true);
+    o += STAGE_SIZE;
+  }
+  const pl = m.pipeline;
+  pl.poolAcquires = v.getFloat64(o, true);
+  pl.poolReuses = v.getFloat64(o + 8, true);
+  pl.poolMisses = v.getFloat64(o + 16, true);
+  pl.poolHighWater = v.getFloat64(o + 24, true);
+  pl.poolReuseRatio = v.getFloat64(o + 32, true);
+  pl.ringFill = v.getFloat64(o + 40, true);
+  pl.ringCapacity = v.getFloat64(o + 48, true);
+  pl.ringReturns = v.getFloat64(o + 56, true);
+  pl.readerSkipped = v.getFloat64(o + 64, true);
+  pl.dropped = v.getFloat64(o + 72, true);
+}
+
+function decodeFeeds(v: DataView, bytes: Uint8Array, s: number, len: number): FeedStatus[] {
+  need(len >= 8, 'feeds');
+  const count = v.getUint32(s, true);
+  if (count > MAX_FEEDS) throw new FrameError('feeds section count out of range');
+  const end = s + len;
+  const list: FeedStatus[] = [];
+  let o = s + 8;
+  for (let i = 0; i < count; i++) {
+    need(o + 36 <= end, 'feeds');
+    const nameLen = v.getUint32(o + 24, true);
+    const urlLen = v.getUint32(o + 28, true);
+    need(o + 36 + nameLen + urlLen <= end, 'feeds');
+    const nameAt = o + 36;
+    list.push({
+      feedId: v.getUint16(o, true),
+      venue: v.getUint8(o + 2),
+      state: v.getUint8(o + 3),
+      reconnects: v.getUint32(o + 4, true),
+      since: v.getFloat64(o + 8, true),
+      messages: v.getFloat64(o + 16, true),
+      name: decoder.decode(bytes.subarray(nameAt, nameAt + nameLen)),
+      url: decoder.decode(bytes.subarray(nameAt + nameLen, nameAt + nameLen + urlLen)),
+    });
+    o += pad8(36 + nameLen + urlLen);
+  }
+  return list;
+}
+
+function decodeInstruments(v: DataView, bytes: Uint8Array, s: number, len: number): InstrumentInfo[] {
+  need(len >= 8, 'instruments');
+  const count = v.getUint32(s, true);
+  if (count > MAX_INSTRUMENTS) throw new FrameError('instruments section count out of range');
+  const end = s + len;
+  const list: InstrumentInfo[] = [];
+  let o = s + 8;
+  for (let i = 0; i < count; i++) {
+    need(o + 12 <= end, 'instruments');
+    const symLen = v.getUint32(o + 8, true);
+    need(o + 12 + symLen <= end, 'instruments');
+    list.push({
+      instrumentId: v.getUint32(o, true),
+      feedId: v.getUint16(o + 4, true),
+      venue: v.getUint8(o + 6),
+      symbol: decoder.decode(bytes.subarray(o + 12, o + 12 + symLen)),
+    });
+    o += pad8(12 + symLen);
+  }
+  return list;
+}
+
+function decodeMarket(v: DataView, s: number, len: number, ticks: MarketTick[]): number {
+  need(len >= 8, 'market');
+  const count = v.getUint32(s, true);
+  if (count > MAX_INSTRUMENTS) throw new FrameError('market section count out of range');
+  need(8 + count * MARKET_TICK_SIZE <= len, 'market');
+  let o = s + 8;
+  for (let i = 0; i < count; i++) {
+    const t = ticks[i]!;
+    t.instrumentId = v.getUint32(o, true);
+    t.last = v.getFloat64(o + 8, true);
+    t.open = v.getFloat64(o + 16, true);
+    t.trades = v.getFloat64(o + 24, true);
+    t.volume = v.getFloat64(o + 32, true);
+    o += MARKET_TICK_SIZE;
+  }
+  return count;
+}
