@@ -1,0 +1,43 @@
+/**
+ * Build of the three Electron targets. The main bundle has two entries: the shell (index) and the
+ * feed worker, which the engine starts as a worker thread by file URL. The preload is CommonJS
+ * because sandboxed preloads cannot be ES modules. The renderer is served with the same
+ * COOP/COEP/CSP headers as the app:// protocol and the headless host, so dev is cross-origin
+ * isolated too.
+ */
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import { securityHeaders } from './src/main/host/security-headers.ts';
+
+export default defineConfig({
+  main: {
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          feedWorker: resolve('src/main/feeds/feed-worker.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve('src/renderer'),
+    resolve: { alias: { '@renderer': resolve('src/renderer/src') } },
+    plugins: [react()],
+    worker: { format: 'es' },
+    server: { headers: securityHeaders({ dev: true }) },
+    preview: { headers: securityHeaders({ dev: false }) },
+    build: {
+      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+    },
+  },
+});
