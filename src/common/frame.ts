@@ -97,8 +97,10 @@ export interface PipelineStats {
   ringReturns: number;
   /** Records the lossy readers skipped since start (lapped or torn). */
   readerSkipped: number;
-  /** Records lost before the ring (feed overflow, malformed), since start. */
+  /** Records lost at the ring (returned to the sender, carried in gap records), since start. */
   dropped: number;
+  /** Malformed messages from every feed since start (counted, never decoded into records). */
+  malformed: number;
 }
 
 export interface MetricsSection {
@@ -164,7 +166,7 @@ export interface DecodedFrame {
 const METRICS_FIXED = 32;
 const FEED_THROUGHPUT_SIZE = 40;
 const STAGE_SIZE = 48;
-const PIPELINE_SIZE = 80;
+const PIPELINE_SIZE = 88;
 const MARKET_TICK_SIZE = 40;
 
 const encoder = new TextEncoder();
@@ -277,6 +279,7 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
     v.setFloat64(o + 56, pl.ringReturns, true);
     v.setFloat64(o + 64, pl.readerSkipped, true);
     v.setFloat64(o + 72, pl.dropped, true);
+    v.setFloat64(o + 80, pl.malformed, true);
     o += PIPELINE_SIZE;
     end(s, o);
   }
@@ -387,6 +390,7 @@ export function createDecodedFrame(): DecodedFrame {
         ringReturns: 0,
         readerSkipped: 0,
         dropped: 0,
+        malformed: 0,
       },
     },
     feeds: null,
@@ -499,6 +503,7 @@ function decodeMetrics(v: DataView, s: number, len: number, m: MetricsSection): 
   pl.ringReturns = v.getFloat64(o + 56, true);
   pl.readerSkipped = v.getFloat64(o + 64, true);
   pl.dropped = v.getFloat64(o + 72, true);
+  pl.malformed = v.getFloat64(o + 80, true);
 }
 
 function decodeFeeds(v: DataView, bytes: Uint8Array, s: number, len: number): FeedStatus[] {

@@ -231,6 +231,16 @@ export class RingWriter extends RingView {
     return n;
   }
 
+  /** Claims exactly k slots or none (the k writes are then counted as returned to the sender). */
+  tryClaim(k: number): boolean {
+    if (this.free() < k) {
+      this.c[W_RETURNS]! += k;
+      return false;
+    }
+    Atomics.store(this.h, H_RESERVE, (this.w + k) | 0);
+    return true;
+  }
+
   /** Publishes n filled slots with one store and, if a reader sleeps, one notify. */
   publish(n: number): void {
     this.w = (this.w + n) >>> 0;

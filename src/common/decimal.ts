@@ -1,0 +1,89 @@
+/**
+ * Decimal and integer parsing straight from ASCII bytes, for decoders that must not build strings
+ * on the hot path. `parseDecimal` returns exactly the double `parseFloat` gives for the same text:
+ * with at most 15 significant digits the digits form an integer m < 2^53 and the scale 10^k
+ * (k ≤ 22) is exact, so m / 10^k (or m * 10^k) is one correctly rounded IEEE operation (Clinger's
+ * fast path). Longer numbers, exponents and anything unusual fall back to `parseFloat` on a
+ * decoded substring — correct, just slower.
+ */
+
+const POW10: readonly number[] = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+  1e20, 1e21, 1e22,
+];
+
+const latin1 = new TextDecoder('latin1');
+
+/** Counts how often the slow path ran; a test and the benchmark read it. */
+export const decimalStats = { slowPath: 0 };
+
+function slow(bytes: Uint8Array, start: number, end: number): number {
+  decimalStats.slowPath++;
+  const text = latin1.decode(bytes.subarray(start, end));
+  // parseFloat accepts trailing garbage ("1.5x" → 1.5); a strict number must not.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number.NaN;
+  return Number.parseFloat(text);
+}
+
+/**
+ * Parses a JSON-style decimal ("-123.4500", "0.00000001", "1e-8") in bytes[start, end).
+ * Returns NaN if the text is not a number.
+ */
+export function parseDecimal(bytes: Uint8Array, start: number, end: number): number {
+  let i = start;
+  if (i >= end) return Number.NaN;
+  let neg = false;
+  let c = bytes[i]!;
+  if (c === 0x2d) {
+    neg = true;
+    i++;
+  } else if (c === 0x2b) {
+    i++;
+  }
+  let mant = 0;
+  let digits = 0; // significant digits in mant (from the first non-zero digit on)
+  let scale = 0; // digits after the decimal point, leading zeros included
+  let sawDigit = false;
+  let sawPoint = false;
+  for (; i < end; i++) {
+    c = bytes[i]!;
+    if (c >= 0x30 && c <= 0x39) {
+      sawDigit = true;
+      if (sawPoint) scale++;
+      if (digits === 0 && c === 0x30) continue; // leading zero: not significant
+      if (digits === 15) return slow(bytes, start, end);
+      mant = mant * 10 + (c - 0x30);
+      digits++;
+    } else if (c === 0x2e && !sawPoint) {
+      sawPoint = true;
+    } else {
+      return slow(bytes, start, end); // exponent, second point, garbage
+    }
+  }
+  if (!sawDigit || scale > 22) return slow(bytes, start, end);
+  const value = scale > 0 ? mant / POW10[scale]! : mant;
+  return neg ? -value : value;
+}
+
+/**
+ * Parses a non-negative JSON integer in bytes[start, end) exactly when it is below 2^53; larger
+ * values go through the slow path. Returns NaN if the text is not an integer.
+ */
+export function parseInteger(bytes: Uint8Array, start: number, end: number): number {
+  if (start >= end) return Number.NaN;
+  let neg = false;
+  let i = start;
+  if (bytes[i] === 0x2d) {
+    neg = true;
+    i++;
+    if (i >= end) return Number.NaN;
+  }
+  let v = 0;
+  for (; i < end; i++) {
+    const c = bytes[i]!;
+    if (c < 0x30 || c > 0x39) return Number.NaN;
+    v = v * 10 + (c - 0x30);
+  }
+  if (v > Number.MAX_SAFE_INTEGER) return slow(bytes, start, end);
+  return neg ? -v : v;
+}

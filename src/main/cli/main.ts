@@ -1,0 +1,42 @@
+/**
+ * `tickscope <command>`: the headless face of the engine. Each command lives in its own module and
+ * returns an exit code; usage errors print one line and exit 2.
+ */
+import { UsageError } from './args.ts';
+import { serveCommand } from './serve-command.ts';
+import { simCommand } from './sim-command.ts';
+
+const USAGE = `usage: tickscope <command> [options]
+
+commands:
+  serve    serve the dashboard on 127.0.0.1 and stream live frames (default: the simulator)
+  sim      run the embedded exchange simulator (Binance spot protocol) on 127.0.0.1
+
+Run 'tickscope <command> --help' for a command's options.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  serve: serveCommand,
+  sim: simCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`tickscope: unknown command '${name}'\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`tickscope ${name}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Where things are when Tickscope runs from its repository or package: the built renderer and the
+ * feed worker source. Resolved from this file's URL, so it works from any working directory.
+ */
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const rendererRoot = fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
+
+/** The feed worker as TypeScript source: Node 24 strips the types when the worker starts. */
+export function sourceFeedWorkerUrl(): URL {
+  return new URL('../feeds/feed-worker.ts', import.meta.url);
+}
+
+/** Builds the renderer if it has not been built yet; returns an error message or null. */
+export function ensureRendererBuilt(log: (line: string) => void): string | null {
+  if (existsSync(`${rendererRoot}index.html`)) return null;
+  log('tickscope: the dashboard is not built yet; building it once (electron-vite build)…');
+  const bin = fileURLToPath(new URL('../../../node_modules/.bin/electron-vite', import.meta.url));
+  if (!existsSync(bin)) return 'electron-vite is not installed: run `npm install` first';
+  const r = spawnSync(bin, ['build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0 || !existsSync(`${rendererRoot}index.html`)) return 'building the dashboard failed (see above)';
+  return null;
+}

@@ -1,0 +1,142 @@
+/**
+ * The engine: the composition root of everything that is not Electron. It starts the embedded
+ * simulator when no feed is configured, one feed worker per feed (each writing its own ring), the
+ * metrics reader on the main thread (woken by Atomics.waitAsync, so the pipeline stage measures
+ * real hand-off latency), and the frame publisher. Electron, the headless host, the CLI and the
+ * tests all run this same object under plain Node 24.
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { nowMs } from '../../common/clock.ts';
+import type { FeedStatus, InstrumentInfo } from '../../common/frame.ts';
+import { Venue } from '../../common/record.ts';
+import type { RingReader } from '../../common/ring.ts';
+import { type FeedConfig, FeedHost } from '../feeds/feed-host.ts';
+import { MetricsReader } from '../metrics/metrics-reader.ts';
+import { BufferPool } from '../pipeline/buffer-pool.ts';
+import { FramePublisher } from '../publisher/frame-publisher.ts';
+import type { FrameSink } from '../publisher/frame-sink.ts';
+import { BinanceSim } from '../sim/binance-sim.ts';
+
+export interface SimSettings {
+  rate: number | 'max';
+  seed: number;
+  symbols: string[];
+}
+
+export interface EngineConfig {
+  /** File URL of the feed worker entry (source .ts under Node, bundled .js in Electron). */
+  feedWorkerUrl: URL;
+  /** Feeds to connect. Empty or absent: one Binance feed on the embedded simulator. */
+  feeds?: FeedConfig[];
+  /** Simulator settings when it is used. */
+  sim?: Partial<SimSettings>;
+  /** Frames per second to the UI (30–60). */
+  fps?: number;
+  /** Metrics interval in ms. */
+  intervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_SIM: SimSettings = {
+  rate: 1000,
+  seed: 1,
+  symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT'],
+};
+
+/** Records one wake of the metrics reader handles before it yields to the event loop. */
+const DRAIN_BUDGET = 4096;
+
+export class Engine {
+  readonly sim: BinanceSim | null;
+  readonly feeds: FeedHost[];
+  readonly metrics: MetricsReader;
+  readonly pool: BufferPool;
+  readonly publisher: FramePublisher;
+  readonly fps: number;
+  readonly intervalMs: number;
+  private readonly log: (line: string) => void;
+  private running = true;
+  private frameTimer: NodeJS.Timeout | null = null;
+  private readonly loops: Promise<void>[] = [];
+
+  private constructor(cfg: EngineConfig, sim: BinanceSim | null, feeds: FeedConfig[]) {
+    this.sim = sim;
+    this.log = cfg.log ?? (() => {});
+    this.fps = clamp(cfg.fps ?? 30, 30, 60);
+    this.intervalMs = cfg.intervalMs ?? 250;
+    this.pool = new BufferPool({ minSize: 512, maxSize: 64 * 1024, perClass: 8 });
+    this.metrics = new MetricsReader({ pool: this.pool });
+    this.publisher = new FramePublisher({
+      metrics: this.metrics,
+      pool: this.pool,
+      feeds: () => this.feedStatuses(),
+      instruments: () => this.instruments(),
+      intervalMs: this.intervalMs,
+      start: nowMs(),
+    });
+    const events = {
+      onChange: () => this.publisher.markStateChanged(),
+      onLog: (line: string) => this.log(line),
+    };
+    this.feeds = feeds.map((f) => new FeedHost(f, cfg.feedWorkerUrl, events));
+  }
+
+  static async start(cfg: EngineConfig): Promise<Engine> {
+    let sim: BinanceSim | null = null;
+    let feeds = cfg.feeds ?? [];
+    if (feeds.length === 0) {
+      const s = { ...DEFAULT_SIM, ...cfg.sim };
+      sim = await BinanceSim.start({ port: 0, rate: s.rate, seed: s.seed, symbols: s.symbols });
+      cfg.log?.(`simulator: Binance spot protocol on ${sim.url} at ${s.rate} trades/s (seed ${s.seed})`);
+      feeds = [{ feedId: 1, venue: Venue.binance, name: 'binance-sim', url: sim.url, symbols: s.symbols }];
+    }
+    const engine = new Engine(cfg, sim, feeds);
+    engine.run();
+    return engine;
+  }
+
+  private run(): void {
+    for (const feed of this.feeds) {
+      const reader = this.metrics.addFeed(feed.config.feedId, feed.ring, feed.statsBuffer);
+      this.loops.push(this.drainLoop(reader));
+      feed.start();
+    }
+    this.frameTimer = setInterval(() => this.publisher.tick(nowMs()), 1000 / this.fps);
+  }
+
+  /** Wakes on the ring's write index (Atomics.waitAsync) and drains; yields between batches. */
+  private async drainLoop(reader: RingReader): Promise<void> {
+    while (this.running) {
+      const n = await reader.waitAsync(100);
+      if (!this.running) break;
+      if (n === 0) continue;
+      this.metrics.drainOne(reader, DRAIN_BUDGET);
+      if (reader.available() > 0) await yieldToLoop();
+    }
+  }
+
+  addSink(sink: FrameSink): () => void {
+    return this.publisher.addSink(sink);
+  }
+
+  feedStatuses(): FeedStatus[] {
+    return this.feeds.map((f) => f.status());
+  }
+
+  instruments(): InstrumentInfo[] {
+    return this.feeds.flatMap((f) => f.instruments);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.frameTimer) clearInterval(this.frameTimer);
+    await Promise.all(this.feeds.map((f) => f.stop()));
+    await Promise.all(this.loops);
+    await this.sim?.close();
+  }
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}

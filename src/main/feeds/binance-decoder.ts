@@ -1,0 +1,360 @@
+/**
+ * Decodes Binance spot market-stream frames from raw bytes, without JSON.parse and without
+ * allocating: the result lands in a caller-owned `BinanceMessage`, the symbol as a byte range.
+ *
+ * Handles the raw form (`{"e":"trade",…}`), the combined form (`{"stream":…,"data":{…}}`),
+ * control replies (`{"result":…,"id":…}`), errors (`{"error":{…},"id":…}`) and `serverShutdown`.
+ * The scanner walks one JSON object level by level; nested objects other than `data` and arrays
+ * are skipped with string-aware bracket matching. Anything that is not well-formed for what it
+ * claims to be is reported as malformed with a reason, never thrown.
+ */
+import { parseDecimal, parseInteger } from '../../common/decimal.ts';
+
+export const MessageKind = {
+  malformed: 0,
+  trade: 1,
+  /** SUBSCRIBE/UNSUBSCRIBE/… reply. */
+  result: 2,
+  error: 3,
+  serverShutdown: 4,
+  /** A well-formed event this decoder does not turn into records (yet). */
+  other: 5,
+} as const;
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
+
+export const Malformed = {
+  none: 0,
+  notObject: 1,
+  badSyntax: 2,
+  missingField: 3,
+  badNumber: 4,
+  badType: 5,
+} as const;
+export const MALFORMED_NAMES = ['none', 'not a JSON object', 'bad JSON syntax', 'missing field', 'bad number', 'wrong field type'];
+
+export interface BinanceMessage {
+  kind: MessageKind;
+  malformed: number;
+  symStart: number;
+  symEnd: number;
+  tradeId: number;
+  price: number;
+  quantity: number;
+  /** T: trade (match) time, in the stream's time unit. */
+  tradeTime: number;
+  /** E: event time, in the stream's time unit. */
+  eventTime: number;
+  buyerMaker: boolean;
+  /** Request id of a result/error reply; NaN if null or not an integer. */
+  id: number;
+}
+
+export function createBinanceMessage(): BinanceMessage {
+  return {
+    kind: MessageKind.malformed,
+    malformed: Malformed.none,
+    symStart: 0,
+    symEnd: 0,
+    tradeId: 0,
+    price: 0,
+    quantity: 0,
+    tradeTime: 0,
+    eventTime: 0,
+    buyerMaker: false,
+    id: Number.NaN,
+  };
+}
+
+const Q = 0x22; // "
+const BS = 0x5c; // \
+const LB = 0x7b; // {
+const RB = 0x7d; // }
+const LS = 0x5b; // [
+const RS = 0x5d; // ]
+const COLON = 0x3a;
+const COMMA = 0x2c;
+
+// Fields seen, as bits.
+const F_E = 1;
+const F_EV = 2;
+const F_S = 4;
+const F_T = 8;
+const F_P = 16;
+const F_Q = 32;
+const F_TT = 64;
+const F_M = 128;
+const TRADE_FIELDS = F_E | F_EV | F_S | F_T | F_P | F_Q | F_TT | F_M;
+
+// Values of "e" we recognise.
+const EV_NONE = 0;
+const EV_TRADE = 1;
+const EV_SHUTDOWN = 2;
+const EV_OTHER = 3;
+
+/** Scanner state; module-level so decoding allocates nothing. */
+let b: Uint8Array = new Uint8Array(0);
+let n = 0;
+let pos = 0;
+let failed = 0;
+let seen = 0;
+let ev = EV_NONE;
+let sawResult = false;
+let sawError = false;
+
+function ws(): void {
+  while (pos < n) {
+    const c = b[pos]!;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
+    else break;
+  }
+}
+
+function fail(reason: number): void {
+  if (failed === 0) failed = reason;
+}
+
+/** At an opening quote: returns the content end index and leaves pos after the closing quote. */
+function stringEnd(): number {
+  pos++;
+  while (pos < n) {
+    const c = b[pos]!;
+    if (c === Q) {
+      const end = pos;
+      pos++;
+      return end;
+    }
+    if (c === BS) pos += 2;
+    else if (c < 0x20) {
+      fail(Malformed.badSyntax);
+      return pos;
+    } else pos++;
+  }
+  fail(Malformed.badSyntax);
+  return pos;
+}
+
+/** Skips any JSON value at pos. */
+function skipValue(): void {
+  ws();
+  if (pos >= n) return fail(Malformed.badSyntax);
+  const c = b[pos]!;
+  if (c === Q) {
+    stringEnd();
+    return;
+  }
+  if (c === LB || c === LS) {
+    let depth = 0;
+    while (pos < n) {
+      const d = b[pos]!;
+      if (d === Q) {
+        stringEnd();
+        continue;
+      }
+      if (d === LB || d === LS) depth++;
+      else if (d === RB || d === RS) {
+        depth--;
+        if (depth === 0) {
+          pos++;
+          return;
+        }
+      }
+      pos++;
+    }
+    return fail(Malformed.badSyntax);
+  }
+  // number or literal
+  const start = pos;
+  while (pos < n) {
+    const d = b[pos]!;
+    if (d === COMMA || d === RB || d === RS || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+    pos++;
+  }
+  if (pos === start) fail(Malformed.badSyntax);
+}
+
+/** Reads a scalar token (number/literal) and returns its end; pos moves past it. */
+function tokenEnd(): number {
+  while (pos < n) {
+    const d = b[pos]!;
+    if (d === COMMA || d === RB || d === RS || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
+    pos++;
+  }
+  return pos;
+}
+
+function keyIs(ks: number, ke: number, k0: number, k1 = -1, k2 = -1, k3 = -1, k4 = -1, k5 = -1): boolean {
+  const len = ke - ks;
+  const want = k1 < 0 ? 1 : k2 < 0 ? 2 : k3 < 0 ? 3 : k4 < 0 ? 4 : k5 < 0 ? 5 : 6;
+  if (len !== want) return false;
+  if (b[ks] !== k0) return false;
+  if (len > 1 && b[ks + 1] !== k1) return false;
+  if (len > 2 && b[ks + 2] !== k2) return false;
+  if (len > 3 && b[ks + 3] !== k3) return false;
+  if (len > 4 && b[ks + 4] !== k4) return false;
+  if (len > 5 && b[ks + 5] !== k5) return false;
+  return true;
+}
+
+function isLiteral(s: number, e: number, lit: string): boolean {
+  if (e - s !== lit.length) return false;
+  for (let i = 0; i < lit.length; i++) if (b[s + i] !== lit.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Parses one object's fields into `out`; `top` allows the combined wrapper's keys. */
+function parseObject(out: BinanceMessage, top: boolean): void {
+  ws();
+  if (pos >= n || b[pos] !== LB) return fail(top ? Malformed.notObject : Malformed.badType);
+  pos++;
+  ws();
+  if (b[pos] === RB) {
+    pos++;
+    return;
+  }
+  while (pos < n && failed === 0) {
+    ws();
+    if (b[pos] !== Q) return fail(Malformed.badSyntax);
+    const ks = pos + 1;
+    const ke = stringEnd();
+    ws();
+    if (b[pos] !== COLON) return fail(Malformed.badSyntax);
+    pos++;
+    ws();
+    if (pos >= n) return fail(Malformed.badSyntax);
+    const c = b[pos]!;
+    const len = ke - ks;
+    if (len === 1) {
+      const k = b[ks]!;
+      switch (k) {
+        case 0x65: {
+          // e
+          if (c !== Q) return fail(Malformed.badType);
+          const vs = pos + 1;
+          const ve = stringEnd();
+          seen |= F_E;
+          ev = isLiteral(vs, ve, 'trade') ? EV_TRADE : isLiteral(vs, ve, 'serverShutdown') ? EV_SHUTDOWN : EV_OTHER;
+          break;
+        }
+        case 0x45: // E
+          out.eventTime = parseInteger(b, pos, tokenEnd());
+          if (Number.isNaN(out.eventTime)) return fail(Malformed.badNumber);
+          seen |= F_EV;
+          break;
+        case 0x73: // s
+          if (c !== Q) return fail(Malformed.badType);
+          out.symStart = pos + 1;
+          out.symEnd = stringEnd();
+          seen |= F_S;
+          break;
+        case 0x74: // t
+          out.tradeId = parseInteger(b, pos, tokenEnd());
+          if (Number.isNaN(out.tradeId)) return fail(Malformed.badNumber);
+          seen |= F_T;
+          break;
+        case 0x70: // p
+        case 0x71: {
+          // q
+          if (c !== Q) return fail(Malformed.badType);
+          const vs = pos + 1;
+          const ve = stringEnd();
+          const v = parseDecimal(b, vs, ve);
+          if (Number.isNaN(v)) return fail(Malformed.badNumber);
+          if (k === 0x70) {
+            out.price = v;
+            seen |= F_P;
+          } else {
+            out.quantity = v;
+            seen |= F_Q;
+          }
+          break;
+        }
+        case 0x54: // T
+          out.tradeTime = parseInteger(b, pos, tokenEnd());
+          if (Number.isNaN(out.tradeTime)) return fail(Malformed.badNumber);
+          seen |= F_TT;
+          break;
+        case 0x6d: {
+          // m
+          const vs = pos;
+          const ve = tokenEnd();
+          if (isLiteral(vs, ve, 'true')) out.buyerMaker = true;
+          else if (isLiteral(vs, ve, 'false')) out.buyerMaker = false;
+          else return fail(Malformed.badType);
+          seen |= F_M;
+          break;
+        }
+        default:
+          skipValue();
+      }
+    } else if (top && keyIs(ks, ke, 0x64, 0x61, 0x74, 0x61)) {
+      // "data": the combined stream's event
+      if (c !== LB) return fail(Malformed.badType);
+      parseObject(out, false);
+    } else if (top && keyIs(ks, ke, 0x72, 0x65, 0x73, 0x75, 0x6c, 0x74)) {
+      sawResult = true; // "result"
+      skipValue();
+    } else if (top && keyIs(ks, ke, 0x65, 0x72, 0x72, 0x6f, 0x72)) {
+      sawError = true; // "error"
+      skipValue();
+    } else if (top && keyIs(ks, ke, 0x69, 0x64)) {
+      // "id"
+      const vs = pos;
+      if (c === Q) {
+        stringEnd();
+        out.id = Number.NaN;
+      } else {
+        out.id = parseInteger(b, vs, tokenEnd());
+      }
+    } else {
+      skipValue();
+    }
+    if (failed !== 0) return;
+    ws();
+    const d = b[pos];
+    if (d === COMMA) {
+      pos++;
+      continue;
+    }
+    if (d === RB) {
+      pos++;
+      return;
+    }
+    return fail(Malformed.badSyntax);
+  }
+  fail(Malformed.badSyntax);
+}
+
+/** Decodes bytes[0, length) into out and returns its kind. */
+export function decodeBinance(bytes: Uint8Array, length: number, out: BinanceMessage): MessageKind {
+  b = bytes;
+  n = length;
+  pos = 0;
+  failed = 0;
+  seen = 0;
+  ev = EV_NONE;
+  sawResult = false;
+  sawError = false;
+  out.malformed = Malformed.none;
+  out.id = Number.NaN;
+  parseObject(out, true);
+  if (failed === 0) {
+    ws();
+    if (pos !== n) fail(Malformed.badSyntax);
+  }
+  b = EMPTY; // do not keep the caller's buffer alive
+  if (failed !== 0) {
+    out.malformed = failed;
+    out.kind = MessageKind.malformed;
+  } else if (ev === EV_TRADE) {
+    if ((seen & TRADE_FIELDS) !== TRADE_FIELDS) {
+      out.malformed = Malformed.missingField;
+      out.kind = MessageKind.malformed;
+    } else out.kind = MessageKind.trade;
+  } else if (ev === EV_SHUTDOWN) out.kind = MessageKind.serverShutdown;
+  else if (sawError) out.kind = MessageKind.error;
+  else if (sawResult) out.kind = MessageKind.result;
+  else out.kind = MessageKind.other;
+  return out.kind;
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,173 @@
+/**
+ * Main-thread side of one feed: allocates the feed's ring and shared counters, starts the feed
+ * worker, and keeps what the UI needs to know about it — connection state, reconnects, the
+ * instruments it has seen, the first sample of each kind of malformed input. A worker that dies
+ * is reported and restarted after a pause; it never takes the engine down.
+ */
+import { Worker } from 'node:worker_threads';
+import { nowMs } from '../../common/clock.ts';
+import { type FeedState, FeedState as FS, type FeedStatus, type InstrumentInfo } from '../../common/frame.ts';
+import { RECORD_SIZE } from '../../common/record.ts';
+import { createRing } from '../../common/ring.ts';
+import {
+  createFeedStats,
+  FEED_STAT_COUNT,
+  type FeedControlMessage,
+  FeedStat,
+  type FeedWorkerData,
+  type FeedWorkerMessage,
+} from './feed-protocol.ts';
+
+export interface FeedConfig {
+  feedId: number;
+  venue: number;
+  name: string;
+  url: string;
+  symbols: string[];
+  ringCapacity?: number;
+  /** Ring reader slots: metrics, publisher, recorder, tests. */
+  maxReaders?: number;
+  connectTimeoutMs?: number;
+  staleAfterMs?: number;
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  maxPayloadBytes?: number;
+}
+
+export interface FeedEvents {
+  onChange(): void;
+  onLog(line: string): void;
+}
+
+const RESTART_AFTER_MS = 1000;
+
+export class FeedHost {
+  readonly config: FeedConfig;
+  readonly ring: SharedArrayBuffer;
+  readonly statsBuffer: SharedArrayBuffer;
+  readonly stats: Float64Array;
+  readonly instruments: InstrumentInfo[] = [];
+  state: FeedState = FS.idle;
+  stateSince = nowMs();
+  stateDetail = '';
+  url: string;
+  workerRestarts = 0;
+  readonly malformedSamples = new Map<string, string>();
+  private worker: Worker | null = null;
+  private readonly workerUrl: URL;
+  private readonly events: FeedEvents;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+
+  constructor(config: FeedConfig, workerUrl: URL, events: FeedEvents) {
+    this.config = config;
+    this.workerUrl = workerUrl;
+    this.events = events;
+    this.url = config.url;
+    this.ring = createRing({
+      capacity: config.ringCapacity ?? 1 << 16,
+      maxReaders: config.maxReaders ?? 8,
+      recordSize: RECORD_SIZE,
+    });
+    this.statsBuffer = createFeedStats();
+    this.stats = new Float64Array(this.statsBuffer, 0, FEED_STAT_COUNT);
+  }
+
+  start(): void {
+    const c = this.config;
+    const data: FeedWorkerData = {
+      feedId: c.feedId,
+      venue: c.venue,
+      name: c.name,
+      url: c.url,
+      symbols: c.symbols,
+      ring: this.ring,
+      stats: this.statsBuffer,
+      connectTimeoutMs: c.connectTimeoutMs ?? 10_000,
+      staleAfterMs: c.staleAfterMs ?? 30_000,
+      backoffInitialMs: c.backoffInitialMs ?? 250,
+      backoffMaxMs: c.backoffMaxMs ?? 30_000,
+      maxPayloadBytes: c.maxPayloadBytes ?? 1 << 20,
+    };
+    const w = new Worker(this.workerUrl, { workerData: data, name: `feed-${c.feedId}-${c.name}` });
+    this.worker = w;
+    w.on('message', (m: FeedWorkerMessage) => this.onMessage(m));
+    w.on('error', (err) => this.events.onLog(`feed ${c.name}: worker error: ${err.message}`));
+    w.on('exit', (code) => {
+      if (this.worker === w) this.worker = null;
+      if (this.stopping) return;
+      this.workerRestarts++;
+      this.setState(FS.closed, `worker exited with code ${code}; restarting`);
+      this.restartTimer = setTimeout(() => this.start(), RESTART_AFTER_MS);
+    });
+  }
+
+  private onMessage(m: FeedWorkerMessage): void {
+    switch (m.type) {
+      case 'state':
+        this.url = m.url;
+        this.setState(m.state, m.detail ?? '', m.at);
+        break;
+      case 'instrument':
+        this.instruments.push({
+          instrumentId: m.instrumentId,
+          feedId: this.config.feedId,
+          venue: this.config.venue,
+          symbol: m.symbol,
+        });
+        this.events.onChange();
+        break;
+      case 'malformed':
+        if (!this.malformedSamples.has(m.reason)) {
+          this.malformedSamples.set(m.reason, m.sample);
+          this.events.onLog(`feed ${this.config.name}: ${m.reason}: ${m.sample.slice(0, 120)}`);
+        }
+        break;
+      case 'stopped':
+        break;
+    }
+  }
+
+  private setState(state: FeedState, detail: string, at = nowMs()): void {
+    this.state = state;
+    this.stateSince = at;
+    this.stateDetail = detail;
+    this.events.onChange();
+  }
+
+  status(): FeedStatus {
+    return {
+      feedId: this.config.feedId,
+      venue: this.config.venue,
+      state: this.state,
+      reconnects: this.stats[FeedStat.reconnects]!,
+      since: this.stateSince,
+      messages: this.stats[FeedStat.messages]!,
+      name: this.config.name,
+      url: this.url,
+    };
+  }
+
+  /** Fault injection for tests and the UI: drop the socket, the worker reconnects. */
+  dropConnection(): void {
+    this.worker?.postMessage({ type: 'drop-connection' } satisfies FeedControlMessage);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const w = this.worker;
+    if (!w) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void w.terminate().then(() => resolve()), 2000);
+      w.on('message', (m: FeedWorkerMessage) => {
+        if (m.type === 'stopped') {
+          clearTimeout(timer);
+          void w.terminate().then(() => resolve());
+        }
+      });
+      w.postMessage({ type: 'stop' } satisfies FeedControlMessage);
+    });
+    this.worker = null;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * One latency stage (wire, pipeline, …) over one metrics interval: an HDR histogram of
+ * microseconds, 3 significant digits, up to 60 s. Values outside the range are clamped and
+ * counted, never thrown: a negative latency means clocks disagree (exchange time ahead of ours),
+ * which the UI must show rather than hide.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { StageLatency } from '../../common/frame.ts';
+
+const MAX_US = 60_000_000;
+
+export class LatencyStage {
+  readonly stage: number;
+  private readonly h: hdr.Histogram;
+  /** Samples below zero in this interval (clamped to 0). */
+  negative = 0;
+  /** Samples above the range in this interval (clamped to the max). */
+  overflow = 0;
+
+  constructor(stage: number) {
+    this.stage = stage;
+    this.h = hdr.build({
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: MAX_US,
+      numberOfSignificantValueDigits: 3,
+      bitBucketSize: 32,
+      autoResize: false,
+      useWebAssembly: false,
+    });
+  }
+
+  /** Records one latency in milliseconds (as stamped), at µs resolution. */
+  recordMs(ms: number): void {
+    let us = Math.round(ms * 1000);
+    if (!(us >= 0)) {
+      this.negative++;
+      us = 0;
+    } else if (us > MAX_US) {
+      this.overflow++;
+      us = MAX_US;
+    }
+    this.h.recordValue(us);
+  }
+
+  get count(): number {
+    return this.h.totalCount;
+  }
+
+  /** Writes the interval's percentiles (µs) into out and starts a new interval. */
+  closeInto(out: StageLatency): void {
+    const h = this.h;
+    out.stage = this.stage;
+    out.count = h.totalCount;
+    if (h.totalCount === 0) {
+      out.p50 = out.p90 = out.p99 = out.p999 = out.max = 0;
+    } else {
+      out.p50 = h.getValueAtPercentile(50);
+      out.p90 = h.getValueAtPercentile(90);
+      out.p99 = h.getValueAtPercentile(99);
+      out.p999 = h.getValueAtPercentile(99.9);
+      out.max = h.maxValue;
+    }
+    h.reset();
+    this.negative = 0;
+    this.overflow = 0;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The metrics reader (main thread): a lossy reader on every feed's ring. For each record it
+ * measures the wire stage (exchange time → receive) and the pipeline stage (receive → this
+ * reader) into HDR histograms, and keeps per-instrument market figures. Throughput comes from the
+ * feed's shared counters, so a lapped reader never under-reports what arrived on the wire.
+ *
+ * `closeInterval` turns everything since the last call into one MetricsSection, written into a
+ * preallocated object: the steady state allocates nothing per record and nothing per interval.
+ */
+import { nowMs } from '../../common/clock.ts';
+import {
+  type MarketTick,
+  MAX_FEEDS,
+  MAX_INSTRUMENTS,
+  type MetricsSection,
+  Stage,
+  type StageLatency,
+} from '../../common/frame.ts';
+import { Off, RecordKind } from '../../common/record.ts';
+import { RingReader } from '../../common/ring.ts';
+import { FEED_STAT_COUNT, FeedStat } from '../feeds/feed-protocol.ts';
+import type { BufferPool } from '../pipeline/buffer-pool.ts';
+import { LatencyStage } from './latency-stage.ts';
+
+interface FeedSlot {
+  feedId: number;
+  reader: RingReader;
+  stats: Float64Array;
+  lastMessages: number;
+  lastBytes: number;
+}
+
+/** Records handled per drain call before yielding to the event loop. */
+const DRAIN_BUDGET = 8192;
+
+export class MetricsReader {
+  private readonly feeds: FeedSlot[] = [];
+  private readonly wire = new LatencyStage(Stage.wire);
+  private readonly pipeline = new LatencyStage(Stage.pipeline);
+  private readonly pool: BufferPool | null;
+  private readonly section: MetricsSection;
+  private intervalIndex = 0;
+  private intervalStart: number;
+  private lastPool = { acquires: 0, reuses: 0, misses: 0 };
+  private gapEvents = 0;
+  private readonly instrumentSlot = new Map<number, number>();
+  readonly ticks: MarketTick[] = [];
+  /** Records read since start (all rings). */
+  recordsRead = 0;
+
+  constructor(opts: { pool?: BufferPool; start?: number } = {}) {
+    this.pool = opts.pool ?? null;
+    this.intervalStart = opts.start ?? nowMs();
+    const feeds = [];
+    for (let i = 0; i < MAX_FEEDS; i++) {
+      feeds.push({ feedId: 0, messagesPerSec: 0, bytesPerSec: 0, totalMessages: 0, totalBytes: 0 });
+    }
+    const stages: StageLatency[] = [
+      { stage: Stage.wire, count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
+      { stage: Stage.pipeline, count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
+    ];
+    this.section = {
+      interval: 0,
+      start: 0,
+      end: 0,
+      feedCount: 0,
+      feeds,
+      stageCount: 2,
+      stages,
+      pipeline: {
+        poolAcquires: 0,
+        poolReuses: 0,
+        poolMisses: 0,
+        poolHighWater: 0,
+        poolReuseRatio: 1,
+        ringFill: 0,
+        ringCapacity: 0,
+        ringReturns: 0,
+        readerSkipped: 0,
+        dropped: 0,
+        malformed: 0,
+      },
+    };
+  }
+
+  addFeed(feedId: number, ring: SharedArrayBuffer, stats: SharedArrayBuffer): RingReader {
+    if (this.feeds.length >= MAX_FEEDS) throw new RangeError(`at most ${MAX_FEEDS} feeds`);
+    const reader = new RingReader(ring, 'lossy');
+    const s = new Float64Array(stats, 0, FEED_STAT_COUNT);
+    this.feeds.push({
+      feedId,
+      reader,
+      stats: s,
+      lastMessages: s[FeedStat.messages]!,
+      lastBytes: s[FeedStat.bytes]!,
+    });
+    return reader;
+  }
+
+  removeFeed(feedId: number): void {
+    const i = this.feeds.findIndex((f) => f.feedId === feedId);
+    if (i < 0) return;
+    this.feeds[i]!.reader.close();
+    this.feeds.splice(i, 1);
+  }
+
+  /** Gap events (records lost before or at the ring, as reported by gap records) since start. */
+  get gaps(): number {
+    return this.gapEvents;
+  }
+
+  /** Reads what is available on every ring, up to a budget; returns records handled. */
+  drain(): number {
+    let total = 0;
+    for (let f = 0; f < this.feeds.length; f++) {
+      total += this.drainOne(this.feeds[f]!.reader, DRAIN_BUDGET);
+    }
+    return total;
+  }
+
+  /** Reads up to `budget` records from one reader. */
+  drainOne(reader: RingReader, budget: number): number {
+    const avail = reader.available();
+    if (avail === 0) return 0;
+    const n = avail < budget ? avail : budget;
+    const data = reader.data;
+    const start = reader.cursor;
+    let torn = 0;
+    for (let k = 0; k < n; k++) {
+      const i = (start + k) >>> 0;
+      const at = reader.offsetOf(i);
+      const kind = data.getUint8(at + Off.kind);
+      const receive = data.getFloat64(at + Off.receiveTime, true);
+      const exchange = data.getFloat64(at + Off.exchangeTime, true);
+      const price = data.getFloat64(at + Off.price, true);
+      const qty = data.getFloat64(at + Off.quantity, true);
+      const instrument = data.getUint32(at + Off.instrumentId, true);
+      const readAt = nowMs();
+      if (!reader.intact(i)) {
+        torn++;
+        continue;
+      }
+      if (kind === RecordKind.trade) {
+        this.wire.recordMs(receive - exchange);
+        this.pipeline.recordMs(readAt - receive);
+        this.onTrade(instrument, price, qty);
+      } else if (kind === RecordKind.gap) {
+        this.gapEvents += qty;
+      }
+    }
+    reader.advance(n, torn);
+    this.recordsRead += n - torn;
+    return n;
+  }
+
+  private onTrade(instrumentId: number, price: number, qty: number): void {
+    let slot = this.instrumentSlot.get(instrumentId);
+    if (slot === undefined) {
+      if (this.ticks.length >= MAX_INSTRUMENTS) return;
+      slot = this.ticks.length;
+      this.instrumentSlot.set(instrumentId, slot);
+      this.ticks.push({ instrumentId, last: price, open: price, trades: 0, volume: 0 });
+    }
+    const t = this.ticks[slot]!;
+    t.last = price;
+    t.trades++;
+    t.volume += qty;
+  }
+
+  /** Closes the current interval at `now` and returns its snapshot (reused between calls). */
+  closeInterval(now: number): MetricsSection {
+    const m = this.section;
+    const seconds = Math.max(1e-6, (now - this.intervalStart) / 1000);
+    m.interval = this.intervalIndex++;
+    m.start = this.intervalStart;
+    m.end = now;
+    this.intervalStart = now;
+
+    m.feedCount = this.feeds.length;
+    let dropped = 0;
+    let malformed = 0;
+    let skipped = 0;
+    let returns = 0;
+    let fill = 0;
+    let capacity = 0;
+    for (let i = 0; i < this.feeds.length; i++) {
+      const f = this.feeds[i]!;
+      const out = m.feeds[i]!;
+      const messages = f.stats[FeedStat.messages]!;
+      const bytes = f.stats[FeedStat.bytes]!;
+      out.feedId = f.feedId;
+      out.messagesPerSec = (messages - f.lastMessages) / seconds;
+      out.bytesPerSec = (bytes - f.lastBytes) / seconds;
+      out.totalMessages = messages;
+      out.totalBytes = bytes;
+      f.lastMessages = messages;
+      f.lastBytes = bytes;
+      dropped += f.stats[FeedStat.dropped]! + f.stats[FeedStat.unknownSymbols]!;
+      malformed += f.stats[FeedStat.malformed]!;
+      skipped += f.reader.readerSkipped(f.reader.id);
+      returns += f.reader.returns;
+      const fl = f.reader.fill();
+      if (fl > fill) fill = fl;
+      capacity += f.reader.capacity;
+    }
+
+    this.wire.closeInto(m.stages[0]!);
+    this.pipeline.closeInto(m.stages[1]!);
+
+    const pl = m.pipeline;
+    if (this.pool) {
+      const s = this.pool.stats;
+      const acquires = s.acquires - this.lastPool.acquires;
+      const reuses = s.reuses - this.lastPool.reuses;
+      pl.poolAcquires = acquires;
+      pl.poolReuses = reuses;
+      pl.poolMisses = s.misses - this.lastPool.misses;
+      pl.poolHighWater = s.highWater;
+      pl.poolReuseRatio = acquires > 0 ? reuses / acquires : 1;
+      this.lastPool.acquires = s.acquires;
+      this.lastPool.reuses = s.reuses;
+      this.lastPool.misses = s.misses;
+    }
+    pl.ringFill = fill;
+    pl.ringCapacity = capacity;
+    pl.ringReturns = returns;
+    pl.readerSkipped = skipped;
+    pl.dropped = dropped;
+    pl.malformed = malformed;
+    return m;
+  }
+}
