@@ -123,8 +123,16 @@ function stringEnd(): number {
       pos++;
       return end;
     }
-    if (c === BS) pos += 2;
-    else if (c < 0x20) {
+    if (c === BS) {
+      const e = b[pos + 1];
+      if (e === 0x75) {
+        // \uXXXX
+        for (let k = 2; k < 6; k++) if (!isHex(b[pos + k])) return badString();
+        pos += 6;
+      } else if (e === Q || e === BS || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        pos += 2;
+      } else return badString();
+    } else if (c < 0x20) {
       fail(Malformed.badSyntax);
       return pos;
     } else pos++;
@@ -133,44 +141,110 @@ function stringEnd(): number {
   return pos;
 }
 
-/** Skips any JSON value at pos. */
-function skipValue(): void {
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+}
+
+function badString(): number {
+  fail(Malformed.badSyntax);
+  pos = n;
+  return n;
+}
+
+/** True if bytes[s, e) is a JSON number (RFC 8259 grammar). */
+function isJsonNumber(s: number, e: number): boolean {
+  let i = s;
+  if (b[i] === 0x2d) i++;
+  if (i >= e) return false;
+  if (b[i] === 0x30) i++;
+  else if (b[i]! >= 0x31 && b[i]! <= 0x39) while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+  else return false;
+  if (i < e && b[i] === 0x2e) {
+    i++;
+    const d = i;
+    while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+    if (i === d) return false;
+  }
+  if (i < e && (b[i] === 0x65 || b[i] === 0x45)) {
+    i++;
+    if (i < e && (b[i] === 0x2b || b[i] === 0x2d)) i++;
+    const d = i;
+    while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+    if (i === d) return false;
+  }
+  return i === e;
+}
+
+/** Nesting deeper than this is refused (a hostile frame must not blow the stack). */
+const MAX_DEPTH = 32;
+
+/** Skips any JSON value at pos, validating its syntax. */
+function skipValue(depth = 0): void {
   ws();
   if (pos >= n) return fail(Malformed.badSyntax);
+  if (depth > MAX_DEPTH) return fail(Malformed.badSyntax);
   const c = b[pos]!;
   if (c === Q) {
     stringEnd();
     return;
   }
   if (c === LB || c === LS) {
-    let depth = 0;
-    while (pos < n) {
-      const d = b[pos]!;
-      if (d === Q) {
+    const close = c === LB ? RB : RS;
+    pos++;
+    ws();
+    if (b[pos] === close) {
+      pos++;
+      return;
+    }
+    while (pos < n && failed === 0) {
+      if (c === LB) {
+        ws();
+        if (b[pos] !== Q) return fail(Malformed.badSyntax);
         stringEnd();
+        ws();
+        if (b[pos] !== COLON) return fail(Malformed.badSyntax);
+        pos++;
+      }
+      skipValue(depth + 1);
+      if (failed !== 0) return;
+      ws();
+      const d = b[pos];
+      if (d === COMMA) {
+        pos++;
         continue;
       }
-      if (d === LB || d === LS) depth++;
-      else if (d === RB || d === RS) {
-        depth--;
-        if (depth === 0) {
-          pos++;
-          return;
-        }
+      if (d === close) {
+        pos++;
+        return;
       }
-      pos++;
+      return fail(Malformed.badSyntax);
     }
     return fail(Malformed.badSyntax);
   }
   // number or literal
   const start = pos;
-  while (pos < n) {
-    const d = b[pos]!;
-    if (d === COMMA || d === RB || d === RS || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09) break;
-    pos++;
+  const end = tokenEnd();
+  if (!isLiteral(start, end, 'true') && !isLiteral(start, end, 'false') && !isLiteral(start, end, 'null')) {
+    if (!isJsonNumber(start, end)) fail(Malformed.badSyntax);
   }
-  if (pos === start) fail(Malformed.badSyntax);
 }
+
+/**
+ * Reads a non-negative integer field (ids, times). Venues write plain digits; any other valid
+ * JSON spelling of a safe integer (1.5e3) takes a slow path. NaN if it is not one.
+ */
+function intField(): number {
+  const s = pos;
+  const e = tokenEnd();
+  if (!isJsonNumber(s, e)) return Number.NaN;
+  const v = parseInteger(b, s, e);
+  if (v >= 0) return v;
+  if (!Number.isNaN(v)) return Number.NaN;
+  const slow = Number(latin1.decode(b.subarray(s, e)));
+  return Number.isSafeInteger(slow) && slow >= 0 ? slow : Number.NaN;
+}
+
+const latin1 = new TextDecoder('latin1');
 
 /** Reads a scalar token (number/literal) and returns its end; pos moves past it. */
 function tokenEnd(): number {
@@ -236,7 +310,7 @@ function parseObject(out: BinanceMessage, top: boolean): void {
           break;
         }
         case 0x45: // E
-          out.eventTime = parseInteger(b, pos, tokenEnd());
+          out.eventTime = intField();
           if (Number.isNaN(out.eventTime)) return fail(Malformed.badNumber);
           seen |= F_EV;
           break;
@@ -244,10 +318,12 @@ function parseObject(out: BinanceMessage, top: boolean): void {
           if (c !== Q) return fail(Malformed.badType);
           out.symStart = pos + 1;
           out.symEnd = stringEnd();
+          // Symbols are interned by their raw bytes; an escaped one would intern a different key.
+          for (let k = out.symStart; k < out.symEnd; k++) if (b[k] === BS) return fail(Malformed.badType);
           seen |= F_S;
           break;
         case 0x74: // t
-          out.tradeId = parseInteger(b, pos, tokenEnd());
+          out.tradeId = intField();
           if (Number.isNaN(out.tradeId)) return fail(Malformed.badNumber);
           seen |= F_T;
           break;
@@ -269,7 +345,7 @@ function parseObject(out: BinanceMessage, top: boolean): void {
           break;
         }
         case 0x54: // T
-          out.tradeTime = parseInteger(b, pos, tokenEnd());
+          out.tradeTime = intField();
           if (Number.isNaN(out.tradeTime)) return fail(Malformed.badNumber);
           seen |= F_TT;
           break;
@@ -299,12 +375,8 @@ function parseObject(out: BinanceMessage, top: boolean): void {
     } else if (top && keyIs(ks, ke, 0x69, 0x64)) {
       // "id"
       const vs = pos;
-      if (c === Q) {
-        stringEnd();
-        out.id = Number.NaN;
-      } else {
-        out.id = parseInteger(b, vs, tokenEnd());
-      }
+      skipValue();
+      out.id = c === Q ? Number.NaN : parseInteger(b, vs, pos);
     } else {
       skipValue();
     }

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  createDecodedFrame,
+  decodeFrame,
+  encodeFrame,
+  FeedState,
+  FRAME_HEADER_SIZE,
+  FrameError,
+  type FrameParts,
+  measureFrame,
+  type MetricsSection,
+  Stage,
+} from '../../src/common/frame.ts';
+
+function metrics(feedCount: number): MetricsSection {
+  return {
+    interval: 41,
+    start: 1784107800000.25,
+    end: 1784107800250.75,
+    feedCount,
+    feeds: Array.from({ length: feedCount }, (_, i) => ({
+      feedId: i + 1,
+      messagesPerSec: 1000.5 + i,
+      bytesPerSec: 163_000.25,
+      totalMessages: 123456 + i,
+      totalBytes: 98765432,
+    })),
+    stageCount: 2,
+    stages: [
+      { stage: Stage.wire, count: 250, p50: 812, p90: 1200, p99: 2300, p999: 4100, max: 5200 },
+      { stage: Stage.pipeline, count: 250, p50: 41, p90: 60, p99: 95, p999: 180, max: 230 },
+    ],
+    pipeline: {
+      poolAcquires: 8,
+      poolReuses: 7,
+      poolMisses: 1,
+      poolHighWater: 3,
+      poolReuseRatio: 0.875,
+      ringFill: 0.015625,
+      ringCapacity: 65536,
+      ringReturns: 2,
+      readerSkipped: 17,
+      dropped: 2,
+      malformed: 1,
+    },
+  };
+}
+
+function parts(): FrameParts {
+  return {
+    seq: 2 ** 32 - 1,
+    time: 1784107800251.5,
+    metrics: metrics(3),
+    feeds: [
+      {
+        feedId: 1,
+        venue: 1,
+        state: FeedState.live,
+        reconnects: 2,
+        since: 1784107790000,
+        messages: 5000,
+        name: 'binance-sim',
+        url: 'ws://127.0.0.1:40123/stream?timeUnit=MICROSECOND',
+      },
+      { feedId: 2, venue: 3, state: FeedState.backoff, reconnects: 0, since: 1, messages: 0, name: 'krakén ✓', url: '' },
+    ],
+    instruments: [
+      { instrumentId: 65536, feedId: 1, venue: 1, symbol: 'BTC-USDT' },
+      { instrumentId: 65537, feedId: 1, venue: 1, symbol: 'ETH-USDT' },
+    ],
+    market: {
+      count: 2,
+      ticks: [
+        { instrumentId: 65536, last: 67250.1, open: 67000, trades: 10, volume: 1.25 },
+        { instrumentId: 65537, last: 3500.5, open: 3510, trades: 3, volume: 12 },
+      ],
+    },
+  };
+}
+
+test('frame round trip: every section, every field, exact', () => {
+  const p = parts();
+  const size = measureFrame(p);
+  const buf = new Uint8Array(size + 100).fill(0xaa);
+  const len = encodeFrame(buf, p);
+  assert.equal(len, size, 'measure is exact');
+  assert.equal(len % 8, 0);
+  assert.equal(buf[len], 0xaa, 'nothing written past the frame');
+  const d = decodeFrame(buf.subarray(0, len), createDecodedFrame());
+  assert.equal(d.seq, p.seq);
+  assert.equal(d.time, p.time);
+  assert.equal(d.hasMetrics, true);
+  const m = d.metrics;
+  assert.equal(m.interval, 41);
+  assert.equal(m.start, p.metrics!.start);
+  assert.equal(m.end, p.metrics!.end);
+  assert.deepEqual(m.feeds.slice(0, m.feedCount), p.metrics!.feeds);
+  assert.deepEqual(m.stages.slice(0, m.stageCount), p.metrics!.stages);
+  assert.deepEqual(m.pipeline, p.metrics!.pipeline);
+  assert.deepEqual(d.feeds, p.feeds);
+  assert.deepEqual(d.instruments, p.instruments);
+  assert.equal(d.marketCount, 2);
+  assert.deepEqual(d.market.slice(0, 2), p.market!.ticks);
+});
+
+test('optional sections are absent when not sent; the decoded frame is reused', () => {
+  const out = createDecodedFrame();
+  const full = parts();
+  const b1 = new Uint8Array(measureFrame(full));
+  decodeFrame(b1.subarray(0, encodeFrame(b1, full)), out);
+  const bare: FrameParts = { seq: 7, time: 1 };
+  const b2 = new Uint8Array(measureFrame(bare));
+  assert.equal(encodeFrame(b2, bare), FRAME_HEADER_SIZE);
+  const d = decodeFrame(b2, out);
+  assert.equal(d, out);
+  assert.equal(d.hasMetrics, false);
+  assert.equal(d.feeds, null);
+  assert.equal(d.instruments, null);
+  assert.equal(d.hasMarket, false);
+  assert.equal(d.seq, 7);
+});
+
+test('unknown section types are skipped', () => {
+  const p = parts();
+  const buf = new Uint8Array(measureFrame(p) + 16);
+  const len = encodeFrame(buf, p);
+  const v = new DataView(buf.buffer);
+  // Append a section of type 99 and bump the counts.
+  v.setUint16(len, 99, true);
+  v.setUint32(len + 4, 8, true);
+  v.setUint16(6, v.getUint16(6, true) + 1, true);
+  v.setUint32(12, len + 16, true);
+  const d = decodeFrame(buf, createDecodedFrame());
+  assert.equal(d.marketCount, 2);
+});
+
+test('malformed frames throw FrameError and never read out of bounds', () => {
+  const p = parts();
+  const good = new Uint8Array(measureFrame(p));
+  const len = encodeFrame(good, p);
+  const out = createDecodedFrame();
+  assert.throws(() => decodeFrame(new Uint8Array(10), out), FrameError);
+  const badMagic = good.slice();
+  badMagic[0] = 0;
+  assert.throws(() => decodeFrame(badMagic, out), /magic/);
+  const badVersion = good.slice();
+  new DataView(badVersion.buffer).setUint16(4, 99, true);
+  assert.throws(() => decodeFrame(badVersion, out), /version/);
+  // Every truncation either decodes (a shorter but consistent frame) or throws FrameError.
+  for (let cut = 0; cut < len; cut++) {
+    try {
+      decodeFrame(good.subarray(0, cut), out);
+      assert.fail(`truncated frame of ${cut} bytes decoded`);
+    } catch (err) {
+      assert.ok(err instanceof FrameError, `cut ${cut}: ${(err as Error).message}`);
+    }
+  }
+  // Random byte flips: never anything but FrameError.
+  let seed = 99;
+  for (let k = 0; k < 5000; k++) {
+    const f = good.slice();
+    for (let j = 0; j < 3; j++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      f[seed % len] = seed >>> 24;
+    }
+    try {
+      decodeFrame(f, out);
+    } catch (err) {
+      assert.ok(err instanceof FrameError, (err as Error).message);
+    }
+  }
+});
