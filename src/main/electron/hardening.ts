@@ -1,0 +1,33 @@
+/**
+ * Electron's security checklist, applied once for every window and session: deny every permission,
+ * refuse navigation away from the app's origin, refuse new windows and webviews. Nothing is ever
+ * opened externally; there is no shell.openExternal in this app.
+ */
+import { app, session } from 'electron';
+
+export function hardenSessions(allowedOrigins: readonly string[]): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isAllowedOrigin(url, allowedOrigins)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isAllowedOrigin(url, allowedOrigins)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+/** Exact origin comparison on the parsed URL (a prefix test would let app.attacker.com in). */
+export function isAllowedOrigin(url: string, allowedOrigins: readonly string[]): boolean {
+  try {
+    return allowedOrigins.includes(new URL(url).origin);
+  } catch {
+    return false;
+  }
+}

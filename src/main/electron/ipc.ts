@@ -1,0 +1,63 @@
+/**
+ * The main side of the page's one API. Every handler checks that the sender is the main frame of
+ * our own window at our own origin, and validates its arguments, before it does anything. The
+ * frame stream is a MessageChannelMain port handed to the page (Electron's message-ports pattern):
+ * frames are cloned into it at 30–60 Hz, never sent one message per event.
+ */
+import { app, type IpcMainInvokeEvent, ipcMain, MessageChannelMain } from 'electron';
+import { type AppInfo, IpcChannel } from '../../common/api.ts';
+import type { FrameSink } from '../publisher/frame-sink.ts';
+import { isAllowedOrigin } from './hardening.ts';
+
+export interface IpcDeps {
+  allowedOrigins: readonly string[];
+  addSink(sink: FrameSink): () => void;
+  source: string;
+}
+
+const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+
+export class IpcError extends Error {
+  override name = 'IpcError';
+}
+
+function validateSender(event: IpcMainInvokeEvent, allowedOrigins: readonly string[]): void {
+  const frame = event.senderFrame;
+  if (!frame || frame !== event.sender.mainFrame || !isAllowedOrigin(frame.url, allowedOrigins)) {
+    throw new IpcError('IPC refused: sender is not the app window');
+  }
+}
+
+export function registerIpc(deps: IpcDeps): void {
+  ipcMain.handle(IpcChannel.requestFramePort, (event, nonce: unknown) => {
+    validateSender(event, deps.allowedOrigins);
+    if (typeof nonce !== 'string' || !NONCE.test(nonce)) throw new IpcError('requestFramePort: bad nonce');
+    const { port1, port2 } = new MessageChannelMain();
+    const remove = deps.addSink({
+      name: `port:${event.sender.id}`,
+      send(frame, done) {
+        port1.postMessage(frame);
+        done();
+      },
+    });
+    port1.on('close', remove);
+    event.sender.once('destroyed', () => {
+      remove();
+      port1.close();
+    });
+    port1.start();
+    event.sender.postMessage(IpcChannel.framePort, { nonce }, [port2]);
+  });
+
+  ipcMain.handle(IpcChannel.appInfo, (event): AppInfo => {
+    validateSender(event, deps.allowedOrigins);
+    return {
+      version: app.getVersion(),
+      electron: process.versions.electron ?? '',
+      chrome: process.versions.chrome ?? '',
+      node: process.versions.node,
+      platform: process.platform,
+      source: deps.source,
+    };
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * The one window. Every security-relevant web preference is set explicitly, even where it is
+ * Electron's default, so a reader (and electronegativity) can see it.
+ */
+import { BrowserWindow } from 'electron';
+
+export function createMainWindow(opts: { preload: string; icon: string; url: string }): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    show: false,
+    backgroundColor: '#0b0e14',
+    title: 'Tickscope',
+    icon: opts.icon,
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: opts.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(opts.url);
+  return win;
+}

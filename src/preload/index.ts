@@ -1,0 +1,25 @@
+/**
+ * Preload (sandboxed, context-isolated): exposes the one typed API on `window.tickscope` and hands
+ * the main process's frame port to the page with window.postMessage, the documented pattern for
+ * context-isolated pages. The page never sees ipcRenderer or an IPC event object.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import { type AppInfo, FRAME_PORT_MESSAGE, IpcChannel, type TickscopeApi } from '../common/api.ts';
+
+ipcRenderer.on(IpcChannel.framePort, (event, message: { nonce?: unknown }) => {
+  const nonce = typeof message?.nonce === 'string' ? message.nonce : '';
+  window.postMessage({ type: FRAME_PORT_MESSAGE, nonce }, '*', event.ports);
+});
+
+const api: TickscopeApi = {
+  transport: 'electron',
+  async requestFramePort(nonce: string): Promise<void> {
+    if (typeof nonce !== 'string') throw new TypeError('nonce must be a string');
+    await ipcRenderer.invoke(IpcChannel.requestFramePort, nonce);
+  },
+  appInfo(): Promise<AppInfo> {
+    return ipcRenderer.invoke(IpcChannel.appInfo) as Promise<AppInfo>;
+  },
+};
+
+contextBridge.exposeInMainWorld('tickscope', api);
