@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
 import { Engine } from './engine/engine.ts';
+import { VirtualSession } from './engine/virtual-session.ts';
 import { APP_ORIGIN, APP_URL, handleAppProtocol, registerAppScheme } from './electron/app-protocol.ts';
 import { hardenSessions } from './electron/hardening.ts';
 import { registerIpc } from './electron/ipc.ts';
@@ -25,13 +26,19 @@ let engine: Engine | null = null;
 async function ready(): Promise<void> {
   handleAppProtocol(here('../renderer/'));
   hardenSessions(allowedOrigins);
-  engine = await Engine.start({ feedWorkerUrl: new URL('./feedWorker.js', import.meta.url), log: console.log });
-  const e = engine;
-  registerIpc({
-    allowedOrigins,
-    addSink: (sink) => e.addSink(sink),
-    source: e.sim ? `simulator ${e.sim.url}` : e.feeds.map((f) => f.url).join(', '),
-  });
+  // TICKSCOPE_DETERMINISTIC: a seeded session on a virtual clock, for the screenshot tests.
+  if (process.env.TICKSCOPE_DETERMINISTIC) {
+    const session = VirtualSession.create({});
+    registerIpc({ allowedOrigins, addSink: (sink) => session.addSink(sink), source: 'deterministic session' });
+  } else {
+    const e = await Engine.start({ feedWorkerUrl: new URL('./feedWorker.js', import.meta.url), log: console.log });
+    engine = e;
+    registerIpc({
+      allowedOrigins,
+      addSink: (sink) => e.addSink(sink),
+      source: e.sim ? `simulator ${e.sim.url}` : e.feeds.map((f) => f.url).join(', '),
+    });
+  }
   const open = (): void => {
     createMainWindow({ preload: here('../preload/index.cjs'), icon: here('../../resources/icon.png'), url: pageUrl });
   };
