@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import { HttpHost } from '../../src/main/host/http-host.ts';
+import { resolveStaticPath } from '../../src/main/host/static-files.ts';
+import type { FrameSink } from '../../src/main/publisher/frame-sink.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'tickscope-host-'));
+mkdirSync(join(root, 'assets'));
+writeFileSync(join(root, 'index.html'), '<!doctype html><title>t</title>');
+writeFileSync(join(root, 'assets', 'app.js'), 'console.log(1)');
+writeFileSync(join(root, '..', 'tickscope-secret.txt'), 'secret');
+
+const sinks: FrameSink[] = [];
+let host: HttpHost;
+before(async () => {
+  host = await HttpHost.start({
+    port: 0,
+    root,
+    source: {
+      addSink(s) {
+        sinks.push(s);
+        return () => sinks.splice(sinks.indexOf(s), 1);
+      },
+    },
+  });
+});
+after(() => host.close());
+
+test('static paths cannot leave the renderer folder', () => {
+  assert.equal(resolveStaticPath(root, '/'), join(root, 'index.html'));
+  assert.equal(resolveStaticPath(root, '/assets/app.js'), join(root, 'assets', 'app.js'));
+  for (const bad of ['/../tickscope-secret.txt', '/%2e%2e/tickscope-secret.txt', '/a/%2E%2E/%2E%2E/x', '/x%00', '/..%5c..%5cx', '/%E0%A4%A']) {
+    assert.equal(resolveStaticPath(root, bad), null, bad);
+  }
+});
+
+test('the host serves the page with COOP, COEP and a strict CSP on every response', async () => {
+  for (const path of ['/', '/assets/app.js', '/missing']) {
+    const res = await fetch(new URL(path, host.url));
+    assert.equal(res.status, path === '/missing' ? 404 : 200, path);
+    assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin');
+    assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    await res.arrayBuffer();
+  }
+  const js = await fetch(new URL('/assets/app.js', host.url));
+  assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  await js.arrayBuffer();
+  const post = await fetch(host.url, { method: 'POST', body: 'x' });
+  assert.equal(post.status, 405);
+  await post.arrayBuffer();
+});
+
+test('the host listens on loopback only', async () => {
+  assert.match(host.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  await assert.rejects(HttpHost.start({ host: '0.0.0.0', port: 0, root, source: { addSink: () => () => {} } }), /loopback/);
+});
+
+function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+test('frames reach a same-origin WebSocket client; foreign origins and other paths are refused', async () => {
+  const wsUrl = host.url.replace('http', 'ws') + 'stream';
+  const ws = await open(wsUrl, { Origin: host.url.slice(0, -1) });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(sinks.length, 1);
+  const got = new Promise<Buffer>((resolve) => ws.once('message', (d: Buffer) => resolve(d)));
+  let released = false;
+  sinks[0]!.send(new Uint8Array([1, 2, 3]), () => {
+    released = true;
+  });
+  assert.deepEqual([...(await got)], [1, 2, 3]);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(released, true, 'the pooled buffer is released once the write completes');
+  ws.close();
+  await assert.rejects(open(wsUrl, { Origin: 'http://evil.example' }), /403/);
+  await assert.rejects(open(host.url.replace('http', 'ws') + 'other'), /404/);
+  assert.ok(host.stats.rejected >= 2);
+});
