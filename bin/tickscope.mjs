@@ -10,10 +10,14 @@ const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   const node24 = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(node24)) {
-    console.error(`tickscope needs Node 24 or newer (this is ${process.version}); run 'npm install' to get it.`);
+    console.error(
+      `tickscope needs Node 24 or newer (this is ${process.version}); run 'npm install' to get it.`,
+    );
     process.exit(1);
   }
-  const r = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 

@@ -7,7 +7,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { _electron, type Browser, chromium, type ElectronApplication, type Page, test as base } from '@playwright/test';
+import {
+  _electron,
+  type Browser,
+  test as base,
+  chromium,
+  type ElectronApplication,
+  type Page,
+} from '@playwright/test';
 import { e2eTarget } from './target.ts';
 
 export interface Dashboard {
@@ -49,7 +56,10 @@ export async function startServe(args: string[]): Promise<{ url: string; child: 
     stderr += d.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`tickscope serve printed no URL in 60 s\n${stderr}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`tickscope serve printed no URL in 60 s\n${stderr}`)),
+      60_000,
+    );
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       if (/^http:\/\/127\.0\.0\.1:\d+\/$/.test(line)) {
@@ -92,11 +102,16 @@ export const test = base.extend<{ dashboard: Dashboard } & DashboardOptions>({
       await app.close();
       return;
     }
-    const { url, child } = await startServe(mode === 'deterministic' ? ['--deterministic', ...serveArgs] : serveArgs);
+    const { url, child } = await startServe(
+      mode === 'deterministic' ? ['--deterministic', ...serveArgs] : serveArgs,
+    );
     let browser: Browser | null = null;
     try {
       browser = await chromium.launch({ executablePath: target.chromium, args: CHROMIUM_ARGS });
-      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+      const context = await browser.newContext({
+        viewport: { width: 1440, height: 900 },
+        deviceScaleFactor: 1,
+      });
       const page = await context.newPage();
       watchErrors(page, errors);
       await page.goto(url);

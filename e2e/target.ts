@@ -16,10 +16,13 @@ export interface E2eTarget {
 export function e2eTarget(): E2eTarget {
   const forced = process.env.TICKSCOPE_E2E;
   const electron = forced === 'browser' ? null : (electronBinary() as string | null);
-  if (forced === 'electron' && !electron) throw new Error('TICKSCOPE_E2E=electron but no Electron binary is installed');
+  if (forced === 'electron' && !electron)
+    throw new Error('TICKSCOPE_E2E=electron but no Electron binary is installed');
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!electron && !existsSync(chromium)) {
-    throw new Error(`no Electron binary and no Chromium at ${chromium}: install Debian's chromium (see .ci/run)`);
+    throw new Error(
+      `no Electron binary and no Chromium at ${chromium}: install Debian's chromium (see .ci/run)`,
+    );
   }
   return { name: electron ? 'electron' : 'chromium-host', electron, chromium };
 }

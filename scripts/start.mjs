@@ -20,5 +20,11 @@ if (electron) {
   console.log(
     'Electron binary not installed on this machine (it cannot be downloaded here) — serving the same dashboard from the headless host instead:',
   );
-  forward(spawn(bin('node'), [fileURLToPath(new URL('../bin/tickscope.mjs', import.meta.url)), 'serve', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' }));
+  forward(
+    spawn(
+      bin('node'),
+      [fileURLToPath(new URL('../bin/tickscope.mjs', import.meta.url)), 'serve', ...process.argv.slice(2)],
+      { cwd: root, stdio: 'inherit' },
+    ),
+  );
 }

@@ -62,7 +62,15 @@ export const FeedState = {
   closed: 6,
 } as const;
 export type FeedState = (typeof FeedState)[keyof typeof FeedState];
-export const FEED_STATE_NAMES = ['idle', 'connecting', 'subscribing', 'live', 'stale', 'backoff', 'closed'] as const;
+export const FEED_STATE_NAMES = [
+  'idle',
+  'connecting',
+  'subscribing',
+  'live',
+  'stale',
+  'backoff',
+  'closed',
+] as const;
 
 export interface FeedThroughput {
   feedId: number;
@@ -364,9 +372,11 @@ export function createDecodedFrame(): DecodedFrame {
     feeds.push({ feedId: 0, messagesPerSec: 0, bytesPerSec: 0, totalMessages: 0, totalBytes: 0 });
   }
   const stages: StageLatency[] = [];
-  for (let i = 0; i < MAX_STAGES; i++) stages.push({ stage: i, count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 });
+  for (let i = 0; i < MAX_STAGES; i++)
+    stages.push({ stage: i, count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 });
   const market: MarketTick[] = [];
-  for (let i = 0; i < MAX_INSTRUMENTS; i++) market.push({ instrumentId: 0, last: 0, open: 0, trades: 0, volume: 0 });
+  for (let i = 0; i < MAX_INSTRUMENTS; i++)
+    market.push({ instrumentId: 0, last: 0, open: 0, trades: 0, volume: 0 });
   return {
     seq: 0,
     time: 0,
@@ -410,14 +420,16 @@ export class FrameError extends Error {
  * version, lengths past the end), never reads out of bounds.
  */
 export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame {
-  if (bytes.byteLength < FRAME_HEADER_SIZE) throw new FrameError(`frame too short: ${bytes.byteLength} bytes`);
+  if (bytes.byteLength < FRAME_HEADER_SIZE)
+    throw new FrameError(`frame too short: ${bytes.byteLength} bytes`);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (v.getUint32(0, true) !== FRAME_MAGIC) throw new FrameError('bad frame magic');
   const version = v.getUint16(4, true);
   if (version !== FRAME_VERSION) throw new FrameError(`unsupported frame version ${version}`);
   const sections = v.getUint16(6, true);
   const total = v.getUint32(12, true);
-  if (total > bytes.byteLength) throw new FrameError(`frame declares ${total} bytes, has ${bytes.byteLength}`);
+  if (total > bytes.byteLength)
+    throw new FrameError(`frame declares ${total} bytes, has ${bytes.byteLength}`);
   out.seq = v.getUint32(8, true);
   out.time = v.getFloat64(16, true);
   out.hasMetrics = false;
@@ -465,7 +477,8 @@ function decodeMetrics(v: DataView, s: number, len: number, m: MetricsSection): 
   m.interval = v.getUint32(s, true);
   const feedCount = v.getUint16(s + 4, true);
   const stageCount = v.getUint16(s + 6, true);
-  if (feedCount > MAX_FEEDS || stageCount > MAX_STAGES) throw new FrameError('metrics section counts out of range');
+  if (feedCount > MAX_FEEDS || stageCount > MAX_STAGES)
+    throw new FrameError('metrics section counts out of range');
   need(metricsSize({ feedCount, stageCount } as MetricsSection) <= len, 'metrics');
   m.start = v.getFloat64(s + 8, true);
   m.end = v.getFloat64(s + 16, true);

@@ -6,12 +6,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
-import { Engine } from './engine/engine.ts';
-import { VirtualSession } from './engine/virtual-session.ts';
 import { APP_ORIGIN, APP_URL, handleAppProtocol, registerAppScheme } from './electron/app-protocol.ts';
 import { hardenSessions } from './electron/hardening.ts';
 import { registerIpc } from './electron/ipc.ts';
 import { createMainWindow } from './electron/window.ts';
+import { Engine } from './engine/engine.ts';
+import { VirtualSession } from './engine/virtual-session.ts';
 
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const pageUrl = devUrl ?? APP_URL;
@@ -29,9 +29,16 @@ async function ready(): Promise<void> {
   // TICKSCOPE_DETERMINISTIC: a seeded session on a virtual clock, for the screenshot tests.
   if (process.env.TICKSCOPE_DETERMINISTIC) {
     const session = VirtualSession.create({});
-    registerIpc({ allowedOrigins, addSink: (sink) => session.addSink(sink), source: 'deterministic session' });
+    registerIpc({
+      allowedOrigins,
+      addSink: (sink) => session.addSink(sink),
+      source: 'deterministic session',
+    });
   } else {
-    const e = await Engine.start({ feedWorkerUrl: new URL('./feedWorker.js', import.meta.url), log: console.log });
+    const e = await Engine.start({
+      feedWorkerUrl: new URL('./feedWorker.js', import.meta.url),
+      log: console.log,
+    });
     engine = e;
     registerIpc({
       allowedOrigins,
@@ -40,7 +47,11 @@ async function ready(): Promise<void> {
     });
   }
   const open = (): void => {
-    createMainWindow({ preload: here('../preload/index.cjs'), icon: here('../../resources/icon.png'), url: pageUrl });
+    createMainWindow({
+      preload: here('../preload/index.cjs'),
+      icon: here('../../resources/icon.png'),
+      url: pageUrl,
+    });
   };
   open();
   app.on('activate', () => {

@@ -50,7 +50,8 @@ function drainLossless(reader: RingReader, seen: Seen): void {
     const qty = d.getFloat64(at + Off.quantity, true);
     const recv = d.getFloat64(at + Off.receiveTime, true);
     const exch = d.getFloat64(at + Off.exchangeTime, true);
-    if (!(price > 0 && qty > 0 && recv >= exch - 5 && d.getUint8(at + Off.venue) === Venue.binance)) seen.corrupt++;
+    if (!(price > 0 && qty > 0 && recv >= exch - 5 && d.getUint8(at + Off.venue) === Venue.binance))
+      seen.corrupt++;
     const last = seen.lastId.get(inst);
     if (last !== undefined && id !== last + 1) seen.duplicatesOrGaps++;
     seen.lastId.set(inst, id);
@@ -62,7 +63,13 @@ function drainLossless(reader: RingReader, seen: Seen): void {
 
 test('every trade sent over loopback is received exactly once, in order, with both latency stages measured', async () => {
   const total = 30_000;
-  const sim = await BinanceSim.start({ port: 0, rate: 20_000, seed: 7, symbols: SYMBOLS, maxMessages: total });
+  const sim = await BinanceSim.start({
+    port: 0,
+    rate: 20_000,
+    seed: 7,
+    symbols: SYMBOLS,
+    maxMessages: total,
+  });
   cleanups.push(() => sim.close());
   const feed = new FeedHost(
     { feedId: 1, venue: Venue.binance, name: 'it', url: sim.url, symbols: SYMBOLS, ringCapacity: 1 << 16 },
@@ -94,7 +101,11 @@ test('every trade sent over loopback is received exactly once, in order, with bo
   assert.equal(seen.lastId.size, SYMBOLS.length);
   assert.equal(feed.stats[FeedStat.trades], total);
   assert.equal(feed.stats[FeedStat.malformed], 0);
-  assert.equal(feed.stats[FeedStat.dropped], 0, 'the lossless reader kept up; nothing returned to the sender');
+  assert.equal(
+    feed.stats[FeedStat.dropped],
+    0,
+    'the lossless reader kept up; nothing returned to the sender',
+  );
   assert.equal(feed.state, FeedState.live);
   assert.equal(feed.instruments.length, SYMBOLS.length);
   assert.deepEqual(feed.instruments.map((i) => i.symbol).sort(), ['BTC-USDT', 'ETH-USDT', 'SOL-USDT']);

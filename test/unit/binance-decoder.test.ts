@@ -24,7 +24,9 @@ interface RefTrade {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The JSON.parse reference: what a trade is, by the protocol notes. */
-function reference(text: string): { kind: 'trade'; trade: RefTrade } | { kind: 'invalid' } | { kind: 'other' } {
+function reference(
+  text: string,
+): { kind: 'trade'; trade: RefTrade } | { kind: 'invalid' } | { kind: 'other' } {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -108,7 +110,8 @@ function fixtureLines(): string[] {
   const lines: string[] = [];
   for (const f of readdirSync(FIXTURES)) {
     if (!f.endsWith('.jsonl')) continue;
-    for (const line of readFileSync(new URL(f, FIXTURES), 'utf8').split('\n')) if (line.trim()) lines.push(line);
+    for (const line of readFileSync(new URL(f, FIXTURES), 'utf8').split('\n'))
+      if (line.trim()) lines.push(line);
   }
   return lines;
 }
@@ -131,7 +134,10 @@ test('raw, combined, result, error and serverShutdown forms', () => {
   assert.equal(check(`{"stream":"btcusdt@trade","data":${raw}}`, m), MessageKind.trade);
   assert.equal(check(' \n{ "result" : null , "id" : 7 }\r\n', m), MessageKind.result);
   assert.equal(m.id, 7);
-  assert.equal(check('{"error":{"code":2,"msg":"Invalid request: invalid stream"},"id":3}', m), MessageKind.error);
+  assert.equal(
+    check('{"error":{"code":2,"msg":"Invalid request: invalid stream"},"id":3}', m),
+    MessageKind.error,
+  );
   assert.equal(check('{"e":"serverShutdown","E":1770123456789}', m), MessageKind.serverShutdown);
   assert.equal(
     check('{"stream":"!serverShutdown","data":{"e":"serverShutdown","E":1770123456789}}', m),

@@ -50,7 +50,8 @@ test('parseDecimal equals parseFloat on a million random decimals', () => {
     }
     if (rnd() < 0.1) s = `-${s}`;
     const got = dec(s);
-    if (!Object.is(got, Number.parseFloat(s))) assert.fail(`${s}: got ${got}, parseFloat ${Number.parseFloat(s)}`);
+    if (!Object.is(got, Number.parseFloat(s)))
+      assert.fail(`${s}: got ${got}, parseFloat ${Number.parseFloat(s)}`);
   }
 });
 

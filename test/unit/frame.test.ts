@@ -8,8 +8,8 @@ import {
   FRAME_HEADER_SIZE,
   FrameError,
   type FrameParts,
-  measureFrame,
   type MetricsSection,
+  measureFrame,
   Stage,
 } from '../../src/common/frame.ts';
 
@@ -63,7 +63,16 @@ function parts(): FrameParts {
         name: 'binance-sim',
         url: 'ws://127.0.0.1:40123/stream?timeUnit=MICROSECOND',
       },
-      { feedId: 2, venue: 3, state: FeedState.backoff, reconnects: 0, since: 1, messages: 0, name: 'krakén ✓', url: '' },
+      {
+        feedId: 2,
+        venue: 3,
+        state: FeedState.backoff,
+        reconnects: 0,
+        since: 1,
+        messages: 0,
+        name: 'krakén ✓',
+        url: '',
+      },
     ],
     instruments: [
       { instrumentId: 65536, feedId: 1, venue: 1, symbol: 'BTC-USDT' },

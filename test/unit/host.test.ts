@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -33,7 +33,14 @@ after(() => host.close());
 test('static paths cannot leave the renderer folder', () => {
   assert.equal(resolveStaticPath(root, '/'), join(root, 'index.html'));
   assert.equal(resolveStaticPath(root, '/assets/app.js'), join(root, 'assets', 'app.js'));
-  for (const bad of ['/../tickscope-secret.txt', '/%2e%2e/tickscope-secret.txt', '/a/%2E%2E/%2E%2E/x', '/x%00', '/..%5c..%5cx', '/%E0%A4%A']) {
+  for (const bad of [
+    '/../tickscope-secret.txt',
+    '/%2e%2e/tickscope-secret.txt',
+    '/a/%2E%2E/%2E%2E/x',
+    '/x%00',
+    '/..%5c..%5cx',
+    '/%E0%A4%A',
+  ]) {
     assert.equal(resolveStaticPath(root, bad), null, bad);
   }
 });
@@ -59,7 +66,10 @@ test('the host serves the page with COOP, COEP and a strict CSP on every respons
 
 test('the host listens on loopback only', async () => {
   assert.match(host.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  await assert.rejects(HttpHost.start({ host: '0.0.0.0', port: 0, root, source: { addSink: () => () => {} } }), /loopback/);
+  await assert.rejects(
+    HttpHost.start({ host: '0.0.0.0', port: 0, root, source: { addSink: () => () => {} } }),
+    /loopback/,
+  );
 });
 
 function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {

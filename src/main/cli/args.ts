@@ -18,7 +18,13 @@ export function parseFlags<T extends FlagSpec>(argv: string[], options: T, allow
   }
 }
 
-export function intFlag(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
+export function intFlag(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got '${value}'`);
   const n = Number(value);
@@ -26,10 +32,17 @@ export function intFlag(value: string | undefined, name: string, min: number, ma
   return n;
 }
 
-export function numberFlag(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
+export function numberFlag(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${value}'`);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new UsageError(`--${name} must be a number, got '${value}'`);
   if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
   return n;
 }

@@ -2,8 +2,9 @@
  * Where things are when Tickscope runs from its repository or package: the built renderer and the
  * feed worker source. Resolved from this file's URL, so it works from any working directory.
  */
-import { existsSync } from 'node:fs';
+
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -21,6 +22,7 @@ export function ensureRendererBuilt(log: (line: string) => void): string | null 
   const bin = fileURLToPath(new URL('../../../node_modules/.bin/electron-vite', import.meta.url));
   if (!existsSync(bin)) return 'electron-vite is not installed: run `npm install` first';
   const r = spawnSync(bin, ['build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0 || !existsSync(`${rendererRoot}index.html`)) return 'building the dashboard failed (see above)';
+  if (r.status !== 0 || !existsSync(`${rendererRoot}index.html`))
+    return 'building the dashboard failed (see above)';
   return null;
 }

@@ -38,7 +38,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
   const rate = rateFlag(values.rate, 'rate', 1000);
   const url = urlFlag(values.url, 'url', ['ws:', 'wss:']);
-  const symbols = symbolsFlag(values.symbols, 'symbols', ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT']);
+  const symbols = symbolsFlag(values.symbols, 'symbols', [
+    'BTCUSDT',
+    'ETHUSDT',
+    'SOLUSDT',
+    'BNBUSDT',
+    'XRPUSDT',
+  ]);
   const host = values.host ?? '127.0.0.1';
 
   const buildError = ensureRendererBuilt((l) => console.error(l));

@@ -30,7 +30,14 @@ export const Malformed = {
   badNumber: 4,
   badType: 5,
 } as const;
-export const MALFORMED_NAMES = ['none', 'not a JSON object', 'bad JSON syntax', 'missing field', 'bad number', 'wrong field type'];
+export const MALFORMED_NAMES = [
+  'none',
+  'not a JSON object',
+  'bad JSON syntax',
+  'missing field',
+  'bad number',
+  'wrong field type',
+];
 
 export interface BinanceMessage {
   kind: MessageKind;
@@ -129,7 +136,16 @@ function stringEnd(): number {
         // \uXXXX
         for (let k = 2; k < 6; k++) if (!isHex(b[pos + k])) return badString();
         pos += 6;
-      } else if (e === Q || e === BS || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+      } else if (
+        e === Q ||
+        e === BS ||
+        e === 0x2f ||
+        e === 0x62 ||
+        e === 0x66 ||
+        e === 0x6e ||
+        e === 0x72 ||
+        e === 0x74
+      ) {
         pos += 2;
       } else return badString();
     } else if (c < 0x20) {
@@ -142,7 +158,9 @@ function stringEnd(): number {
 }
 
 function isHex(c: number | undefined): boolean {
-  return c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+  return (
+    c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))
+  );
 }
 
 function badString(): number {
@@ -181,8 +199,14 @@ const MAX_DEPTH = 32;
 /** Skips any JSON value at pos, validating its syntax. */
 function skipValue(depth = 0): void {
   ws();
-  if (pos >= n) return fail(Malformed.badSyntax);
-  if (depth > MAX_DEPTH) return fail(Malformed.badSyntax);
+  if (pos >= n) {
+    fail(Malformed.badSyntax);
+    return;
+  }
+  if (depth > MAX_DEPTH) {
+    fail(Malformed.badSyntax);
+    return;
+  }
   const c = b[pos]!;
   if (c === Q) {
     stringEnd();
@@ -199,10 +223,16 @@ function skipValue(depth = 0): void {
     while (pos < n && failed === 0) {
       if (c === LB) {
         ws();
-        if (b[pos] !== Q) return fail(Malformed.badSyntax);
+        if (b[pos] !== Q) {
+          fail(Malformed.badSyntax);
+          return;
+        }
         stringEnd();
         ws();
-        if (b[pos] !== COLON) return fail(Malformed.badSyntax);
+        if (b[pos] !== COLON) {
+          fail(Malformed.badSyntax);
+          return;
+        }
         pos++;
       }
       skipValue(depth + 1);
@@ -217,9 +247,11 @@ function skipValue(depth = 0): void {
         pos++;
         return;
       }
-      return fail(Malformed.badSyntax);
+      fail(Malformed.badSyntax);
+      return;
     }
-    return fail(Malformed.badSyntax);
+    fail(Malformed.badSyntax);
+    return;
   }
   // number or literal
   const start = pos;
@@ -278,7 +310,10 @@ function isLiteral(s: number, e: number, lit: string): boolean {
 /** Parses one object's fields into `out`; `top` allows the combined wrapper's keys. */
 function parseObject(out: BinanceMessage, top: boolean): void {
   ws();
-  if (pos >= n || b[pos] !== LB) return fail(top ? Malformed.notObject : Malformed.badType);
+  if (pos >= n || b[pos] !== LB) {
+    fail(top ? Malformed.notObject : Malformed.badType);
+    return;
+  }
   pos++;
   ws();
   if (b[pos] === RB) {
@@ -287,14 +322,23 @@ function parseObject(out: BinanceMessage, top: boolean): void {
   }
   while (pos < n && failed === 0) {
     ws();
-    if (b[pos] !== Q) return fail(Malformed.badSyntax);
+    if (b[pos] !== Q) {
+      fail(Malformed.badSyntax);
+      return;
+    }
     const ks = pos + 1;
     const ke = stringEnd();
     ws();
-    if (b[pos] !== COLON) return fail(Malformed.badSyntax);
+    if (b[pos] !== COLON) {
+      fail(Malformed.badSyntax);
+      return;
+    }
     pos++;
     ws();
-    if (pos >= n) return fail(Malformed.badSyntax);
+    if (pos >= n) {
+      fail(Malformed.badSyntax);
+      return;
+    }
     const c = b[pos]!;
     const len = ke - ks;
     if (len === 1) {
@@ -302,39 +346,65 @@ function parseObject(out: BinanceMessage, top: boolean): void {
       switch (k) {
         case 0x65: {
           // e
-          if (c !== Q) return fail(Malformed.badType);
+          if (c !== Q) {
+            fail(Malformed.badType);
+            return;
+          }
           const vs = pos + 1;
           const ve = stringEnd();
           seen |= F_E;
-          ev = isLiteral(vs, ve, 'trade') ? EV_TRADE : isLiteral(vs, ve, 'serverShutdown') ? EV_SHUTDOWN : EV_OTHER;
+          ev = isLiteral(vs, ve, 'trade')
+            ? EV_TRADE
+            : isLiteral(vs, ve, 'serverShutdown')
+              ? EV_SHUTDOWN
+              : EV_OTHER;
           break;
         }
         case 0x45: // E
           out.eventTime = intField();
-          if (Number.isNaN(out.eventTime)) return fail(Malformed.badNumber);
+          if (Number.isNaN(out.eventTime)) {
+            fail(Malformed.badNumber);
+            return;
+          }
           seen |= F_EV;
           break;
         case 0x73: // s
-          if (c !== Q) return fail(Malformed.badType);
+          if (c !== Q) {
+            fail(Malformed.badType);
+            return;
+          }
           out.symStart = pos + 1;
           out.symEnd = stringEnd();
           // Symbols are interned by their raw bytes; an escaped one would intern a different key.
-          for (let k = out.symStart; k < out.symEnd; k++) if (b[k] === BS) return fail(Malformed.badType);
+          for (let k = out.symStart; k < out.symEnd; k++)
+            if (b[k] === BS) {
+              fail(Malformed.badType);
+              return;
+            }
           seen |= F_S;
           break;
         case 0x74: // t
           out.tradeId = intField();
-          if (Number.isNaN(out.tradeId)) return fail(Malformed.badNumber);
+          if (Number.isNaN(out.tradeId)) {
+            fail(Malformed.badNumber);
+            return;
+          }
           seen |= F_T;
           break;
         case 0x70: // p
         case 0x71: {
           // q
-          if (c !== Q) return fail(Malformed.badType);
+          if (c !== Q) {
+            fail(Malformed.badType);
+            return;
+          }
           const vs = pos + 1;
           const ve = stringEnd();
           const v = parseDecimal(b, vs, ve);
-          if (Number.isNaN(v)) return fail(Malformed.badNumber);
+          if (Number.isNaN(v)) {
+            fail(Malformed.badNumber);
+            return;
+          }
           if (k === 0x70) {
             out.price = v;
             seen |= F_P;
@@ -346,7 +416,10 @@ function parseObject(out: BinanceMessage, top: boolean): void {
         }
         case 0x54: // T
           out.tradeTime = intField();
-          if (Number.isNaN(out.tradeTime)) return fail(Malformed.badNumber);
+          if (Number.isNaN(out.tradeTime)) {
+            fail(Malformed.badNumber);
+            return;
+          }
           seen |= F_TT;
           break;
         case 0x6d: {
@@ -355,7 +428,10 @@ function parseObject(out: BinanceMessage, top: boolean): void {
           const ve = tokenEnd();
           if (isLiteral(vs, ve, 'true')) out.buyerMaker = true;
           else if (isLiteral(vs, ve, 'false')) out.buyerMaker = false;
-          else return fail(Malformed.badType);
+          else {
+            fail(Malformed.badType);
+            return;
+          }
           seen |= F_M;
           break;
         }
@@ -364,7 +440,10 @@ function parseObject(out: BinanceMessage, top: boolean): void {
       }
     } else if (top && keyIs(ks, ke, 0x64, 0x61, 0x74, 0x61)) {
       // "data": the combined stream's event
-      if (c !== LB) return fail(Malformed.badType);
+      if (c !== LB) {
+        fail(Malformed.badType);
+        return;
+      }
       parseObject(out, false);
     } else if (top && keyIs(ks, ke, 0x72, 0x65, 0x73, 0x75, 0x6c, 0x74)) {
       sawResult = true; // "result"
@@ -391,7 +470,8 @@ function parseObject(out: BinanceMessage, top: boolean): void {
       pos++;
       return;
     }
-    return fail(Malformed.badSyntax);
+    fail(Malformed.badSyntax);
+    return;
   }
   fail(Malformed.badSyntax);
 }

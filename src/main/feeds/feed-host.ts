@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { nowMs } from '../../common/clock.ts';
-import { type FeedState, FeedState as FS, type FeedStatus, type InstrumentInfo } from '../../common/frame.ts';
+import { type FeedState, type FeedStatus, FeedState as FS, type InstrumentInfo } from '../../common/frame.ts';
 import { RECORD_SIZE } from '../../common/record.ts';
 import { createRing } from '../../common/ring.ts';
 import {

@@ -17,7 +17,12 @@ import { Off, RecordFlag, RecordKind } from '../../common/record.ts';
 import { RingWriter } from '../../common/ring.ts';
 import { Backoff } from './backoff.ts';
 import { createBinanceMessage, decodeBinance, MALFORMED_NAMES, MessageKind } from './binance-decoder.ts';
-import { FeedStat, type FeedControlMessage, type FeedWorkerData, type FeedWorkerMessage } from './feed-protocol.ts';
+import {
+  type FeedControlMessage,
+  FeedStat,
+  type FeedWorkerData,
+  type FeedWorkerMessage,
+} from './feed-protocol.ts';
 import { InstrumentTable } from './instrument-table.ts';
 import { normaliseBinanceSymbol } from './symbols.ts';
 
@@ -107,7 +112,8 @@ function onFrame(data: Buffer, receiveTime: number): void {
     else {
       stats[FeedStat.control]! += 1;
       if (kind === MessageKind.result && msg.id === subscribeId) setState(FeedState.live);
-      else if (kind === MessageKind.error) post({ type: 'malformed', reason: 'venue error', sample: data.toString() });
+      else if (kind === MessageKind.error)
+        post({ type: 'malformed', reason: 'venue error', sample: data.toString() });
       else if (kind === MessageKind.serverShutdown) socket?.terminate();
     }
     return;
@@ -201,7 +207,10 @@ function connect(): void {
     connectedAt = 0;
     stats[FeedStat.reconnects]! += 1;
     const delay = backoff.next();
-    setState(FeedState.backoff, `closed (${code}${reason.length ? ` ${reason.toString()}` : ''}); retry in ${delay} ms`);
+    setState(
+      FeedState.backoff,
+      `closed (${code}${reason.length ? ` ${reason.toString()}` : ''}); retry in ${delay} ms`,
+    );
     reconnectTimer = setTimeout(connect, delay);
   });
 }

@@ -4,7 +4,22 @@
  */
 
 /** Quote assets tried longest first, so `FDUSD` wins over `USD`. */
-const QUOTES = ['FDUSD', 'USDT', 'USDC', 'TUSD', 'BUSD', 'EUR', 'TRY', 'BRL', 'GBP', 'JPY', 'BTC', 'ETH', 'BNB', 'USD'];
+const QUOTES = [
+  'FDUSD',
+  'USDT',
+  'USDC',
+  'TUSD',
+  'BUSD',
+  'EUR',
+  'TRY',
+  'BRL',
+  'GBP',
+  'JPY',
+  'BTC',
+  'ETH',
+  'BNB',
+  'USD',
+];
 
 export function normaliseBinanceSymbol(venueSymbol: string): string {
   const s = venueSymbol.toUpperCase();

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { STREAM_PATH } from '../../common/api.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -54,7 +54,9 @@ export class HttpHost {
   static async start(opts: HostOptions): Promise<HttpHost> {
     const host = opts.host ?? '127.0.0.1';
     if (!LOOPBACK.has(host)) {
-      throw new Error(`refusing to listen on ${host}: only loopback is allowed until token authentication exists`);
+      throw new Error(
+        `refusing to listen on ${host}: only loopback is allowed until token authentication exists`,
+      );
     }
     const headers = securityHeaders({ dev: false });
     const stats: HostStats = { requests: 0, rejected: 0, clients: 0 };
@@ -74,7 +76,8 @@ export class HttpHost {
       const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`;
       if (path !== STREAM_PATH || !sameOrigin || stats.clients >= maxClients) {
         stats.rejected++;
-        const status = path !== STREAM_PATH ? '404 Not Found' : sameOrigin ? '503 Service Unavailable' : '403 Forbidden';
+        const status =
+          path !== STREAM_PATH ? '404 Not Found' : sameOrigin ? '503 Service Unavailable' : '403 Forbidden';
         socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
@@ -132,7 +135,7 @@ async function serveStatic(
   const pathname = new URL(req.url ?? '/', 'http://host').pathname;
   const file = resolveStaticPath(root, pathname);
   const info = file ? await stat(file).catch(() => null) : null;
-  if (!file || !info || !info.isFile()) {
+  if (!file || !info?.isFile()) {
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('not found\n');
     return;

@@ -6,7 +6,9 @@
  */
 
 export function contentSecurityPolicy(opts: { dev: boolean }): string {
-  const connect = opts.dev ? "connect-src 'self' ws: http://localhost:* http://127.0.0.1:*" : "connect-src 'self'";
+  const connect = opts.dev
+    ? "connect-src 'self' ws: http://localhost:* http://127.0.0.1:*"
+    : "connect-src 'self'";
   // Vite's dev client injects inline React-refresh preamble; only the dev server allows it.
   const script = opts.dev ? "script-src 'self' 'unsafe-inline'" : "script-src 'self'";
   return [

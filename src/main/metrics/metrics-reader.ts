@@ -9,9 +9,9 @@
  */
 import { nowMs } from '../../common/clock.ts';
 import {
-  type MarketTick,
   MAX_FEEDS,
   MAX_INSTRUMENTS,
+  type MarketTick,
   type MetricsSection,
   Stage,
   type StageLatency,
@@ -122,7 +122,7 @@ export class MetricsReader {
   drainOne(reader: RingReader, budget: number): number {
     const avail = reader.available();
     if (avail === 0) return 0;
-    const n = avail < budget ? avail : budget;
+    const n = Math.min(avail, budget);
     const data = reader.data;
     const start = reader.cursor;
     let torn = 0;

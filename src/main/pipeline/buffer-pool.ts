@@ -33,7 +33,14 @@ export class BufferPool {
   private readonly free: Uint8Array[][] = [];
   private readonly classSizes: number[] = [];
   private readonly maxPerClass: number;
-  readonly stats: BufferPoolStats = { acquires: 0, reuses: 0, misses: 0, oversize: 0, inUse: 0, highWater: 0 };
+  readonly stats: BufferPoolStats = {
+    acquires: 0,
+    reuses: 0,
+    misses: 0,
+    oversize: 0,
+    inUse: 0,
+    highWater: 0,
+  };
 
   constructor(opts: BufferPoolOptions) {
     const { minSize, maxSize, perClass } = opts;
