@@ -48,9 +48,13 @@ export class MetricsReader {
   /** Records read since start (all rings). */
   recordsRead = 0;
 
-  constructor(opts: { pool?: BufferPool; start?: number } = {}) {
+  private readonly clock: () => number;
+
+  /** `clock` stamps the read time; a virtual clock makes a session reproducible. */
+  constructor(opts: { pool?: BufferPool; start?: number; clock?: () => number } = {}) {
     this.pool = opts.pool ?? null;
-    this.intervalStart = opts.start ?? nowMs();
+    this.clock = opts.clock ?? nowMs;
+    this.intervalStart = opts.start ?? this.clock();
     const feeds = [];
     for (let i = 0; i < MAX_FEEDS; i++) {
       feeds.push({ feedId: 0, messagesPerSec: 0, bytesPerSec: 0, totalMessages: 0, totalBytes: 0 });
@@ -135,7 +139,7 @@ export class MetricsReader {
       const price = data.getFloat64(at + Off.price, true);
       const qty = data.getFloat64(at + Off.quantity, true);
       const instrument = data.getUint32(at + Off.instrumentId, true);
-      const readAt = nowMs();
+      const readAt = this.clock();
       if (!reader.intact(i)) {
         torn++;
         continue;
