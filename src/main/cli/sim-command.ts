@@ -1,0 +1,97 @@
+/**
+ * `tickscope sim`: the exchange simulator on its own, for pointing any Binance client at it.
+ * Prints its URL on the first line of stdout, a stats line a second (JSON lines with --json), and a
+ * summary when it stops (Ctrl-C, --duration, or --max-messages sent and drained).
+ */
+import { BinanceSim } from '../sim/binance-sim.ts';
+import { intFlag, parseFlags, rateFlag, symbolsFlag } from './args.ts';
+
+export const SIM_USAGE = `usage: tickscope sim [--port N] [--rate R|max] [--symbols A,B] [--seed N] [--max-messages N]
+                    [--duration S] [--json]
+  Speaks Binance spot's public trade stream on ws://127.0.0.1:PORT (/ws, /ws/<stream>,
+  /stream?streams=…; SUBSCRIBE etc.). --rate is trades per second over all symbols.`;
+
+export async function simCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    port: { type: 'string' },
+    rate: { type: 'string' },
+    symbols: { type: 'string' },
+    seed: { type: 'string' },
+    'max-messages': { type: 'string' },
+    duration: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(SIM_USAGE);
+    return 0;
+  }
+  const port = intFlag(values.port, 'port', 0, 65535, 0);
+  const rate = rateFlag(values.rate, 'rate', 1000);
+  const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 1);
+  const maxMessages = intFlag(values['max-messages'], 'max-messages', 1, Number.MAX_SAFE_INTEGER, 0);
+  const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
+  const symbols = symbolsFlag(values.symbols, 'symbols', [
+    'BTCUSDT',
+    'ETHUSDT',
+    'SOLUSDT',
+    'BNBUSDT',
+    'XRPUSDT',
+  ]);
+  const json = values.json === true;
+
+  let sim: BinanceSim;
+  try {
+    sim = await BinanceSim.start({
+      port,
+      rate,
+      seed,
+      symbols,
+      ...(maxMessages > 0 ? { maxMessages } : {}),
+      log: (l) => console.error(l),
+    });
+  } catch (err) {
+    console.error(`tickscope sim: ${(err as Error).message}`);
+    return 1;
+  }
+  console.log(sim.url);
+  if (!json)
+    console.error(
+      `simulator: Binance spot protocol on ${sim.url} — ${symbols.join(', ')} at ${rate} trades/s, seed ${seed}`,
+    );
+
+  const started = Date.now();
+  let last = sim.stats();
+  const report = setInterval(() => {
+    const s = sim.stats();
+    const line = {
+      t: Math.round((Date.now() - started) / 1000),
+      connections: s.connections,
+      tradesPerSec: s.tradesSent - last.tradesSent,
+      bytesPerSec: s.bytesSent - last.bytesSent,
+      tradesSent: s.tradesSent,
+    };
+    last = s;
+    console.log(
+      json
+        ? JSON.stringify(line)
+        : `${line.t}s  ${line.connections} conn  ${line.tradesPerSec} trades/s  ${(line.bytesPerSec / 1024).toFixed(1)} KiB/s  ${line.tradesSent} sent`,
+    );
+  }, 1000);
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    if (duration > 0) setTimeout(resolve, duration * 1000).unref();
+  });
+  clearInterval(report);
+  const s = sim.stats();
+  await sim.close();
+  const summary = { summary: true, ...s, seconds: (Date.now() - started) / 1000 };
+  console.log(
+    json
+      ? JSON.stringify(summary)
+      : `summary: ${s.tradesSent} trades sent (${s.tradesGenerated} generated), ${s.bytesSent} bytes, ${s.controlMessages} control replies, ${s.errorsSent} errors`,
+  );
+  return 0;
+}

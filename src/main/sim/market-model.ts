@@ -1,0 +1,153 @@
+/**
+ * The simulator's market: per instrument a seeded geometric random walk of prices rounded to the
+ * instrument's tick, lot-rounded quantities, trade ids that rise by one per trade, and bursty
+ * arrivals from a two-state Markov-modulated Poisson process (calm, and bursts at 8× the calm
+ * rate) whose long-run mean is the requested rate. It is a pure function of seed and time:
+ * `advanceTo(t)` emits every trade due up to t, so it runs on the wall clock (the live simulator)
+ * or on a virtual clock (deterministic sessions) alike.
+ */
+import { Rng } from './rng.ts';
+
+export interface InstrumentSpec {
+  price: number;
+  tick: number;
+  lot: number;
+  /** Median trade size. */
+  size: number;
+  /** Share of the trade flow. */
+  weight: number;
+}
+
+const SPECS: Record<string, InstrumentSpec> = {
+  BTCUSDT: { price: 67250, tick: 0.01, lot: 0.00001, size: 0.02, weight: 0.4 },
+  ETHUSDT: { price: 3500, tick: 0.01, lot: 0.0001, size: 0.3, weight: 0.25 },
+  SOLUSDT: { price: 150, tick: 0.01, lot: 0.001, size: 5, weight: 0.15 },
+  BNBUSDT: { price: 600, tick: 0.01, lot: 0.001, size: 1.5, weight: 0.1 },
+  XRPUSDT: { price: 0.6, tick: 0.0001, lot: 0.1, size: 800, weight: 0.1 },
+};
+
+export function instrumentSpec(symbol: string): InstrumentSpec {
+  return SPECS[symbol] ?? { price: 100, tick: 0.01, lot: 0.001, size: 1, weight: 0.1 };
+}
+
+/** Bursts: 8× the calm rate; mean dwell 4 s calm, 0.5 s burst. */
+const BURST_FACTOR = 8;
+const CALM_DWELL_S = 4;
+const BURST_DWELL_S = 0.5;
+/** Per-trade log-price volatility. */
+const SIGMA = 0.00012;
+
+/** One trade; the model reuses a single object, so copy what you keep. */
+export interface SimTrade {
+  symbol: string;
+  index: number;
+  tradeId: number;
+  price: number;
+  quantity: number;
+  /** Epoch ms the trade happened (µs precision). */
+  time: number;
+  buyerMaker: boolean;
+}
+
+export interface MarketModelOptions {
+  seed: number;
+  symbols: string[];
+  /** Mean trades per second over all instruments. */
+  rate: number;
+  /** Epoch ms the model starts at. */
+  start: number;
+}
+
+export class MarketModel {
+  readonly symbols: string[];
+  private readonly rng: Rng;
+  private readonly specs: InstrumentSpec[];
+  private readonly cumulative: number[];
+  private readonly prices: number[];
+  private readonly ids: number[];
+  private readonly calmRate: number;
+  private burst = false;
+  private nextArrival = 0;
+  private nextSwitch = 0;
+  private readonly trade: SimTrade;
+  generated = 0;
+
+  constructor(opts: MarketModelOptions) {
+    if (!(opts.rate > 0)) throw new RangeError('market model rate must be > 0');
+    if (opts.symbols.length === 0) throw new RangeError('market model needs at least one symbol');
+    this.symbols = opts.symbols;
+    this.rng = new Rng(opts.seed);
+    this.specs = opts.symbols.map(instrumentSpec);
+    const total = this.specs.reduce((a, s) => a + s.weight, 0);
+    let acc = 0;
+    this.cumulative = this.specs.map((s) => (acc += s.weight / total));
+    this.prices = this.specs.map((s) => s.price * Math.exp(0.01 * this.rng.normal()));
+    this.ids = this.specs.map(() => 1_000_000_000 + Math.floor(this.rng.uniform() * 4_000_000_000));
+    const burstShare = BURST_DWELL_S / (CALM_DWELL_S + BURST_DWELL_S);
+    this.calmRate = opts.rate / (1 - burstShare + BURST_FACTOR * burstShare);
+    this.trade = { symbol: '', index: 0, tradeId: 0, price: 0, quantity: 0, time: 0, buyerMaker: false };
+    this.resetTo(opts.start);
+  }
+
+  private rateNow(): number {
+    return this.burst ? this.calmRate * BURST_FACTOR : this.calmRate;
+  }
+
+  /** Restarts arrivals at t (after a pause nobody listened to), keeping prices and ids. */
+  resetTo(t: number): void {
+    this.nextArrival = t + this.rng.exponential(this.rateNow()) * 1000;
+    this.nextSwitch = t + this.rng.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
+  }
+
+  /** Emits every trade due at or before t, in time order; stops early after `limit` trades. */
+  advanceTo(t: number, onTrade: (trade: SimTrade) => void, limit = Number.POSITIVE_INFINITY): number {
+    let n = 0;
+    while (n < limit) {
+      if (this.nextSwitch <= this.nextArrival) {
+        if (this.nextSwitch > t) break;
+        const at = this.nextSwitch;
+        this.burst = !this.burst;
+        this.nextSwitch = at + this.rng.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
+        // Poisson arrivals are memoryless: redraw the next one at the new rate.
+        this.nextArrival = at + this.rng.exponential(this.rateNow()) * 1000;
+        continue;
+      }
+      if (this.nextArrival > t) break;
+      this.emit(this.nextArrival, onTrade);
+      this.nextArrival += this.rng.exponential(this.rateNow()) * 1000;
+      n++;
+    }
+    return n;
+  }
+
+  /** Emits one trade at time t now, regardless of the arrival process (rate 'max'). */
+  emitAt(t: number, onTrade: (trade: SimTrade) => void): void {
+    this.emit(t, onTrade);
+  }
+
+  private emit(time: number, onTrade: (trade: SimTrade) => void): void {
+    const u = this.rng.uniform();
+    let i = 0;
+    while (i < this.cumulative.length - 1 && u >= this.cumulative[i]!) i++;
+    const spec = this.specs[i]!;
+    const drift = this.rng.normal() * SIGMA;
+    const price = Math.max(spec.tick, this.prices[i]! * Math.exp(drift));
+    this.prices[i] = price;
+    const lots = Math.max(1, Math.round((spec.size * Math.exp(0.9 * this.rng.normal())) / spec.lot));
+    const tr = this.trade;
+    tr.symbol = this.symbols[i]!;
+    tr.index = i;
+    tr.tradeId = this.ids[i]!++;
+    tr.price = roundTo(price, spec.tick);
+    tr.quantity = roundTo(lots * spec.lot, spec.lot);
+    tr.time = Math.round(time * 1000) / 1000;
+    tr.buyerMaker = drift < 0;
+    this.generated++;
+    onTrade(tr);
+  }
+}
+
+/** Rounds to a multiple of step, with no binary residue beyond 8 decimals. */
+function roundTo(v: number, step: number): number {
+  return Number((Math.round(v / step) * step).toFixed(8));
+}
