@@ -33,7 +33,8 @@ test('three live panels fill with data and keep moving', async ({ dashboard }) =
   const before = await Promise.all(PANELS.map((p) => points(page, p.id)));
   await page.waitForTimeout(2500);
   const after = await Promise.all(PANELS.map((p) => points(page, p.id)));
-  for (let i = 0; i < PANELS.length; i++) expect(after[i]!, `${PANELS[i]!.title} keeps moving`).toBeGreaterThan(before[i]!);
+  for (let i = 0; i < PANELS.length; i++)
+    expect(after[i]!, `${PANELS[i]!.title} keeps moving`).toBeGreaterThan(before[i]!);
 });
 
 test('the header shows the feed live on the simulator', async ({ dashboard }) => {

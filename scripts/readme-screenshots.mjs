@@ -10,7 +10,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const node = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url));
 
 async function serve(args) {
-  const child = spawn(node, ['bin/tickscope.mjs', 'serve', '--port', '0', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(node, ['bin/tickscope.mjs', 'serve', '--port', '0', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (l) => /^http:\/\//.test(l) && resolve(l));
     child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
@@ -22,7 +25,14 @@ async function shoot(args, file, waitMs) {
   const { url, child } = await serve(args);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });

@@ -366,7 +366,8 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
   return at;
 }
 
-export function createDecodedFrame(): DecodedFrame {
+/** A zeroed MetricsSection with room for MAX_FEEDS feeds and MAX_STAGES stages, to be reused. */
+export function createMetricsSection(): MetricsSection {
   const feeds: FeedThroughput[] = [];
   for (let i = 0; i < MAX_FEEDS; i++) {
     feeds.push({ feedId: 0, messagesPerSec: 0, bytesPerSec: 0, totalMessages: 0, totalBytes: 0 });
@@ -374,6 +375,31 @@ export function createDecodedFrame(): DecodedFrame {
   const stages: StageLatency[] = [];
   for (let i = 0; i < MAX_STAGES; i++)
     stages.push({ stage: i, count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 });
+  return {
+    interval: 0,
+    start: 0,
+    end: 0,
+    feedCount: 0,
+    feeds,
+    stageCount: 0,
+    stages,
+    pipeline: {
+      poolAcquires: 0,
+      poolReuses: 0,
+      poolMisses: 0,
+      poolHighWater: 0,
+      poolReuseRatio: 1,
+      ringFill: 0,
+      ringCapacity: 0,
+      ringReturns: 0,
+      readerSkipped: 0,
+      dropped: 0,
+      malformed: 0,
+    },
+  };
+}
+
+export function createDecodedFrame(): DecodedFrame {
   const market: MarketTick[] = [];
   for (let i = 0; i < MAX_INSTRUMENTS; i++)
     market.push({ instrumentId: 0, last: 0, open: 0, trades: 0, volume: 0 });
@@ -381,28 +407,7 @@ export function createDecodedFrame(): DecodedFrame {
     seq: 0,
     time: 0,
     hasMetrics: false,
-    metrics: {
-      interval: 0,
-      start: 0,
-      end: 0,
-      feedCount: 0,
-      feeds,
-      stageCount: 0,
-      stages,
-      pipeline: {
-        poolAcquires: 0,
-        poolReuses: 0,
-        poolMisses: 0,
-        poolHighWater: 0,
-        poolReuseRatio: 0,
-        ringFill: 0,
-        ringCapacity: 0,
-        ringReturns: 0,
-        readerSkipped: 0,
-        dropped: 0,
-        malformed: 0,
-      },
-    },
+    metrics: createMetricsSection(),
     feeds: null,
     instruments: null,
     hasMarket: false,

@@ -9,6 +9,7 @@ import { VirtualSession } from '../engine/virtual-session.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { intFlag, parseFlags, rateFlag, symbolsFlag, urlFlag } from './args.ts';
 import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl } from './paths.ts';
+import { untilStopped } from './until-stopped.ts';
 
 export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host 127.0.0.1] [--url WS_URL] [--symbols A,B]
                       [--rate R|max] [--seed N] [--fps 30..60] [--deterministic] [--duration S]
@@ -84,12 +85,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   console.log(server.url);
   log(`tickscope: dashboard at ${server.url} (Ctrl-C to stop)`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (duration > 0) setTimeout(stop, duration * 1000).unref();
-  });
+  await untilStopped(duration);
   await server.close();
   await stopSource();
   return 0;

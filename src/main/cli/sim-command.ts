@@ -5,6 +5,7 @@
  */
 import { BinanceSim } from '../sim/binance-sim.ts';
 import { intFlag, parseFlags, rateFlag, symbolsFlag } from './args.ts';
+import { untilStopped } from './until-stopped.ts';
 
 export const SIM_USAGE = `usage: tickscope sim [--port N] [--rate R|max] [--symbols A,B] [--seed N] [--max-messages N]
                     [--duration S] [--json]
@@ -79,11 +80,7 @@ export async function simCommand(argv: string[]): Promise<number> {
     );
   }, 1000);
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-    if (duration > 0) setTimeout(resolve, duration * 1000).unref();
-  });
+  await untilStopped(duration);
   clearInterval(report);
   const s = sim.stats();
   await sim.close();

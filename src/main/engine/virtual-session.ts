@@ -100,7 +100,8 @@ export class VirtualSession {
     for (let t = start + intervalMs; t <= end; t += intervalMs) {
       model.advanceTo(t, (trade) => {
         // Wire: a lognormal around 0.9 ms with a heavy tail; pipeline: around 40 µs.
-        const wire = 0.9 * Math.exp(0.35 * latency.normal()) + (latency.uniform() < 0.002 ? 4 * latency.uniform() : 0);
+        const wire =
+          0.9 * Math.exp(0.35 * latency.normal()) + (latency.uniform() < 0.002 ? 4 * latency.uniform() : 0);
         const pipe = 0.04 * Math.exp(0.5 * latency.normal());
         const receive = trade.time + wire;
         const bytes = 150 + trade.symbol.length * 2;

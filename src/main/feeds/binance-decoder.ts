@@ -193,6 +193,22 @@ function isJsonNumber(s: number, e: number): boolean {
   return i === e;
 }
 
+/**
+ * After a member of an object or array: true at a comma (another member follows), false at the
+ * closing bracket (consumed) or on bad syntax (reported).
+ */
+function nextMember(close: number): boolean {
+  ws();
+  const d = b[pos];
+  if (d === COMMA) {
+    pos++;
+    return true;
+  }
+  if (d === close) pos++;
+  else fail(Malformed.badSyntax);
+  return false;
+}
+
 /** Nesting deeper than this is refused (a hostile frame must not blow the stack). */
 const MAX_DEPTH = 32;
 
@@ -236,19 +252,7 @@ function skipValue(depth = 0): void {
         pos++;
       }
       skipValue(depth + 1);
-      if (failed !== 0) return;
-      ws();
-      const d = b[pos];
-      if (d === COMMA) {
-        pos++;
-        continue;
-      }
-      if (d === close) {
-        pos++;
-        return;
-      }
-      fail(Malformed.badSyntax);
-      return;
+      if (failed !== 0 || !nextMember(close)) return;
     }
     fail(Malformed.badSyntax);
     return;
@@ -459,19 +463,7 @@ function parseObject(out: BinanceMessage, top: boolean): void {
     } else {
       skipValue();
     }
-    if (failed !== 0) return;
-    ws();
-    const d = b[pos];
-    if (d === COMMA) {
-      pos++;
-      continue;
-    }
-    if (d === RB) {
-      pos++;
-      return;
-    }
-    fail(Malformed.badSyntax);
-    return;
+    if (failed !== 0 || !nextMember(RB)) return;
   }
   fail(Malformed.badSyntax);
 }

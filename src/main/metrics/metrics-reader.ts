@@ -9,12 +9,12 @@
  */
 import { nowMs } from '../../common/clock.ts';
 import {
+  createMetricsSection,
   MAX_FEEDS,
   MAX_INSTRUMENTS,
   type MarketTick,
   type MetricsSection,
   Stage,
-  type StageLatency,
 } from '../../common/frame.ts';
 import { Off, RecordKind } from '../../common/record.ts';
 import { RingReader } from '../../common/ring.ts';
@@ -55,36 +55,10 @@ export class MetricsReader {
     this.pool = opts.pool ?? null;
     this.clock = opts.clock ?? nowMs;
     this.intervalStart = opts.start ?? this.clock();
-    const feeds = [];
-    for (let i = 0; i < MAX_FEEDS; i++) {
-      feeds.push({ feedId: 0, messagesPerSec: 0, bytesPerSec: 0, totalMessages: 0, totalBytes: 0 });
-    }
-    const stages: StageLatency[] = [
-      { stage: Stage.wire, count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
-      { stage: Stage.pipeline, count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 },
-    ];
-    this.section = {
-      interval: 0,
-      start: 0,
-      end: 0,
-      feedCount: 0,
-      feeds,
-      stageCount: 2,
-      stages,
-      pipeline: {
-        poolAcquires: 0,
-        poolReuses: 0,
-        poolMisses: 0,
-        poolHighWater: 0,
-        poolReuseRatio: 1,
-        ringFill: 0,
-        ringCapacity: 0,
-        ringReturns: 0,
-        readerSkipped: 0,
-        dropped: 0,
-        malformed: 0,
-      },
-    };
+    this.section = createMetricsSection();
+    this.section.stageCount = 2;
+    this.section.stages[0]!.stage = Stage.wire;
+    this.section.stages[1]!.stage = Stage.pipeline;
   }
 
   addFeed(feedId: number, ring: SharedArrayBuffer, stats: SharedArrayBuffer): RingReader {
