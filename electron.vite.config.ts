@@ -37,6 +37,8 @@ export default defineConfig({
     server: { headers: securityHeaders({ dev: true }) },
     preview: { headers: securityHeaders({ dev: false }) },
     build: {
+      // Never inline assets as data: URLs: the CSP allows fonts and images from 'self' only.
+      assetsInlineLimit: 0,
       rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
     },
   },

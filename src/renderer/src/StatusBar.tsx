@@ -1,0 +1,50 @@
+/**
+ * The status line: every count of something lost or refused — dropped at the ring, malformed
+ * from the venue, skipped by lossy readers, returned to the sender, frames that failed to decode
+ * or went missing — always visible, so no loss is silent. Plus the engine clock of the newest data.
+ */
+import { fmtInt } from './format.ts';
+import { useAppStore } from './store/app-store.ts';
+
+function Count({ label, value, testId }: { label: string; value: number | undefined; testId: string }) {
+  const v = value ?? Number.NaN;
+  return (
+    <span className="count" data-testid={testId} data-tone={v > 0 ? 'bad' : ''}>
+      {label} <b>{fmtInt(v)}</b>
+    </span>
+  );
+}
+
+function clock(ms: number | undefined): string {
+  if (!ms) return '—';
+  const d = new Date(ms);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function StatusBar() {
+  const p = useAppStore((s) => s.pipeline);
+  const t = useAppStore((s) => s.transport);
+  const isolated = globalThis.crossOriginIsolated === true;
+  return (
+    <footer className="status-bar">
+      <Count label="dropped" value={p?.dropped} testId="count-dropped" />
+      <Count label="malformed" value={p?.malformed} testId="count-malformed" />
+      <Count label="skipped" value={p?.skipped} testId="count-skipped" />
+      <Count label="returned" value={p?.ringReturns} testId="count-returned" />
+      <Count label="bad frames" value={t?.decodeErrors} testId="count-bad-frames" />
+      <Count label="missed frames" value={t?.seqGaps} testId="count-missed-frames" />
+      <span className="spacer" />
+      <span className="count">
+        ring <b>{fmtInt(p?.ringCapacity ?? Number.NaN)}</b> records
+      </span>
+      <span className="count">
+        frames <b>{fmtInt(t?.frames ?? Number.NaN)}</b>
+      </span>
+      <span className="count" data-testid="isolation" data-tone={isolated ? '' : 'bad'}>
+        {isolated ? 'cross-origin isolated' : 'NOT isolated'}
+      </span>
+      <span className="count clock">{clock(p?.time)}</span>
+    </footer>
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * Low-rate UI state in one zustand store: feeds and their connection states, instruments, the
+ * market strip, transport and pipeline counters, a fatal error. Chart data never passes through
+ * here (it lives in the series store), so React renders a few times a second at most.
+ */
+import { create } from 'zustand';
+import type { FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
+import type { PipelineTotals, TransportStatus } from '../worker/messages.ts';
+
+export interface AppState {
+  feeds: FeedStatus[];
+  instruments: Map<number, InstrumentInfo>;
+  market: MarketTick[];
+  transport: TransportStatus | null;
+  pipeline: PipelineTotals | null;
+  fatal: string | null;
+  setFeeds(feeds: FeedStatus[]): void;
+  setInstruments(list: InstrumentInfo[]): void;
+  setMarket(ticks: MarketTick[]): void;
+  setTransport(t: TransportStatus): void;
+  setPipeline(p: PipelineTotals): void;
+  setFatal(message: string): void;
+}
+
+export const useAppStore = create<AppState>()((set) => ({
+  feeds: [],
+  instruments: new Map(),
+  market: [],
+  transport: null,
+  pipeline: null,
+  fatal: null,
+  setFeeds: (feeds) => set({ feeds }),
+  setInstruments: (list) => set({ instruments: new Map(list.map((i) => [i.instrumentId, i])) }),
+  setMarket: (market) => set({ market }),
+  setTransport: (transport) => set({ transport }),
+  setPipeline: (pipeline) => set({ pipeline }),
+  setFatal: (fatal) => set({ fatal }),
+}));

@@ -1,0 +1,65 @@
+/**
+ * Starts the frame receiver worker and hands it the transport this page has: in Electron, the
+ * MessagePort the preload posts to the window (asked for with a nonce, accepted only from this
+ * window with that nonce); in a browser, the headless host's WebSocket URL. Everything the worker
+ * says goes to the store; the series store's SharedArrayBuffer is returned to the charts.
+ */
+import { FRAME_PORT_MESSAGE, STREAM_PATH } from '../../../common/api.ts';
+import { useAppStore } from '../store/app-store.ts';
+import type { FromWorker, ToWorker } from '../worker/messages.ts';
+
+export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => void {
+  const worker = new Worker(new URL('../worker/frame-receiver.ts', import.meta.url), {
+    type: 'module',
+    name: 'frame-receiver',
+  });
+  const store = useAppStore.getState();
+  worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+    const m = ev.data;
+    switch (m.type) {
+      case 'store':
+        onStore(m.sab);
+        break;
+      case 'feeds':
+        store.setFeeds(m.feeds);
+        break;
+      case 'instruments':
+        store.setInstruments(m.instruments);
+        break;
+      case 'market':
+        store.setMarket(m.ticks);
+        break;
+      case 'transport':
+        store.setTransport({ ...m.status });
+        break;
+      case 'pipeline':
+        store.setPipeline({ ...m.totals });
+        break;
+      case 'fatal':
+        store.setFatal(m.message);
+        break;
+    }
+  };
+  worker.onerror = (ev) => store.setFatal(`frame receiver failed: ${ev.message}`);
+
+  const send = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
+  const api = window.tickscope;
+  let onWindowMessage: ((ev: MessageEvent) => void) | null = null;
+  if (api) {
+    const nonce = crypto.randomUUID().replace(/-/g, '');
+    onWindowMessage = (ev: MessageEvent) => {
+      if (ev.source !== window || ev.data?.type !== FRAME_PORT_MESSAGE || ev.data?.nonce !== nonce) return;
+      const port = ev.ports[0];
+      if (port) send({ type: 'port', port }, [port]);
+    };
+    window.addEventListener('message', onWindowMessage);
+    api.requestFramePort(nonce).catch((err: unknown) => store.setFatal(`could not open the frame port: ${String(err)}`));
+  } else {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    send({ type: 'websocket', url: `${scheme}//${location.host}${STREAM_PATH}` });
+  }
+  return () => {
+    if (onWindowMessage) window.removeEventListener('message', onWindowMessage);
+    worker.terminate();
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * Frame receiver (dedicated Web Worker): owns the transport — the Electron MessagePort or the
+ * headless host's WebSocket — decodes every binary frame into one reused DecodedFrame, appends
+ * each closed metrics interval to the shared series store, and posts the page only low-rate state:
+ * connection states and instruments when they change, market figures at most 4 times a second,
+ * transport counters once a second. Bad frames are counted and shown, never dropped silently.
+ */
+/// <reference lib="webworker" />
+import {
+  createDecodedFrame,
+  type DecodedFrame,
+  decodeFrame,
+  FrameError,
+  type MarketTick,
+  Stage,
+} from '../../../common/frame.ts';
+import { COLUMNS, Col, MAX_FEED_SLOTS } from '../series/series-layout.ts';
+import { createSeriesBuffer, SeriesStore } from '../series/series-store.ts';
+import type { FromWorker, PipelineTotals, ToWorker, TransportStatus } from './messages.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const post = (m: FromWorker): void => self.postMessage(m);
+
+if (typeof SharedArrayBuffer !== 'function') {
+  post({ type: 'fatal', message: 'SharedArrayBuffer is unavailable: the page is not cross-origin isolated' });
+}
+const store = new SeriesStore(createSeriesBuffer());
+post({ type: 'store', sab: store.sab });
+
+const frame: DecodedFrame = createDecodedFrame();
+const row = new Float64Array(COLUMNS);
+const status: TransportStatus = {
+  kind: 'websocket',
+  state: 'connecting',
+  frames: 0,
+  framesPerSec: 0,
+  decodeErrors: 0,
+  seqGaps: 0,
+  lastError: '',
+};
+const totals: PipelineTotals = {
+  totalMessages: 0,
+  dropped: 0,
+  malformed: 0,
+  skipped: 0,
+  ringReturns: 0,
+  poolHighWater: 0,
+  ringCapacity: 0,
+  time: 0,
+};
+let lastSeq = -1;
+let lastSkipped = 0;
+let lastDropped = 0;
+let framesAtLastSecond = 0;
+let lastMarketPost = 0;
+let feedsKey = '';
+let instrumentsKey = '';
+
+function onFrame(bytes: Uint8Array): void {
+  try {
+    decodeFrame(bytes, frame);
+  } catch (err) {
+    status.decodeErrors++;
+    status.lastError = err instanceof FrameError ? err.message : String(err);
+    return;
+  }
+  status.frames++;
+  if (lastSeq >= 0 && frame.seq !== ((lastSeq + 1) >>> 0)) status.seqGaps++;
+  lastSeq = frame.seq;
+  if (frame.hasMetrics) appendMetrics(frame);
+  if (frame.feeds) {
+    const key = JSON.stringify(frame.feeds);
+    if (key !== feedsKey) {
+      feedsKey = key;
+      post({ type: 'feeds', feeds: frame.feeds });
+    }
+  }
+  if (frame.instruments) {
+    const key = JSON.stringify(frame.instruments);
+    if (key !== instrumentsKey) {
+      instrumentsKey = key;
+      post({ type: 'instruments', instruments: frame.instruments });
+    }
+  }
+  // Market figures follow the engine's clock, so a replayed session posts them deterministically.
+  if (frame.hasMarket && frame.time - lastMarketPost >= 250) {
+    lastMarketPost = frame.time;
+    const ticks: MarketTick[] = frame.market.slice(0, frame.marketCount).map((t) => ({ ...t }));
+    post({ type: 'market', ticks });
+  }
+}
+
+function appendMetrics(f: DecodedFrame): void {
+  const m = f.metrics;
+  const seconds = Math.max(1e-6, (m.end - m.start) / 1000);
+  row.fill(Number.NaN);
+  row[Col.time] = m.end / 1000;
+  let bytes = 0;
+  let messages = 0;
+  const feeds = Math.min(m.feedCount, MAX_FEED_SLOTS);
+  for (let i = 0; i < m.feedCount; i++) {
+    const fd = m.feeds[i]!;
+    if (i < MAX_FEED_SLOTS) row[Col.msgs + i] = fd.messagesPerSec;
+    bytes += fd.bytesPerSec;
+    messages += fd.totalMessages;
+  }
+  row[Col.bytes] = bytes;
+  for (let s = 0; s < m.stageCount; s++) {
+    const st = m.stages[s]!;
+    const base = st.stage === Stage.wire ? Col.wire : st.stage === Stage.pipeline ? Col.pipe : -1;
+    if (base < 0 || st.count === 0) continue;
+    row[base] = st.p50 / 1000;
+    row[base + 1] = st.p90 / 1000;
+    row[base + 2] = st.p99 / 1000;
+    row[base + 3] = st.p999 / 1000;
+    row[base + 4] = st.max / 1000;
+  }
+  const pl = m.pipeline;
+  row[Col.reuse] = pl.poolReuseRatio * 100;
+  row[Col.fill] = pl.ringFill * 100;
+  row[Col.misses] = pl.poolMisses / seconds;
+  row[Col.skipped] = Math.max(0, pl.readerSkipped - lastSkipped) / seconds;
+  row[Col.dropped] = Math.max(0, pl.dropped - lastDropped) / seconds;
+  lastSkipped = pl.readerSkipped;
+  lastDropped = pl.dropped;
+  store.append(row, feeds);
+
+  totals.totalMessages = messages;
+  totals.dropped = pl.dropped;
+  totals.malformed = pl.malformed;
+  totals.skipped = pl.readerSkipped;
+  totals.ringReturns = pl.ringReturns;
+  totals.poolHighWater = pl.poolHighWater;
+  totals.ringCapacity = pl.ringCapacity;
+  totals.time = m.end;
+  post({ type: 'pipeline', totals });
+}
+
+function postStatus(): void {
+  post({ type: 'transport', status });
+}
+
+setInterval(() => {
+  status.framesPerSec = status.frames - framesAtLastSecond;
+  framesAtLastSecond = status.frames;
+  postStatus();
+}, 1000);
+
+function usePort(port: MessagePort): void {
+  status.kind = 'electron-port';
+  status.state = 'open';
+  port.onmessage = (ev: MessageEvent) => {
+    const d = ev.data;
+    if (d instanceof Uint8Array) onFrame(d);
+    else if (d instanceof ArrayBuffer) onFrame(new Uint8Array(d));
+    else status.decodeErrors++;
+  };
+  port.start();
+  postStatus();
+}
+
+/** The headless host's stream; reconnects with capped backoff if the host goes away. */
+function useWebSocket(url: string): void {
+  status.kind = 'websocket';
+  let delay = 250;
+  const open = (): void => {
+    status.state = 'connecting';
+    postStatus();
+    const ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      delay = 250;
+      lastSeq = -1;
+      status.state = 'open';
+      postStatus();
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      if (ev.data instanceof ArrayBuffer) onFrame(new Uint8Array(ev.data));
+      else status.decodeErrors++;
+    };
+    ws.onclose = (ev: CloseEvent) => {
+      status.state = 'closed';
+      status.lastError = ev.reason || `connection closed (${ev.code})`;
+      postStatus();
+      setTimeout(open, delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+  };
+  open();
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const m = ev.data;
+  if (m.type === 'port') usePort(m.port);
+  else if (m.type === 'websocket') useWebSocket(m.url);
+};

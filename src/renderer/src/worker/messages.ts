@@ -1,0 +1,39 @@
+/**
+ * Messages between the page and its frame receiver worker. Only low-rate state crosses here; the
+ * chart data goes through the shared series store.
+ */
+import type { FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
+
+export type ToWorker = { type: 'port'; port: MessagePort } | { type: 'websocket'; url: string };
+
+export interface TransportStatus {
+  kind: 'electron-port' | 'websocket';
+  state: 'connecting' | 'open' | 'closed';
+  frames: number;
+  framesPerSec: number;
+  decodeErrors: number;
+  /** Frames whose sequence number skipped ahead (frames lost between engine and page). */
+  seqGaps: number;
+  lastError: string;
+}
+
+export interface PipelineTotals {
+  totalMessages: number;
+  dropped: number;
+  malformed: number;
+  skipped: number;
+  ringReturns: number;
+  poolHighWater: number;
+  ringCapacity: number;
+  /** Frame time of the newest metrics interval (engine clock, epoch ms). */
+  time: number;
+}
+
+export type FromWorker =
+  | { type: 'store'; sab: SharedArrayBuffer }
+  | { type: 'feeds'; feeds: FeedStatus[] }
+  | { type: 'instruments'; instruments: InstrumentInfo[] }
+  | { type: 'market'; ticks: MarketTick[] }
+  | { type: 'transport'; status: TransportStatus }
+  | { type: 'pipeline'; totals: PipelineTotals }
+  | { type: 'fatal'; message: string };
