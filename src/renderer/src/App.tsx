@@ -7,8 +7,8 @@ import { Header } from './header/Header.tsx';
 import { BufferReusePanel } from './panels/BufferReusePanel.tsx';
 import { LatencyPanel } from './panels/LatencyPanel.tsx';
 import { ThroughputPanel } from './panels/ThroughputPanel.tsx';
-import { SeriesStore } from './series/series-store.ts';
 import { StatusBar } from './StatusBar.tsx';
+import { SeriesStore } from './series/series-store.ts';
 import { useAppStore } from './store/app-store.ts';
 import { connectFrames } from './transport/connect.ts';
 
@@ -24,7 +24,8 @@ export function App() {
       <Header />
       {(fatal || notIsolated) && (
         <div className="banner" role="alert">
-          {fatal ?? 'This page is not cross-origin isolated (COOP/COEP headers missing): live charts need SharedArrayBuffer.'}
+          {fatal ??
+            'This page is not cross-origin isolated (COOP/COEP headers missing): live charts need SharedArrayBuffer.'}
         </div>
       )}
       <main className="panels">

@@ -37,3 +37,10 @@ export function fmtPrice(v: number): string {
   const decimals = v >= 1000 ? 2 : v >= 1 ? 3 : 4;
   return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
+
+/** Axis labels for latency in ms: 50 µs, 1 ms, 2.5 ms — no trailing zeros. */
+export function fmtLatencyTick(ms: number): string {
+  if (!Number.isFinite(ms)) return '';
+  if (ms < 1) return `${Number((ms * 1000).toPrecision(3))} µs`;
+  return `${Number(ms.toPrecision(3))} ms`;
+}

@@ -20,7 +20,13 @@ function Feeds() {
   return (
     <>
       {feeds.map((f) => (
-        <div className="feed" key={f.feedId} data-testid="feed-status" data-state={FEED_STATE_NAMES[f.state]} title={f.url}>
+        <div
+          className="feed"
+          key={f.feedId}
+          data-testid="feed-status"
+          data-state={FEED_STATE_NAMES[f.state]}
+          title={f.url}
+        >
           <span className={`pill pill-${stateTone(f.state)}`}>{FEED_STATE_NAMES[f.state] ?? 'unknown'}</span>
           <span className="feed-name">{f.name}</span>
           <span className="feed-meta">
@@ -74,7 +80,14 @@ export function Header() {
     <header className="app-header">
       <div className="brand">
         <svg viewBox="0 0 32 32" width="22" height="22" aria-hidden="true">
-          <path d="M3 22 L9 18 L13 20 L17 10 L21 15 L25 6 L29 12" fill="none" stroke="#2dd4bf" strokeWidth="3" strokeLinejoin="round" strokeLinecap="round" />
+          <path
+            d="M3 22 L9 18 L13 20 L17 10 L21 15 L25 6 L29 12"
+            fill="none"
+            stroke="#2dd4bf"
+            strokeWidth="3"
+            strokeLinejoin="round"
+            strokeLinecap="round"
+          />
         </svg>
         <span>Tickscope</span>
       </div>

@@ -32,7 +32,13 @@ export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; win
       axes: [
         timeAxis(),
         baseAxis({ scale: '%', size: 64, values: (_u, splits) => splits.map((v) => `${v}%`) }),
-        baseAxis({ scale: 'rate', side: 1, size: 56, grid: { show: false }, values: (_u, splits) => splits.map(fmtRate) }),
+        baseAxis({
+          scale: 'rate',
+          side: 1,
+          size: 56,
+          grid: { show: false },
+          values: (_u, splits) => splits.map(fmtRate),
+        }),
       ],
     }),
     [windowSec],
@@ -44,7 +50,11 @@ export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; win
         value: (s) => fmtPct(s.latest(Col.reuse)),
         tone: (s) => (s.latest(Col.reuse) >= 99 ? 'good' : 'warn'),
       },
-      { label: 'ring fill', value: (s) => fmtPct(s.latest(Col.fill)), tone: (s) => (s.latest(Col.fill) > 50 ? 'bad' : undefined) },
+      {
+        label: 'ring fill',
+        value: (s) => fmtPct(s.latest(Col.fill)),
+        tone: (s) => (s.latest(Col.fill) > 50 ? 'bad' : undefined),
+      },
       { label: 'misses/s', value: (s) => fmtRate(s.latest(Col.misses)) },
     ],
     [],

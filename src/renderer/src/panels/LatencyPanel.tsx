@@ -4,12 +4,12 @@
  * milliseconds read on one chart. Intervals without a sample are gaps, not zeros.
  */
 import { useMemo } from 'react';
-import { fmtLatency } from '../format.ts';
+import { fmtLatency, fmtLatencyTick } from '../format.ts';
 import { Col } from '../series/series-layout.ts';
+import type { SeriesStore } from '../series/series-store.ts';
 import { type Figure, Panel } from './Panel.tsx';
 import { C } from './palette.ts';
 import { baseAxis, type ChartSpec, timeAxis } from './SeriesChart.tsx';
-import type { SeriesStore } from '../series/series-store.ts';
 
 const P50 = 0;
 const P99 = 2;
@@ -40,7 +40,10 @@ export function LatencyPanel({ store, windowSec }: { store: SeriesStore; windowS
       ],
       windowSec,
       scales: { ms: { distr: 3, log: 10 } },
-      axes: [timeAxis(), baseAxis({ scale: 'ms', size: 64, values: (_u, splits) => splits.map(fmtLatency) })],
+      axes: [
+        timeAxis(),
+        baseAxis({ scale: 'ms', size: 64, values: (_u, splits) => splits.map(fmtLatencyTick) }),
+      ],
     }),
     [windowSec],
   );
@@ -48,8 +51,8 @@ export function LatencyPanel({ store, windowSec }: { store: SeriesStore; windowS
     () => [
       { label: 'wire p50', value: (s: SeriesStore) => fmtLatency(s.latest(Col.wire + P50)) },
       { label: 'wire p99', value: (s: SeriesStore) => fmtLatency(s.latest(Col.wire + P99)) },
-      { label: 'pipeline p50', value: (s: SeriesStore) => fmtLatency(s.latest(Col.pipe + P50)) },
-      { label: 'pipeline p99', value: (s: SeriesStore) => fmtLatency(s.latest(Col.pipe + P99)) },
+      { label: 'pipe p50', value: (s: SeriesStore) => fmtLatency(s.latest(Col.pipe + P50)) },
+      { label: 'pipe p99', value: (s: SeriesStore) => fmtLatency(s.latest(Col.pipe + P99)) },
     ],
     [],
   );
@@ -57,7 +60,7 @@ export function LatencyPanel({ store, windowSec }: { store: SeriesStore; windowS
     <Panel
       testId="panel-latency"
       title="Latency"
-      subtitle="per 250 ms interval · wire = exchange → receive · pipeline = receive → reader"
+      subtitle="per 250 ms · wire: exchange → receive · pipeline: receive → reader"
       store={store}
       spec={spec}
       figures={figures}

@@ -23,13 +23,13 @@ export interface ChartSpec {
 }
 
 /**
- * The newest `win` seconds; while less data exists, what there is, at least 30 s wide, so a
+ * The newest `win` seconds; while less data exists, what there is, at least 10 s wide, so a
  * fresh session fills the chart instead of hugging its right edge.
  */
 export function timeWindow(min: number, max: number, win: number): uPlot.Range.MinMax {
   if (!Number.isFinite(max)) return [0, win];
   if (max - min >= win) return [max - win, max];
-  return [min, Math.max(max, min + 30)];
+  return [min, Math.max(max, min + 10)];
 }
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));

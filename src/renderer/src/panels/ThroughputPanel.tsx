@@ -32,16 +32,32 @@ export function ThroughputPanel({ store, windowSec }: { store: SeriesStore; wind
       fill: i === 0 ? 'rgba(45, 212, 191, 0.08)' : undefined,
       points: { show: false },
     }));
-    series.push({ label: 'bytes/s', scale: 'bytes', stroke: C.violet, width: 1, dash: [4, 3], points: { show: false } });
+    series.push({
+      label: 'bytes/s',
+      scale: 'bytes',
+      stroke: C.violet,
+      width: 1,
+      dash: [4, 3],
+      points: { show: false },
+    });
     return {
       columns: [Col.time, ...feeds.map((_, i) => Col.msgs + i), Col.bytes],
       series,
       windowSec,
-      scales: { msgs: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] }, bytes: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] } },
+      scales: {
+        msgs: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] },
+        bytes: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] },
+      },
       axes: [
         timeAxis(),
         baseAxis({ scale: 'msgs', size: 64, values: (_u, splits) => splits.map(fmtRate) }),
-        baseAxis({ scale: 'bytes', side: 1, size: 72, grid: { show: false }, values: (_u, splits) => splits.map((v) => fmtBytes(v)) }),
+        baseAxis({
+          scale: 'bytes',
+          side: 1,
+          size: 72,
+          grid: { show: false },
+          values: (_u, splits) => splits.map((v) => fmtBytes(v)),
+        }),
       ],
     };
   }, [names, windowSec]);

@@ -20,4 +20,3 @@ export const Col = {
 
 export const COLUMNS = 17 + MAX_FEED_SLOTS;
 export const ROWS = 2048;
-

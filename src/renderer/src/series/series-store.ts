@@ -24,7 +24,8 @@ export class SeriesStore {
   constructor(sab: SharedArrayBuffer) {
     this.sab = sab;
     this.h = new Int32Array(sab, 0, HEADER_BYTES / 4);
-    for (let c = 0; c < COLUMNS; c++) this.cols.push(new Float64Array(sab, HEADER_BYTES + c * ROWS * 8, ROWS));
+    for (let c = 0; c < COLUMNS; c++)
+      this.cols.push(new Float64Array(sab, HEADER_BYTES + c * ROWS * 8, ROWS));
   }
 
   get version(): number {

@@ -53,7 +53,9 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
       if (port) send({ type: 'port', port }, [port]);
     };
     window.addEventListener('message', onWindowMessage);
-    api.requestFramePort(nonce).catch((err: unknown) => store.setFatal(`could not open the frame port: ${String(err)}`));
+    api
+      .requestFramePort(nonce)
+      .catch((err: unknown) => store.setFatal(`could not open the frame port: ${String(err)}`));
   } else {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     send({ type: 'websocket', url: `${scheme}//${location.host}${STREAM_PATH}` });

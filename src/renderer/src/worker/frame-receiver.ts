@@ -66,7 +66,7 @@ function onFrame(bytes: Uint8Array): void {
     return;
   }
   status.frames++;
-  if (lastSeq >= 0 && frame.seq !== ((lastSeq + 1) >>> 0)) status.seqGaps++;
+  if (lastSeq >= 0 && frame.seq !== (lastSeq + 1) >>> 0) status.seqGaps++;
   lastSeq = frame.seq;
   if (frame.hasMetrics) appendMetrics(frame);
   if (frame.feeds) {
