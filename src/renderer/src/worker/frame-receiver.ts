@@ -147,7 +147,7 @@ setInterval(() => {
   postStatus();
 }, 1000);
 
-function usePort(port: MessagePort): void {
+function attachPort(port: MessagePort): void {
   status.kind = 'electron-port';
   status.state = 'open';
   port.onmessage = (ev: MessageEvent) => {
@@ -161,7 +161,7 @@ function usePort(port: MessagePort): void {
 }
 
 /** The headless host's stream; reconnects with capped backoff if the host goes away. */
-function useWebSocket(url: string): void {
+function openWebSocket(url: string): void {
   status.kind = 'websocket';
   let delay = 250;
   const open = (): void => {
@@ -192,6 +192,6 @@ function useWebSocket(url: string): void {
 
 self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
-  if (m.type === 'port') usePort(m.port);
-  else if (m.type === 'websocket') useWebSocket(m.url);
+  if (m.type === 'port') attachPort(m.port);
+  else if (m.type === 'websocket') openWebSocket(m.url);
 };
