@@ -93,7 +93,11 @@ export const test = base.extend<{ dashboard: Dashboard } & DashboardOptions>({
         executablePath: target.electron,
         args: [root],
         cwd: root,
-        env: { ...process.env, ...(mode === 'deterministic' ? { TICKSCOPE_DETERMINISTIC: '1' } : {}) },
+        env: {
+          ...process.env,
+          TZ: 'UTC',
+          ...(mode === 'deterministic' ? { TICKSCOPE_DETERMINISTIC: '1' } : {}),
+        },
       });
       const page = await app.firstWindow();
       watchErrors(page, errors);

@@ -38,7 +38,7 @@ export function StatusBar() {
       <span className="count">
         ring <b>{fmtInt(p?.ringCapacity ?? Number.NaN)}</b> records
       </span>
-      <span className="count">
+      <span className="count" data-testid="count-frames">
         frames <b>{fmtInt(t?.frames ?? Number.NaN)}</b>
       </span>
       <span className="count" data-testid="isolation" data-tone={isolated ? '' : 'bad'}>
