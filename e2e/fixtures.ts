@@ -4,17 +4,8 @@
  * in Chromium; in the Electron target it launches the built app. Console errors and page errors
  * are collected so every spec can assert there were none.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import {
-  _electron,
-  type Browser,
-  test as base,
-  chromium,
-  type ElectronApplication,
-  type Page,
-} from '@playwright/test';
+import { _electron, type Browser, test as base, type ElectronApplication, type Page } from '@playwright/test';
+import { launchChromium, root, startServe, stopServe } from './serve.ts';
 import { e2eTarget } from './target.ts';
 
 export interface Dashboard {
@@ -30,49 +21,6 @@ export interface DashboardOptions {
   /** 'live': the simulator at full speed; 'deterministic': a seeded session on a virtual clock. */
   mode: 'live' | 'deterministic';
   serveArgs: string[];
-}
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const node24 = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url));
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--font-render-hinting=none',
-];
-
-export async function startServe(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(node24, ['bin/tickscope.mjs', 'serve', '--port', '0', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`tickscope serve printed no URL in 60 s\n${stderr}`)),
-      60_000,
-    );
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      if (/^http:\/\/127\.0\.0\.1:\d+\/$/.test(line)) {
-        clearTimeout(timer);
-        resolve(line);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tickscope serve exited with ${code}\n${stderr}`));
-    });
-  });
-  return { url, child };
 }
 
 function watchErrors(page: Page, errors: string[]): void {
@@ -111,10 +59,12 @@ export const test = base.extend<{ dashboard: Dashboard } & DashboardOptions>({
     );
     let browser: Browser | null = null;
     try {
-      browser = await chromium.launch({ executablePath: target.chromium, args: CHROMIUM_ARGS });
+      browser = await launchChromium(target.chromium);
       const context = await browser.newContext({
         viewport: { width: 1440, height: 900 },
         deviceScaleFactor: 1,
+        timezoneId: 'UTC',
+        locale: 'en-US',
       });
       const page = await context.newPage();
       watchErrors(page, errors);
@@ -122,11 +72,7 @@ export const test = base.extend<{ dashboard: Dashboard } & DashboardOptions>({
       await use({ page, url, target: 'chromium-host', errors });
     } finally {
       await browser?.close();
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await stopServe(child);
     }
   },
 });

@@ -7,6 +7,7 @@ import { Venue } from '../../common/record.ts';
 import { Engine } from '../engine/engine.ts';
 import { VirtualSession } from '../engine/virtual-session.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
+import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import { intFlag, parseFlags, rateFlag, symbolsFlag, urlFlag } from './args.ts';
 import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl } from './paths.ts';
 import { untilStopped } from './until-stopped.ts';
@@ -39,13 +40,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
   const rate = rateFlag(values.rate, 'rate', 1000);
   const url = urlFlag(values.url, 'url', ['ws:', 'wss:']);
-  const symbols = symbolsFlag(values.symbols, 'symbols', [
-    'BTCUSDT',
-    'ETHUSDT',
-    'SOLUSDT',
-    'BNBUSDT',
-    'XRPUSDT',
-  ]);
+  const symbols = symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]);
   const host = values.host ?? '127.0.0.1';
 
   const buildError = ensureRendererBuilt((l) => console.error(l));

@@ -4,6 +4,7 @@
  * summary when it stops (Ctrl-C, --duration, or --max-messages sent and drained).
  */
 import { BinanceSim } from '../sim/binance-sim.ts';
+import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import { intFlag, parseFlags, rateFlag, symbolsFlag } from './args.ts';
 import { untilStopped } from './until-stopped.ts';
 
@@ -32,13 +33,7 @@ export async function simCommand(argv: string[]): Promise<number> {
   const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 1);
   const maxMessages = intFlag(values['max-messages'], 'max-messages', 1, Number.MAX_SAFE_INTEGER, 0);
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
-  const symbols = symbolsFlag(values.symbols, 'symbols', [
-    'BTCUSDT',
-    'ETHUSDT',
-    'SOLUSDT',
-    'BNBUSDT',
-    'XRPUSDT',
-  ]);
+  const symbols = symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]);
   const json = values.json === true;
 
   let sim: BinanceSim;

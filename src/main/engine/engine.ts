@@ -16,6 +16,7 @@ import { BufferPool } from '../pipeline/buffer-pool.ts';
 import { FramePublisher } from '../publisher/frame-publisher.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { BinanceSim } from '../sim/binance-sim.ts';
+import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 
 export interface SimSettings {
   rate: number | 'max';
@@ -40,7 +41,7 @@ export interface EngineConfig {
 export const DEFAULT_SIM: SimSettings = {
   rate: 1000,
   seed: 1,
-  symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT'],
+  symbols: [...DEFAULT_SYMBOLS],
 };
 
 /** Records one wake of the metrics reader handles before it yields to the event loop. */

@@ -16,7 +16,7 @@ import { MetricsReader } from '../metrics/metrics-reader.ts';
 import { BufferPool } from '../pipeline/buffer-pool.ts';
 import { FramePublisher } from '../publisher/frame-publisher.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
-import { MarketModel } from '../sim/market-model.ts';
+import { DEFAULT_SYMBOLS, MarketModel } from '../sim/market-model.ts';
 import { Rng } from '../sim/rng.ts';
 
 export interface VirtualSessionOptions {
@@ -50,7 +50,7 @@ export class VirtualSession {
 
   static create(opts: VirtualSessionOptions): VirtualSession {
     const seed = opts.seed ?? 1;
-    const symbols = opts.symbols ?? ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT'];
+    const symbols = opts.symbols ?? [...DEFAULT_SYMBOLS];
     const rate = opts.rate ?? 1000;
     const seconds = opts.seconds ?? 120;
     const intervalMs = opts.intervalMs ?? 250;

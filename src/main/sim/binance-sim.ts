@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { nowMs } from '../../common/clock.ts';
-import { MarketModel, type SimTrade } from './market-model.ts';
+import { DEFAULT_SYMBOLS, MarketModel, type SimTrade } from './market-model.ts';
 
 export interface BinanceSimOptions {
   host?: string;
@@ -87,9 +87,7 @@ export class BinanceSim {
     const { port } = server.address() as AddressInfo;
     this.port = port;
     this.url = `ws://127.0.0.1:${port}`;
-    this.symbols = (opts.symbols ?? ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT']).map((s) =>
-      s.toUpperCase(),
-    );
+    this.symbols = (opts.symbols ?? DEFAULT_SYMBOLS).map((s) => s.toUpperCase());
     this.lower = this.symbols.map((s) => s.toLowerCase());
     this.opts = {
       port,

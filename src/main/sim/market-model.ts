@@ -26,6 +26,9 @@ const SPECS: Record<string, InstrumentSpec> = {
   XRPUSDT: { price: 0.6, tick: 0.0001, lot: 0.1, size: 800, weight: 0.1 },
 };
 
+/** The instruments the simulator trades when none are named. */
+export const DEFAULT_SYMBOLS: readonly string[] = Object.keys(SPECS);
+
 export function instrumentSpec(symbol: string): InstrumentSpec {
   return SPECS[symbol] ?? { price: 100, tick: 0.01, lot: 0.001, size: 1, weight: 0.1 };
 }

@@ -63,7 +63,7 @@ export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; win
     <Panel
       testId="panel-buffer-reuse"
       title="Buffer reuse"
-      subtitle={`frame pool and ring · pool high-water ${fmtInt(highWater)} buffers`}
+      subtitle={`frame pool and ring · pool high-water ${fmtInt(highWater)} buffer${highWater === 1 ? '' : 's'}`}
       store={store}
       spec={spec}
       figures={figures}
