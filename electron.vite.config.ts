@@ -1,7 +1,7 @@
 /**
- * Build of the three Electron targets. The main bundle has two entries: the shell (index) and the
- * feed worker, which the engine starts as a worker thread by file URL. The preload is CommonJS
- * because sandboxed preloads cannot be ES modules. The renderer is served with the same
+ * Build of the three Electron targets. The main bundle has three entries: the shell (index), the
+ * feed worker and the simulator worker, which the engine starts as worker threads by file URL.
+ * The preload is CommonJS because sandboxed preloads cannot be ES modules. The renderer is served with the same
  * COOP/COEP/CSP headers as the app:// protocol and the headless host, so dev is cross-origin
  * isolated too.
  */
@@ -17,6 +17,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           feedWorker: resolve('src/main/feeds/feed-worker.ts'),
+          simWorker: resolve('src/main/sim/sim-worker.ts'),
         },
       },
     },

@@ -37,6 +37,7 @@ async function ready(): Promise<void> {
   } else {
     const e = await Engine.start({
       feedWorkerUrl: new URL('./feedWorker.js', import.meta.url),
+      simWorkerUrl: new URL('./simWorker.js', import.meta.url),
       log: console.log,
     });
     engine = e;

@@ -15,6 +15,11 @@ export function sourceFeedWorkerUrl(): URL {
   return new URL('../feeds/feed-worker.ts', import.meta.url);
 }
 
+/** The simulator's worker entry as TypeScript source. */
+export function sourceSimWorkerUrl(): URL {
+  return new URL('../sim/sim-worker.ts', import.meta.url);
+}
+
 /** Builds the renderer if it has not been built yet; returns an error message or null. */
 export function ensureRendererBuilt(log: (line: string) => void): string | null {
   if (existsSync(`${rendererRoot}index.html`)) return null;

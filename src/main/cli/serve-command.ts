@@ -9,7 +9,7 @@ import { VirtualSession } from '../engine/virtual-session.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import { intFlag, parseFlags, rateFlag, symbolsFlag, urlFlag } from './args.ts';
-import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl } from './paths.ts';
+import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl, sourceSimWorkerUrl } from './paths.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host 127.0.0.1] [--url WS_URL] [--symbols A,B]
@@ -60,6 +60,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   } else {
     const engine = await Engine.start({
       feedWorkerUrl: sourceFeedWorkerUrl(),
+      simWorkerUrl: sourceSimWorkerUrl(),
       feeds: url ? [{ feedId: 1, venue: Venue.binance, name: 'binance', url, symbols }] : [],
       sim: { rate, seed, symbols },
       fps,

@@ -17,6 +17,7 @@ import { FramePublisher } from '../publisher/frame-publisher.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { BinanceSim } from '../sim/binance-sim.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
+import { type SimHandle, SimThread } from '../sim/sim-thread.ts';
 
 export interface SimSettings {
   rate: number | 'max';
@@ -27,6 +28,8 @@ export interface SimSettings {
 export interface EngineConfig {
   /** File URL of the feed worker entry (source .ts under Node, bundled .js in Electron). */
   feedWorkerUrl: URL;
+  /** File URL of the simulator's worker entry; without it the simulator runs on the main thread. */
+  simWorkerUrl?: URL;
   /** Feeds to connect. Empty or absent: one Binance feed on the embedded simulator. */
   feeds?: FeedConfig[];
   /** Simulator settings when it is used. */
@@ -48,7 +51,7 @@ export const DEFAULT_SIM: SimSettings = {
 const DRAIN_BUDGET = 4096;
 
 export class Engine {
-  readonly sim: BinanceSim | null;
+  readonly sim: SimHandle | null;
   readonly feeds: FeedHost[];
   readonly metrics: MetricsReader;
   readonly pool: BufferPool;
@@ -60,7 +63,7 @@ export class Engine {
   private frameTimer: NodeJS.Timeout | null = null;
   private readonly loops: Promise<void>[] = [];
 
-  private constructor(cfg: EngineConfig, sim: BinanceSim | null, feeds: FeedConfig[]) {
+  private constructor(cfg: EngineConfig, sim: SimHandle | null, feeds: FeedConfig[]) {
     this.sim = sim;
     this.log = cfg.log ?? (() => {});
     this.fps = clamp(cfg.fps ?? 30, 30, 60);
@@ -83,12 +86,19 @@ export class Engine {
   }
 
   static async start(cfg: EngineConfig): Promise<Engine> {
-    let sim: BinanceSim | null = null;
+    let sim: SimHandle | null = null;
     let feeds = cfg.feeds ?? [];
     if (feeds.length === 0) {
       const s = { ...DEFAULT_SIM, ...cfg.sim };
-      sim = await BinanceSim.start({ port: 0, rate: s.rate, seed: s.seed, symbols: s.symbols });
-      cfg.log?.(`simulator: Binance spot protocol on ${sim.url} at ${s.rate} trades/s (seed ${s.seed})`);
+      const opts = { port: 0, rate: s.rate, seed: s.seed, symbols: s.symbols };
+      const log = cfg.log ?? (() => {});
+      sim = cfg.simWorkerUrl
+        ? await SimThread.start(cfg.simWorkerUrl, opts, log)
+        : await BinanceSim.start({ ...opts, log });
+      const where = cfg.simWorkerUrl ? 'its own thread' : 'the main thread';
+      log(
+        `simulator: Binance spot protocol on ${sim.url} at ${s.rate} trades/s (seed ${s.seed}), on ${where}`,
+      );
       feeds = [{ feedId: 1, venue: Venue.binance, name: 'binance-sim', url: sim.url, symbols: s.symbols }];
     }
     const engine = new Engine(cfg, sim, feeds);

@@ -1,0 +1,59 @@
+/**
+ * Runs the simulator in its own worker thread (see sim-worker.ts) behind the same small surface
+ * the engine uses: its URL, a fault to drop connections, and close.
+ */
+import { Worker } from 'node:worker_threads';
+import type { BinanceSimOptions } from './binance-sim.ts';
+
+type FromSim = { type: 'ready'; url: string } | { type: 'log'; line: string } | { type: 'closed' };
+
+export interface SimHandle {
+  readonly url: string;
+  dropConnections(): void;
+  close(): Promise<void>;
+}
+
+export class SimThread implements SimHandle {
+  readonly url: string;
+  private readonly worker: Worker;
+
+  private constructor(worker: Worker, url: string) {
+    this.worker = worker;
+    this.url = url;
+  }
+
+  static start(
+    workerUrl: URL,
+    opts: Omit<BinanceSimOptions, 'log'>,
+    log: (line: string) => void,
+  ): Promise<SimThread> {
+    const worker = new Worker(workerUrl, { workerData: opts, name: 'simulator' });
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m: FromSim) => {
+        if (m.type === 'ready') resolve(new SimThread(worker, m.url));
+        else if (m.type === 'log') log(m.line);
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`simulator thread exited with code ${code}`)));
+    });
+  }
+
+  dropConnections(): void {
+    this.worker.postMessage({ type: 'drop' });
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      this.worker.on('message', (m: FromSim) => {
+        if (m.type === 'closed') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    this.worker.postMessage({ type: 'close' });
+    await closed;
+    await this.worker.terminate();
+  }
+}
