@@ -8,11 +8,13 @@ import { HttpHost } from '../../src/main/host/http-host.ts';
 import { resolveStaticPath } from '../../src/main/host/static-files.ts';
 import type { FrameSink } from '../../src/main/publisher/frame-sink.ts';
 
-const root = mkdtempSync(join(tmpdir(), 'tickscope-host-'));
-mkdirSync(join(root, 'assets'));
+// A renderer folder with a secret beside it that no request may reach.
+const parent = mkdtempSync(join(tmpdir(), 'tickscope-host-'));
+const root = join(parent, 'renderer');
+mkdirSync(join(root, 'assets'), { recursive: true });
 writeFileSync(join(root, 'index.html'), '<!doctype html><title>t</title>');
 writeFileSync(join(root, 'assets', 'app.js'), 'console.log(1)');
-writeFileSync(join(root, '..', 'tickscope-secret.txt'), 'secret');
+writeFileSync(join(parent, 'tickscope-secret.txt'), 'secret');
 
 const sinks: FrameSink[] = [];
 let host: HttpHost;
@@ -28,7 +30,10 @@ before(async () => {
     },
   });
 });
-after(() => host.close());
+after(async () => {
+  await host.close();
+  rmSync(parent, { recursive: true, force: true });
+});
 
 test('static paths cannot leave the renderer folder', () => {
   assert.equal(resolveStaticPath(root, '/'), join(root, 'index.html'));
