@@ -52,6 +52,8 @@ export class FeedHost {
   stateDetail = '';
   url: string;
   workerRestarts = 0;
+  /** The most recent socket or venue error, for the UI and logs. */
+  lastError = '';
   readonly malformedSamples = new Map<string, string>();
   private worker: Worker | null = null;
   private readonly workerUrl: URL;
@@ -121,6 +123,13 @@ export class FeedHost {
         if (!this.malformedSamples.has(m.reason)) {
           this.malformedSamples.set(m.reason, m.sample);
           this.events.onLog(`feed ${this.config.name}: ${m.reason}: ${m.sample.slice(0, 120)}`);
+        }
+        break;
+      case 'error':
+        // Reconnect loops repeat the same error; say each distinct one once.
+        if (m.message !== this.lastError) {
+          this.lastError = m.message;
+          this.events.onLog(`feed ${this.config.name}: ${m.message}`);
         }
         break;
       case 'stopped':

@@ -51,6 +51,8 @@ export type FeedWorkerMessage =
   | { type: 'state'; state: FeedState; at: number; url: string; detail?: string }
   | { type: 'instrument'; instrumentId: number; venueSymbol: string; symbol: string }
   | { type: 'malformed'; reason: string; sample: string }
+  /** A socket error or a venue's error reply (not malformed data). */
+  | { type: 'error'; message: string }
   | { type: 'stopped' };
 
 export type FeedControlMessage = { type: 'stop' } | { type: 'drop-connection' };

@@ -196,7 +196,7 @@ function connect(): void {
     lastFrameAt = nowMs();
   });
   ws.on('error', (err: Error) => {
-    post({ type: 'malformed', reason: 'socket error', sample: err.message });
+    post({ type: 'error', message: `socket error: ${err.message}` });
   });
   ws.on('close', (code: number, reason: Buffer) => {
     if (socket === ws) socket = null;
