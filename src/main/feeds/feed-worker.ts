@@ -113,7 +113,7 @@ function onFrame(data: Buffer, receiveTime: number): void {
       stats[FeedStat.control]! += 1;
       if (kind === MessageKind.result && msg.id === subscribeId) setState(FeedState.live);
       else if (kind === MessageKind.error)
-        post({ type: 'malformed', reason: 'venue error', sample: data.toString() });
+        post({ type: 'error', message: `venue error: ${data.toString().slice(0, 200)}` });
       else if (kind === MessageKind.serverShutdown) socket?.terminate();
     }
     return;
