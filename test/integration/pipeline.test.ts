@@ -153,3 +153,45 @@ test('a dropped connection reconnects with backoff, resubscribes and keeps every
   assert.equal(feed.stats[FeedStat.malformed], 0);
   assert.equal(seen.corrupt, 0);
 });
+
+test('overflow: a lossless reader a full ring behind makes writes return to the sender, carried in a gap record', async () => {
+  const sim = await BinanceSim.start({ port: 0, rate: 2_000, seed: 11, symbols: SYMBOLS });
+  cleanups.push(() => sim.close());
+  const feed = new FeedHost(
+    { feedId: 4, venue: Venue.binance, name: 'overflow', url: sim.url, symbols: SYMBOLS, ringCapacity: 64 },
+    sourceFeedWorkerUrl(),
+    { onChange() {}, onLog() {} },
+  );
+  const stalled = new RingReader(feed.ring, 'lossless');
+  feed.start();
+  cleanups.push(() => feed.stop());
+  // The reader stalls until the ring is full and writes are being returned.
+  await until('writes returned to the sender', () => feed.stats[FeedStat.dropped]! > 100);
+  let trades = 0;
+  let gapRecords = 0;
+  let gapCount = 0;
+  const drain = (): void => {
+    const n = stalled.available();
+    for (let k = 0; k < n; k++) {
+      const at = stalled.offsetOf(stalled.cursor + k);
+      const kind = stalled.data.getUint8(at + Off.kind);
+      if (kind === RecordKind.trade) trades++;
+      else if (kind === RecordKind.gap) {
+        gapRecords++;
+        gapCount += stalled.data.getFloat64(at + Off.quantity, true);
+      }
+    }
+    stalled.advance(n);
+  };
+  await until('the gap record after the reader catches up', () => {
+    drain();
+    return gapRecords > 0;
+  });
+  sim.stopTrading();
+  await new Promise((r) => setTimeout(r, 300));
+  drain();
+  assert.equal(trades, feed.stats[FeedStat.trades], 'every record written was read');
+  assert.equal(gapCount, feed.stats[FeedStat.dropped], 'every returned write is counted in a gap record');
+  assert.equal(trades + gapCount, sim.stats().tradesSent, 'sent = received + counted as lost');
+  assert.ok(stalled.returns >= gapCount, 'the ring counted the returns too');
+});

@@ -141,6 +141,12 @@ export class BinanceSim {
     };
   }
 
+  /** Stops generating trades; connections stay open (so a test can drain what was sent). */
+  stopTrading(): void {
+    this.opts.maxMessages = this.statsData.tradesGenerated;
+    this.updateGenerating();
+  }
+
   /** Fault: cut every client connection abruptly (no close frame). */
   dropConnections(): void {
     for (const c of this.clients) c.ws.terminate();
