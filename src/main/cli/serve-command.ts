@@ -78,10 +78,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.error(`tickscope serve: ${(err as Error).message}`);
     return 1;
   }
+  // Listen for Ctrl-C before announcing the URL: a caller may stop us as soon as it reads it.
+  const stopped = untilStopped(duration);
   console.log(server.url);
   log(`tickscope: dashboard at ${server.url} (Ctrl-C to stop)`);
 
-  await untilStopped(duration);
+  await stopped;
   await server.close();
   await stopSource();
   return 0;

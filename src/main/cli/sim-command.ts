@@ -50,6 +50,8 @@ export async function simCommand(argv: string[]): Promise<number> {
     console.error(`tickscope sim: ${(err as Error).message}`);
     return 1;
   }
+  // Listen for Ctrl-C before announcing the URL: a caller may stop us as soon as it reads it.
+  const stopped = untilStopped(duration);
   console.log(sim.url);
   if (!json)
     console.error(
@@ -75,7 +77,7 @@ export async function simCommand(argv: string[]): Promise<number> {
     );
   }, 1000);
 
-  await untilStopped(duration);
+  await stopped;
   clearInterval(report);
   const s = sim.stats();
   await sim.close();
