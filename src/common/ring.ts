@@ -25,6 +25,8 @@ const H_CAPACITY = 0;
 const H_MAX_READERS = 1;
 const H_RECORD_SIZE = 2;
 const H_MAGIC = 3;
+/** Bumped whenever a reader attaches, closes or is detached: the writer rescans its readers. */
+const H_EPOCH = 4;
 // Line 1: writer.
 const H_WRITE = LINE; // published write index
 const H_RESERVE = LINE + 1; // write index + claimed slots
@@ -42,7 +44,8 @@ const W_PUBLISHES = 2;
 const C_READS = 0;
 const C_SKIPPED = 1;
 const C_LAPS = 2;
-const COUNTERS_PER = 4;
+/** Float64 counters per participant: one 64-byte line each, so no two threads share a line. */
+const COUNTERS_PER = 8;
 
 export const ReaderMode = {
   free: 0,
@@ -121,6 +124,8 @@ export class RingView {
   /** Byte view of the record slots; slot of index i starts at `offsetOf(i)`. */
   readonly bytes: Uint8Array;
   readonly data: DataView;
+  /** The slots as float64 words (platform byte order, little-endian wherever Node runs). */
+  readonly words: Float64Array;
   protected readonly h: Int32Array;
   protected readonly c: Float64Array;
 
@@ -137,6 +142,7 @@ export class RingView {
     const dataAt = dataOffset(this.maxReaders);
     this.bytes = new Uint8Array(sab, dataAt, this.capacity * this.recordSize);
     this.data = new DataView(sab, dataAt, this.capacity * this.recordSize);
+    this.words = new Float64Array(sab, dataAt, (this.capacity * this.recordSize) / 8);
   }
 
   /** Byte offset of index i's slot within `bytes`/`data`. */
@@ -193,10 +199,33 @@ export class RingView {
 /** The one writer of a ring. Not thread-safe against a second writer by design. */
 export class RingWriter extends RingView {
   private w: number;
+  /** Slots known to be free past `w`; rescanning the readers only when they run out keeps the
+   * fast path to two stores per batch. */
+  private known = 0;
+  /** Reader epoch at the last rescan, and whether a lossy reader was attached then. */
+  private epoch = -1;
+  private lossy = true;
 
   constructor(sab: SharedArrayBuffer) {
     super(sab);
     this.w = Atomics.load(this.h, H_WRITE) >>> 0;
+  }
+
+  /**
+   * Rescans the readers when they changed or the known free slots ran out. The reserve index
+   * (which lossy readers use to detect slots being rewritten under them) is only maintained while
+   * a lossy reader is attached: one store fewer per batch otherwise.
+   */
+  private ensure(k: number): void {
+    const e = Atomics.load(this.h, H_EPOCH);
+    if (e === this.epoch && this.known >= k) return;
+    this.epoch = e;
+    this.known = this.free();
+    let lossy = false;
+    for (let id = 0; id < this.maxReaders; id++) {
+      if (Atomics.load(this.h, LINE * (2 + id) + R_STATE) === ReaderMode.lossy) lossy = true;
+    }
+    this.lossy = lossy;
   }
 
   /** Index the next claimed slot will have. */
@@ -221,29 +250,32 @@ export class RingWriter extends RingView {
    * returns to the sender (counted), whose overflow policy must act. Fill the slots, then `publish`.
    */
   claim(k: number): number {
-    const n = Math.min(k, this.free());
+    this.ensure(k);
+    const n = Math.min(k, this.known);
     if (n <= 0) {
       this.c[W_RETURNS]! += k;
       return 0;
     }
     if (n < k) this.c[W_RETURNS]! += k - n;
-    Atomics.store(this.h, H_RESERVE, (this.w + n) | 0);
+    if (this.lossy) Atomics.store(this.h, H_RESERVE, (this.w + n) | 0);
     return n;
   }
 
   /** Claims exactly k slots or none (the k writes are then counted as returned to the sender). */
   tryClaim(k: number): boolean {
-    if (this.free() < k) {
+    this.ensure(k);
+    if (this.known < k) {
       this.c[W_RETURNS]! += k;
       return false;
     }
-    Atomics.store(this.h, H_RESERVE, (this.w + k) | 0);
+    if (this.lossy) Atomics.store(this.h, H_RESERVE, (this.w + k) | 0);
     return true;
   }
 
   /** Publishes n filled slots with one store and, if a reader sleeps, one notify. */
   publish(n: number): void {
     this.w = (this.w + n) >>> 0;
+    this.known -= n;
     Atomics.store(this.h, H_WRITE, this.w | 0);
     this.c[W_WRITES]! += n;
     this.c[W_PUBLISHES]! += 1;
@@ -253,6 +285,7 @@ export class RingWriter extends RingView {
   /** Detaches a reader by policy (dead or stalled), so it can no longer hold the writer back. */
   detachReader(id: number): void {
     Atomics.store(this.h, LINE * (2 + id) + R_STATE, ReaderMode.detached);
+    Atomics.add(this.h, H_EPOCH, 1);
   }
 }
 
@@ -275,6 +308,7 @@ export class RingReader extends RingView {
       if (Atomics.compareExchange(this.h, base + R_STATE, ReaderMode.free, ReaderMode.detached) === 0) {
         Atomics.store(this.h, base + R_CURSOR, Atomics.load(this.h, H_WRITE));
         Atomics.store(this.h, base + R_STATE, this.mode);
+        Atomics.add(this.h, H_EPOCH, 1);
         id = i;
         break;
       }
@@ -302,7 +336,7 @@ export class RingReader extends RingView {
   available(): number {
     const w = Atomics.load(this.h, H_WRITE) >>> 0;
     if (this.mode === ReaderMode.lossy) {
-      const reserve = Atomics.load(this.h, H_RESERVE) >>> 0;
+      const reserve = this.reserveAtLeast(w);
       const oldest = (reserve - this.capacity) >>> 0; // first index whose slot is not being rewritten
       if ((w - this.r) >>> 0 > (w - oldest) >>> 0) {
         const skipped = (oldest - this.r) >>> 0;
@@ -320,8 +354,18 @@ export class RingReader extends RingView {
    */
   intact(i: number): boolean {
     if (this.mode !== ReaderMode.lossy) return true;
-    const reserve = Atomics.load(this.h, H_RESERVE) >>> 0;
+    const reserve = this.reserveAtLeast(Atomics.load(this.h, H_WRITE) >>> 0);
     return (reserve - i) >>> 0 <= this.capacity;
+  }
+
+  /**
+   * The writer's reserve index, or the write index if the reserve is stale (the writer keeps it
+   * only while it knows of a lossy reader; until it notices a new one, its in-flight claim can
+   * only rewrite slots older than anything the new reader reads).
+   */
+  private reserveAtLeast(w: number): number {
+    const reserve = Atomics.load(this.h, H_RESERVE) >>> 0;
+    return (reserve - w) >>> 0 <= this.capacity ? reserve : w;
   }
 
   /** Marks n records consumed (n − torn of them counted as reads, torn as skipped). */
@@ -360,5 +404,6 @@ export class RingReader extends RingView {
   /** Releases the reader slot; a lossless reader stops holding the writer back. */
   close(): void {
     Atomics.store(this.h, this.base + R_STATE, ReaderMode.free);
+    Atomics.add(this.h, H_EPOCH, 1);
   }
 }

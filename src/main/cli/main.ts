@@ -3,6 +3,7 @@
  * returns an exit code; usage errors print one line and exit 2.
  */
 import { UsageError } from './args.ts';
+import { benchCommand } from './bench-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { simCommand } from './sim-command.ts';
 
@@ -11,12 +12,14 @@ const USAGE = `usage: tickscope <command> [options]
 commands:
   serve    serve the dashboard on 127.0.0.1 and stream live frames (default: the simulator)
   sim      run the embedded exchange simulator (Binance spot protocol) on 127.0.0.1
+  bench    measure the pipeline against its peers (ringbuf.js, postMessage) in one run
 
 Run 'tickscope <command> --help' for a command's options.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveCommand,
   sim: simCommand,
+  bench: benchCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,37 @@
+/**
+ * `tickscope bench pipeline [--json] [--scale X]`: runs the pipeline benchmark and prints a table
+ * with ratios against the peers measured in the same run (or one JSON object per line).
+ */
+import { formatPipelineTable, runPipelineBench } from '../bench/pipeline-bench.ts';
+import { numberFlag, parseFlags, UsageError } from './args.ts';
+
+export const BENCH_USAGE = `usage: tickscope bench pipeline [--json] [--scale X]
+  Ring vs ringbuf.js vs postMessage on 64-byte records between worker threads: records/s at
+  batch 1 and 256, and one-way latency at 20,000 records/s. --scale shrinks the record counts.`;
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    { json: { type: 'boolean' }, scale: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    true,
+  );
+  if (values.help) {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  const which = positionals[0] ?? 'pipeline';
+  if (which !== 'pipeline' || positionals.length > 1)
+    throw new UsageError(`unknown benchmark '${positionals.join(' ')}'`);
+  const scale = numberFlag(values.scale, 'scale', 0.001, 10, 1);
+  const json = values.json === true;
+  if (!json)
+    console.error(`bench pipeline on Node ${process.version}, ${new Date().toISOString()} (scale ${scale})…`);
+  const rows = await runPipelineBench({
+    scale,
+    onRow: (row) => {
+      if (json) console.log(JSON.stringify(row));
+    },
+  });
+  if (!json) console.log(formatPipelineTable(rows));
+  return 0;
+}

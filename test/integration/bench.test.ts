@@ -1,0 +1,44 @@
+/**
+ * Benchmarks are not tests: this only checks that `tickscope bench pipeline --json` runs end to
+ * end on a tiny scale and prints well-formed rows for every subject and metric.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
+
+test('bench pipeline --json prints one row per subject, batch and metric', () => {
+  const r = spawnSync(process.execPath, [bin, 'bench', 'pipeline', '--json', '--scale', '0.005'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const keys = rows.map((x) => `${x.subject}/${x.readers}/${x.batch}/${x.metric}`);
+  for (const k of [
+    'tickscope/1/1/records_per_s',
+    'tickscope/2/1/records_per_s',
+    'tickscope/1/256/records_per_s',
+    'tickscope/2/256/records_per_s',
+    'ringbuf.js/1/1/records_per_s',
+    'ringbuf.js/1/256/records_per_s',
+    'postMessage/1/1/records_per_s',
+    'postMessage-batch/1/256/records_per_s',
+    'tickscope/1/1/latency_p99_us',
+    'postMessage/1/1/latency_p999_us',
+  ]) {
+    assert.ok(keys.includes(k), `row ${k}`);
+  }
+  for (const x of rows) {
+    assert.equal(x.bench, 'pipeline');
+    assert.ok(Number.isFinite(x.value) && x.value > 0, `${x.subject} ${x.metric} = ${x.value}`);
+  }
+  const bad = spawnSync(process.execPath, [bin, 'bench', 'nope'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown benchmark 'nope'/);
+});
