@@ -5,6 +5,10 @@
  * (k ≤ 22) is exact, so m / 10^k (or m * 10^k) is one correctly rounded IEEE operation (Clinger's
  * fast path). Longer numbers, exponents and anything unusual fall back to `parseFloat` on a
  * decoded substring — correct, just slower.
+ *
+ * The `…To` variants write the value into a caller's Float64Array and return whether it parsed:
+ * a double returned from a function that is not inlined is boxed on the heap, which on a hot
+ * path of millions of numbers a second is what the garbage collector would be busy with.
  */
 
 const POW10: readonly number[] = [
@@ -30,8 +34,15 @@ function slow(bytes: Uint8Array, start: number, end: number): number {
  * Returns NaN if the text is not a number.
  */
 export function parseDecimal(bytes: Uint8Array, start: number, end: number): number {
+  return parseDecimalTo(bytes, start, end, scratch) ? scratch[0]! : Number.NaN;
+}
+
+const scratch = new Float64Array(1);
+
+/** parseDecimal into out[0]; false (out untouched) if the text is not a number. */
+export function parseDecimalTo(bytes: Uint8Array, start: number, end: number, out: Float64Array): boolean {
   let i = start;
-  if (i >= end) return Number.NaN;
+  if (i >= end) return false;
   let neg = false;
   let c = bytes[i]!;
   if (c === 0x2d) {
@@ -51,39 +62,53 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
       sawDigit = true;
       if (sawPoint) scale++;
       if (digits === 0 && c === 0x30) continue; // leading zero: not significant
-      if (digits === 15) return slow(bytes, start, end);
+      if (digits === 15) return slowTo(bytes, start, end, out);
       mant = mant * 10 + (c - 0x30);
       digits++;
     } else if (c === 0x2e && !sawPoint) {
       sawPoint = true;
     } else {
-      return slow(bytes, start, end); // exponent, second point, garbage
+      return slowTo(bytes, start, end, out); // exponent, second point, garbage
     }
   }
-  if (!sawDigit || scale > 22) return slow(bytes, start, end);
+  if (!sawDigit || scale > 22) return slowTo(bytes, start, end, out);
   const value = scale > 0 ? mant / POW10[scale]! : mant;
-  return neg ? -value : value;
+  out[0] = neg ? -value : value;
+  return true;
+}
+
+function slowTo(bytes: Uint8Array, start: number, end: number, out: Float64Array): boolean {
+  const v = slow(bytes, start, end);
+  if (Number.isNaN(v)) return false;
+  out[0] = v;
+  return true;
 }
 
 /**
- * Parses a non-negative JSON integer in bytes[start, end) exactly when it is below 2^53; larger
+ * Parses a JSON integer in bytes[start, end) exactly when it is below 2^53 in magnitude; larger
  * values go through the slow path. Returns NaN if the text is not an integer.
  */
 export function parseInteger(bytes: Uint8Array, start: number, end: number): number {
-  if (start >= end) return Number.NaN;
+  return parseIntegerTo(bytes, start, end, scratch) ? scratch[0]! : Number.NaN;
+}
+
+/** parseInteger into out[0]; false if the text is not an integer. */
+export function parseIntegerTo(bytes: Uint8Array, start: number, end: number, out: Float64Array): boolean {
+  if (start >= end) return false;
   let neg = false;
   let i = start;
   if (bytes[i] === 0x2d) {
     neg = true;
     i++;
-    if (i >= end) return Number.NaN;
+    if (i >= end) return false;
   }
   let v = 0;
   for (; i < end; i++) {
     const c = bytes[i]!;
-    if (c < 0x30 || c > 0x39) return Number.NaN;
+    if (c < 0x30 || c > 0x39) return false;
     v = v * 10 + (c - 0x30);
   }
-  if (v > Number.MAX_SAFE_INTEGER) return slow(bytes, start, end);
-  return neg ? -v : v;
+  if (v > Number.MAX_SAFE_INTEGER) return slowTo(bytes, start, end, out);
+  out[0] = neg ? -v : v;
+  return true;
 }

@@ -8,7 +8,7 @@
  * are skipped with string-aware bracket matching. Anything that is not well-formed for what it
  * claims to be is reported as malformed with a reason, never thrown.
  */
-import { parseDecimal, parseInteger } from '../../common/decimal.ts';
+import { parseDecimalTo, parseIntegerTo } from '../../common/decimal.ts';
 
 export const MessageKind = {
   malformed: 0,
@@ -265,19 +265,22 @@ function skipValue(depth = 0): void {
   }
 }
 
+/** Where number fields land while decoding: returning doubles would box them on the heap. */
+const num = new Float64Array(1);
+
 /**
- * Reads a non-negative integer field (ids, times). Venues write plain digits; any other valid
- * JSON spelling of a safe integer (1.5e3) takes a slow path. NaN if it is not one.
+ * Reads a non-negative integer field (ids, times) into num[0]. Venues write plain digits; any
+ * other valid JSON spelling of a safe integer (1.5e3) takes a slow path. False if it is not one.
  */
-function intField(): number {
+function intField(): boolean {
   const s = pos;
   const e = tokenEnd();
-  if (!isJsonNumber(s, e)) return Number.NaN;
-  const v = parseInteger(b, s, e);
-  if (v >= 0) return v;
-  if (!Number.isNaN(v)) return Number.NaN;
+  if (!isJsonNumber(s, e)) return false;
+  if (parseIntegerTo(b, s, e, num)) return num[0]! >= 0;
   const slow = Number(latin1.decode(b.subarray(s, e)));
-  return Number.isSafeInteger(slow) && slow >= 0 ? slow : Number.NaN;
+  if (!Number.isSafeInteger(slow) || slow < 0) return false;
+  num[0] = slow;
+  return true;
 }
 
 const latin1 = new TextDecoder('latin1');
@@ -365,11 +368,11 @@ function parseObject(out: BinanceMessage, top: boolean): void {
           break;
         }
         case 0x45: // E
-          out.eventTime = intField();
-          if (Number.isNaN(out.eventTime)) {
+          if (!intField()) {
             fail(Malformed.badNumber);
             return;
           }
+          out.eventTime = num[0]!;
           seen |= F_EV;
           break;
         case 0x73: // s
@@ -388,11 +391,11 @@ function parseObject(out: BinanceMessage, top: boolean): void {
           seen |= F_S;
           break;
         case 0x74: // t
-          out.tradeId = intField();
-          if (Number.isNaN(out.tradeId)) {
+          if (!intField()) {
             fail(Malformed.badNumber);
             return;
           }
+          out.tradeId = num[0]!;
           seen |= F_T;
           break;
         case 0x70: // p
@@ -404,26 +407,25 @@ function parseObject(out: BinanceMessage, top: boolean): void {
           }
           const vs = pos + 1;
           const ve = stringEnd();
-          const v = parseDecimal(b, vs, ve);
-          if (Number.isNaN(v)) {
+          if (!parseDecimalTo(b, vs, ve, num)) {
             fail(Malformed.badNumber);
             return;
           }
           if (k === 0x70) {
-            out.price = v;
+            out.price = num[0]!;
             seen |= F_P;
           } else {
-            out.quantity = v;
+            out.quantity = num[0]!;
             seen |= F_Q;
           }
           break;
         }
         case 0x54: // T
-          out.tradeTime = intField();
-          if (Number.isNaN(out.tradeTime)) {
+          if (!intField()) {
             fail(Malformed.badNumber);
             return;
           }
+          out.tradeTime = num[0]!;
           seen |= F_TT;
           break;
         case 0x6d: {
@@ -459,7 +461,7 @@ function parseObject(out: BinanceMessage, top: boolean): void {
       // "id"
       const vs = pos;
       skipValue();
-      out.id = c === Q ? Number.NaN : parseInteger(b, vs, pos);
+      out.id = c !== Q && parseIntegerTo(b, vs, pos, num) ? num[0]! : Number.NaN;
     } else {
       skipValue();
     }

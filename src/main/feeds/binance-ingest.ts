@@ -8,6 +8,7 @@
  * record is counted as dropped and a gap record carrying the count is written before the next
  * record that fits — never silent.
  */
+import { nowMs } from '../../common/clock.ts';
 import { Off, RecordFlag, RecordKind } from '../../common/record.ts';
 import type { RingWriter } from '../../common/ring.ts';
 import { type BinanceMessage, createBinanceMessage, decodeBinance, MessageKind } from './binance-decoder.ts';
@@ -56,8 +57,12 @@ export class BinanceIngest {
     this.onNew = (id, symbol) => this.events.onInstrument(id, symbol);
   }
 
-  /** Handles one text frame of `len` bytes received at `receiveTime` (shared clock, ms). */
-  onFrame(data: Uint8Array, len: number, receiveTime: number): void {
+  /**
+   * Handles one text frame of `len` bytes, stamping its receive time here on the shared clock
+   * (taking it as an argument would box the double on every call).
+   */
+  onFrame(data: Uint8Array, len: number): void {
+    const receiveTime = nowMs();
     const stats = this.stats;
     const msg = this.msg;
     stats[FeedStat.messages]! += 1;

@@ -118,15 +118,14 @@ function connect(): void {
     armStaleTimer();
   });
   ws.on('message', (data: Buffer, isBinary: boolean) => {
-    const t = nowMs();
-    lastFrameAt = t;
+    lastFrameAt = nowMs();
     if (isBinary) {
       // Binance market streams are text; a binary frame is malformed, counted and reported.
       stats[FeedStat.malformed]! += 1;
       reportMalformed(1, data);
       return;
     }
-    ingest.onFrame(data, data.byteLength, t);
+    ingest.onFrame(data, data.byteLength);
   });
   ws.on('ping', () => {
     lastFrameAt = nowMs();

@@ -29,9 +29,11 @@ export class LatencyStage {
     });
   }
 
-  /** Records one latency in milliseconds (as stamped), at µs resolution. */
-  recordMs(ms: number): void {
-    let us = Math.round(ms * 1000);
+  /**
+   * Records one latency in whole microseconds. Callers round (Math.round(ms * 1000)) before the
+   * call, so what crosses it is a small integer, not a boxed double.
+   */
+  recordUs(us: number): void {
     if (!(us >= 0)) {
       this.negative++;
       us = 0;

@@ -48,13 +48,14 @@ export class MetricsReader {
   /** Records read since start (all rings). */
   recordsRead = 0;
 
-  private readonly clock: () => number;
+  /** A virtual clock for reproducible sessions; null means the shared wall clock. */
+  private readonly virtualClock: (() => number) | null;
 
   /** `clock` stamps the read time; a virtual clock makes a session reproducible. */
   constructor(opts: { pool?: BufferPool; start?: number; clock?: () => number } = {}) {
     this.pool = opts.pool ?? null;
-    this.clock = opts.clock ?? nowMs;
-    this.intervalStart = opts.start ?? this.clock();
+    this.virtualClock = opts.clock ?? null;
+    this.intervalStart = opts.start ?? (this.virtualClock ? this.virtualClock() : nowMs());
     this.section = createMetricsSection();
     this.section.stageCount = 2;
     this.section.stages[0]!.stage = Stage.wire;
@@ -113,15 +114,23 @@ export class MetricsReader {
       const price = data.getFloat64(at + Off.price, true);
       const qty = data.getFloat64(at + Off.quantity, true);
       const instrument = data.getUint32(at + Off.instrumentId, true);
-      const readAt = this.clock();
+      // nowMs() inlines; a call through a property would box the double it returns.
+      const readAt = this.virtualClock === null ? nowMs() : this.virtualClock();
       if (!reader.intact(i)) {
         torn++;
         continue;
       }
       if (kind === RecordKind.trade) {
-        this.wire.recordMs(receive - exchange);
-        this.pipeline.recordMs(readAt - receive);
-        this.onTrade(instrument, price, qty);
+        this.wire.recordUs(Math.round((receive - exchange) * 1000));
+        this.pipeline.recordUs(Math.round((readAt - receive) * 1000));
+        const slot = this.slotOf(instrument);
+        if (slot >= 0) {
+          const t = this.ticks[slot]!;
+          if (t.trades === 0) t.open = price;
+          t.last = price;
+          t.trades++;
+          t.volume += qty;
+        }
       } else if (kind === RecordKind.gap) {
         this.gapEvents += qty;
       }
@@ -131,18 +140,14 @@ export class MetricsReader {
     return n;
   }
 
-  private onTrade(instrumentId: number, price: number, qty: number): void {
-    let slot = this.instrumentSlot.get(instrumentId);
-    if (slot === undefined) {
-      if (this.ticks.length >= MAX_INSTRUMENTS) return;
-      slot = this.ticks.length;
-      this.instrumentSlot.set(instrumentId, slot);
-      this.ticks.push({ instrumentId, last: price, open: price, trades: 0, volume: 0 });
-    }
-    const t = this.ticks[slot]!;
-    t.last = price;
-    t.trades++;
-    t.volume += qty;
+  /** The market-figures slot of an instrument (created at its first trade), or -1 if full. */
+  private slotOf(instrumentId: number): number {
+    const slot = this.instrumentSlot.get(instrumentId);
+    if (slot !== undefined) return slot;
+    if (this.ticks.length >= MAX_INSTRUMENTS) return -1;
+    this.instrumentSlot.set(instrumentId, this.ticks.length);
+    this.ticks.push({ instrumentId, last: 0, open: 0, trades: 0, volume: 0 });
+    return this.ticks.length - 1;
   }
 
   /** Closes the current interval at `now` and returns its snapshot (reused between calls). */
