@@ -41,6 +41,7 @@ const MAGIC = 0x52494e47; // 'RING'
 const W_WRITES = 0;
 const W_RETURNS = 1;
 const W_PUBLISHES = 2;
+const W_DETACHED = 3;
 const C_READS = 0;
 const C_SKIPPED = 1;
 const C_LAPS = 2;
@@ -185,6 +186,10 @@ export class RingView {
   get publishes(): number {
     return this.c[W_PUBLISHES]!;
   }
+  /** Lossless readers the writer detached because they stalled a full ring behind. */
+  get detachedReaders(): number {
+    return this.c[W_DETACHED]!;
+  }
   readerReads(id: number): number {
     return this.c[(1 + id) * COUNTERS_PER + C_READS]!;
   }
@@ -206,9 +211,23 @@ export class RingWriter extends RingView {
   private epoch = -1;
   private lossy = true;
 
-  constructor(sab: SharedArrayBuffer) {
+  /** Dead-reader policy: see `detachStalled`. */
+  private readonly stallTimeoutMs: number;
+  private readonly lastCursor: number[] = [];
+  private readonly lastMoveAt: number[] = [];
+
+  /**
+   * `stallTimeoutMs`: a lossless reader that is a full ring behind and has not moved for this
+   * long is detached, so a dead or hung reader cannot hold the writer back forever (0 = never).
+   */
+  constructor(sab: SharedArrayBuffer, opts: { stallTimeoutMs?: number } = {}) {
     super(sab);
     this.w = Atomics.load(this.h, H_WRITE) >>> 0;
+    this.stallTimeoutMs = opts.stallTimeoutMs ?? 5000;
+    for (let id = 0; id < this.maxReaders; id++) {
+      this.lastCursor.push(-1);
+      this.lastMoveAt.push(0);
+    }
   }
 
   /**
@@ -221,6 +240,7 @@ export class RingWriter extends RingView {
     if (e === this.epoch && this.known >= k) return;
     this.epoch = e;
     this.known = this.free();
+    if (this.known < k && this.stallTimeoutMs > 0 && this.detachStalled()) this.known = this.free();
     let lossy = false;
     for (let id = 0; id < this.maxReaders; id++) {
       if (Atomics.load(this.h, LINE * (2 + id) + R_STATE) === ReaderMode.lossy) lossy = true;
@@ -231,6 +251,34 @@ export class RingWriter extends RingView {
   /** Index the next claimed slot will have. */
   get nextIndex(): number {
     return this.w;
+  }
+
+  /**
+   * The dead-reader policy, run only when the ring is full for a lossless reader: each such
+   * reader's cursor is watched, and one that has not moved for `stallTimeoutMs` is detached —
+   * counted in `detachedReaders`, visible to the reader as `detached`, and no longer waited for.
+   * Returns true if a reader was detached.
+   */
+  private detachStalled(): boolean {
+    const now = performance.now();
+    let detached = false;
+    for (let id = 0; id < this.maxReaders; id++) {
+      const base = LINE * (2 + id);
+      if (Atomics.load(this.h, base + R_STATE) !== ReaderMode.lossless) continue;
+      const cursor = Atomics.load(this.h, base + R_CURSOR) >>> 0;
+      if (cursor !== this.lastCursor[id]) {
+        this.lastCursor[id] = cursor;
+        this.lastMoveAt[id] = now;
+        continue;
+      }
+      const behind = (this.w - cursor) >>> 0;
+      if (behind >= this.capacity && now - this.lastMoveAt[id]! >= this.stallTimeoutMs) {
+        this.detachReader(id);
+        this.c[W_DETACHED]! += 1;
+        detached = true;
+      }
+    }
+    return detached;
   }
 
   /** Free slots before the slowest lossless reader would be overwritten. */
@@ -294,6 +342,8 @@ export class RingReader extends RingView {
   readonly id: number;
   readonly mode: ReaderMode;
   private r: number;
+  /** Lossy by choice, or since the writer detached this (lossless) reader. */
+  private lossyNow: boolean;
   private readonly base: number;
   private readonly cBase: number;
 
@@ -318,6 +368,7 @@ export class RingReader extends RingView {
     this.base = LINE * (2 + id);
     this.cBase = (1 + id) * COUNTERS_PER;
     this.r = Atomics.load(this.h, this.base + R_CURSOR) >>> 0;
+    this.lossyNow = this.mode === ReaderMode.lossy;
   }
 
   /** Index of the next record this reader will read. */
@@ -335,7 +386,10 @@ export class RingReader extends RingView {
    */
   available(): number {
     const w = Atomics.load(this.h, H_WRITE) >>> 0;
-    if (this.mode === ReaderMode.lossy) {
+    // A lossless reader can only be a full ring behind if the writer detached it; from then on it
+    // reads like a lossy one and counts what it lost.
+    if (!this.lossyNow && (w - this.r) >>> 0 > this.capacity) this.lossyNow = this.detached;
+    if (this.lossyNow) {
       const reserve = this.reserveAtLeast(w);
       const oldest = (reserve - this.capacity) >>> 0; // first index whose slot is not being rewritten
       if ((w - this.r) >>> 0 > (w - oldest) >>> 0) {
@@ -349,11 +403,11 @@ export class RingReader extends RingView {
   }
 
   /**
-   * For lossy readers: true if index i (already read) was not overwritten while it was read.
-   * Lossless readers are never overwritten, so this is always true for them.
+   * For lossy (and detached) readers: true if index i, already read, was not overwritten while it
+   * was read. Attached lossless readers are never overwritten, so this is always true for them.
    */
   intact(i: number): boolean {
-    if (this.mode !== ReaderMode.lossy) return true;
+    if (!this.lossyNow) return true;
     const reserve = this.reserveAtLeast(Atomics.load(this.h, H_WRITE) >>> 0);
     return (reserve - i) >>> 0 <= this.capacity;
   }

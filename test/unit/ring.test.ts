@@ -199,3 +199,87 @@ test('threads: lossless readers at random speeds see every record once, in order
     }
   }
 });
+
+test('threads: a slow lossy reader beside a lossless one is lapped, reads a clean increasing subsequence, and reads + skipped = written', async () => {
+  for (const seed of [7, 8]) {
+    const count = 200_000;
+    const sab = ring(512, 4);
+    setRingStartIndex(sab, 2 ** 32 - 70_000);
+    let attached = 0;
+    let release!: () => void;
+    const allAttached = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    type Report = { read?: number; errors?: number; skipped?: number; laps?: number; attached?: boolean };
+    const onAttach = (m: Report): void => {
+      if (m.attached && ++attached === 2) release();
+    };
+    const lossless = runWorker<Report>(
+      '../helpers/ring-reader-worker.ts',
+      { ring: sab, count, seed, maxSleepMs: 0.05, mode: 'lossless' },
+      onAttach,
+    );
+    const lossy = runWorker<Report>(
+      '../helpers/ring-reader-worker.ts',
+      { ring: sab, count, seed: seed + 100, maxSleepMs: 5, mode: 'lossy' },
+      onAttach,
+    );
+    await allAttached;
+    const writer = runWorker<{ written: number }>('../helpers/ring-writer-worker.ts', {
+      ring: sab,
+      count,
+      seed,
+      maxBatch: 64,
+    });
+    const [w, a, b] = await Promise.all([writer, lossless, lossy]);
+    assert.equal(w.written, count);
+    assert.equal(a.read, count, 'lossless: every record');
+    assert.equal(a.errors, 0);
+    assert.equal(b.errors, 0, 'lossy: no corrupt or out-of-order record');
+    assert.ok((b.laps ?? 0) > 0, 'the slow lossy reader was lapped');
+    assert.equal((b.read ?? 0) + (b.skipped ?? 0), count, 'lossy: reads + skipped = written, exactly');
+  }
+});
+
+test('dead-reader policy: a lossless reader stalled a full ring behind is detached after the timeout, and counts what it lost', async () => {
+  const sab = ring(8);
+  const w = new RingWriter(sab, { stallTimeoutMs: 40 });
+  const dead = new RingReader(sab, 'lossless');
+  const live = new RingReader(sab, 'lossless');
+  assert.equal(write(w, [0, 1, 2, 3, 4, 5, 6, 7]), 8);
+  assert.deepEqual(readAll(live), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(w.claim(1), 0, 'full for the stalled reader');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(w.claim(1), 0, 'not yet past the timeout');
+  assert.equal(w.detachedReaders, 0);
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(write(w, [8, 9, 10, 11]), 4, 'the writer goes on once the stalled reader is detached');
+  assert.equal(w.detachedReaders, 1);
+  assert.equal(dead.detached, true);
+  assert.equal(live.detached, false);
+  assert.deepEqual(readAll(live), [8, 9, 10, 11], 'the healthy reader lost nothing');
+  // The detached reader wakes up: it skips what was overwritten and counts it exactly.
+  assert.deepEqual(readAll(dead), [4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.equal(dead.readerSkipped(dead.id), 4);
+  assert.equal(dead.readerReads(dead.id) + dead.readerSkipped(dead.id), 12);
+});
+
+test('a reader that keeps moving is never detached, however slow', async () => {
+  const sab = ring(8);
+  const w = new RingWriter(sab, { stallTimeoutMs: 30 });
+  const slow = new RingReader(sab, 'lossless');
+  let written = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 150) {
+    const n = write(w, [written]);
+    written += n;
+    if (n === 0) {
+      // Full: the reader takes 10 ms (a third of the timeout) to move on by two records.
+      await new Promise((r) => setTimeout(r, 10));
+      slow.advance(Math.min(slow.available(), 2));
+    }
+  }
+  assert.ok(written > 20, 'the writer kept being held back and released');
+  assert.equal(w.detachedReaders, 0);
+  assert.equal(slow.detached, false);
+});
