@@ -8,6 +8,7 @@ import { MetricsReader } from '../../src/main/metrics/metrics-reader.ts';
 import { BufferPool } from '../../src/main/pipeline/buffer-pool.ts';
 import { FramePublisher } from '../../src/main/publisher/frame-publisher.ts';
 import type { FrameSink } from '../../src/main/publisher/frame-sink.ts';
+import { MarketReader } from '../../src/main/publisher/market-reader.ts';
 
 function setup() {
   const ring = createRing({ capacity: 1024, maxReaders: 2, recordSize: RECORD_SIZE });
@@ -18,8 +19,11 @@ function setup() {
   const t0 = 1_000_000;
   const metrics = new MetricsReader({ pool, start: t0 });
   metrics.addFeed(1, ring, statsBuf);
+  const market = new MarketReader();
+  market.addRing(ring);
   const publisher = new FramePublisher({
     metrics,
+    market,
     pool,
     intervalMs: 250,
     start: t0,

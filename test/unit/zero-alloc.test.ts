@@ -1,7 +1,7 @@
 /**
- * decode → ring → metrics allocates nothing per event in steady state: a million Binance trade
- * frames through the feed's own hot path (BinanceIngest) and the metrics reader (HDR histograms,
- * market figures), counting garbage collections and heap growth.
+ * decode → ring → readers allocates nothing per event in steady state: millions of Binance trade
+ * frames through the feed's own hot path (BinanceIngest), the metrics reader (HDR histograms) and
+ * the publisher's market reader, counting garbage collections and heap growth.
  */
 import assert from 'node:assert/strict';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -13,6 +13,7 @@ import { createRing, RingWriter } from '../../src/common/ring.ts';
 import { BinanceIngest } from '../../src/main/feeds/binance-ingest.ts';
 import { createFeedStats, FeedStat } from '../../src/main/feeds/feed-protocol.ts';
 import { MetricsReader } from '../../src/main/metrics/metrics-reader.ts';
+import { MarketReader } from '../../src/main/publisher/market-reader.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -49,6 +50,8 @@ test('decode → ring → metrics: no GC and under a byte of heap per event over
   });
   const metrics = new MetricsReader();
   const reader = metrics.addFeed(1, ring, statsBuf);
+  const market = new MarketReader();
+  market.addRing(ring);
   const input = frames(1024);
   const clock = (): number => performance.timeOrigin + performance.now();
   const sink: { last: unknown } = { last: null };
@@ -59,7 +62,10 @@ test('decode → ring → metrics: no GC and under a byte of heap per event over
       const f = input[i & 1023]!;
       ingest.onFrame(f, f.length);
       if (garbage) sink.last = { i };
-      if ((i & 1023) === 1023) metrics.drainOne(reader, 4096);
+      if ((i & 1023) === 1023) {
+        metrics.drainOne(reader, 4096);
+        market.drain();
+      }
       if (i % 250_000 === 249_999) metrics.closeInterval(clock());
     }
     metrics.drainOne(reader, 4096);

@@ -15,6 +15,7 @@ import { MetricsReader } from '../metrics/metrics-reader.ts';
 import { BufferPool } from '../pipeline/buffer-pool.ts';
 import { FramePublisher } from '../publisher/frame-publisher.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
+import { MarketReader } from '../publisher/market-reader.ts';
 import { BinanceSim } from '../sim/binance-sim.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import { type SimHandle, SimThread } from '../sim/sim-thread.ts';
@@ -54,6 +55,7 @@ export class Engine {
   readonly sim: SimHandle | null;
   readonly feeds: FeedHost[];
   readonly metrics: MetricsReader;
+  readonly market: MarketReader;
   readonly pool: BufferPool;
   readonly publisher: FramePublisher;
   readonly fps: number;
@@ -70,8 +72,10 @@ export class Engine {
     this.intervalMs = cfg.intervalMs ?? 250;
     this.pool = new BufferPool({ minSize: 512, maxSize: 64 * 1024, perClass: 8 });
     this.metrics = new MetricsReader({ pool: this.pool });
+    this.market = new MarketReader();
     this.publisher = new FramePublisher({
       metrics: this.metrics,
+      market: this.market,
       pool: this.pool,
       feeds: () => this.feedStatuses(),
       instruments: () => this.instruments(),
@@ -109,6 +113,7 @@ export class Engine {
   private run(): void {
     for (const feed of this.feeds) {
       const reader = this.metrics.addFeed(feed.config.feedId, feed.ring, feed.statsBuffer);
+      this.market.addRing(feed.ring);
       this.loops.push(this.drainLoop(reader));
       feed.start();
     }

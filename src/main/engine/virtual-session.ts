@@ -16,6 +16,7 @@ import { MetricsReader } from '../metrics/metrics-reader.ts';
 import { BufferPool } from '../pipeline/buffer-pool.ts';
 import { FramePublisher } from '../publisher/frame-publisher.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
+import { MarketReader } from '../publisher/market-reader.ts';
 import { DEFAULT_SYMBOLS, MarketModel } from '../sim/market-model.ts';
 import { Rng } from '../sim/rng.ts';
 
@@ -64,6 +65,8 @@ export class VirtualSession {
     let clock = start;
     const metrics = new MetricsReader({ pool, start, clock: () => clock });
     metrics.addFeed(FEED_ID, ring, statsBuf);
+    const market = new MarketReader();
+    market.addRing(ring);
     const instruments: InstrumentInfo[] = symbols.map((s, i) => ({
       instrumentId: (FEED_ID << 16) | i,
       feedId: FEED_ID,
@@ -82,6 +85,7 @@ export class VirtualSession {
     };
     const publisher = new FramePublisher({
       metrics,
+      market,
       pool,
       intervalMs,
       start,

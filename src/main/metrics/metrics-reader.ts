@@ -1,21 +1,14 @@
 /**
  * The metrics reader (main thread): a lossy reader on every feed's ring. For each record it
  * measures the wire stage (exchange time → receive) and the pipeline stage (receive → this
- * reader) into HDR histograms, and keeps per-instrument market figures. Throughput comes from the
+ * reader) into HDR histograms; gap records add to the gap count. Throughput comes from the
  * feed's shared counters, so a lapped reader never under-reports what arrived on the wire.
  *
  * `closeInterval` turns everything since the last call into one MetricsSection, written into a
  * preallocated object: the steady state allocates nothing per record and nothing per interval.
  */
 import { nowMs } from '../../common/clock.ts';
-import {
-  createMetricsSection,
-  MAX_FEEDS,
-  MAX_INSTRUMENTS,
-  type MarketTick,
-  type MetricsSection,
-  Stage,
-} from '../../common/frame.ts';
+import { createMetricsSection, MAX_FEEDS, type MetricsSection, Stage } from '../../common/frame.ts';
 import { Off, RecordKind } from '../../common/record.ts';
 import { RingReader } from '../../common/ring.ts';
 import { FEED_STAT_COUNT, FeedStat } from '../feeds/feed-protocol.ts';
@@ -43,8 +36,6 @@ export class MetricsReader {
   private intervalStart: number;
   private lastPool = { acquires: 0, reuses: 0, misses: 0 };
   private gapEvents = 0;
-  private readonly instrumentSlot = new Map<number, number>();
-  readonly ticks: MarketTick[] = [];
   /** Records read since start (all rings). */
   recordsRead = 0;
 
@@ -111,9 +102,7 @@ export class MetricsReader {
       const kind = data.getUint8(at + Off.kind);
       const receive = data.getFloat64(at + Off.receiveTime, true);
       const exchange = data.getFloat64(at + Off.exchangeTime, true);
-      const price = data.getFloat64(at + Off.price, true);
       const qty = data.getFloat64(at + Off.quantity, true);
-      const instrument = data.getUint32(at + Off.instrumentId, true);
       // nowMs() inlines; a call through a property would box the double it returns.
       const readAt = this.virtualClock === null ? nowMs() : this.virtualClock();
       if (!reader.intact(i)) {
@@ -123,14 +112,6 @@ export class MetricsReader {
       if (kind === RecordKind.trade) {
         this.wire.recordUs(Math.round((receive - exchange) * 1000));
         this.pipeline.recordUs(Math.round((readAt - receive) * 1000));
-        const slot = this.slotOf(instrument);
-        if (slot >= 0) {
-          const t = this.ticks[slot]!;
-          if (t.trades === 0) t.open = price;
-          t.last = price;
-          t.trades++;
-          t.volume += qty;
-        }
       } else if (kind === RecordKind.gap) {
         this.gapEvents += qty;
       }
@@ -138,16 +119,6 @@ export class MetricsReader {
     reader.advance(n, torn);
     this.recordsRead += n - torn;
     return n;
-  }
-
-  /** The market-figures slot of an instrument (created at its first trade), or -1 if full. */
-  private slotOf(instrumentId: number): number {
-    const slot = this.instrumentSlot.get(instrumentId);
-    if (slot !== undefined) return slot;
-    if (this.ticks.length >= MAX_INSTRUMENTS) return -1;
-    this.instrumentSlot.set(instrumentId, this.ticks.length);
-    this.ticks.push({ instrumentId, last: 0, open: 0, trades: 0, volume: 0 });
-    return this.ticks.length - 1;
   }
 
   /** Closes the current interval at `now` and returns its snapshot (reused between calls). */

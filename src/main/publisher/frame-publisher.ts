@@ -18,9 +18,12 @@ import {
 import type { MetricsReader } from '../metrics/metrics-reader.ts';
 import type { BufferPool } from '../pipeline/buffer-pool.ts';
 import type { FrameSink } from './frame-sink.ts';
+import type { MarketReader } from './market-reader.ts';
 
 export interface PublisherOptions {
   metrics: MetricsReader;
+  /** The publisher's own (lossy) readers on the feeds' rings, for the market figures. */
+  market: MarketReader;
   pool: BufferPool;
   feeds: () => FeedStatus[];
   instruments: () => InstrumentInfo[];
@@ -101,8 +104,9 @@ export class FramePublisher {
       p.feeds = undefined;
       p.instruments = undefined;
     }
-    this.market.ticks = o.metrics.ticks;
-    this.market.count = o.metrics.ticks.length;
+    o.market.drain();
+    this.market.ticks = o.market.ticks;
+    this.market.count = o.market.ticks.length;
     p.market = this.market;
 
     const size = measureFrame(p);
