@@ -21,6 +21,7 @@
  * - FEEDS: connection state of every feed; sent when a state changes and once a second.
  * - INSTRUMENTS: id → symbol table; sent when it changes and once a second.
  * - MARKET: last price, trade count and volume per instrument; every frame.
+ * - COMPONENTS: every ring, buffer pool and burst dispatcher with its counters; with METRICS.
  *
  * Decoding writes into a caller-owned `DecodedFrame` whose arrays are preallocated, so decoding
  * the numeric sections allocates nothing; strings (feeds, instruments) are decoded only when their
@@ -37,11 +38,34 @@ export const SectionType = {
   feeds: 2,
   instruments: 3,
   market: 4,
+  components: 5,
 } as const;
 
 export const MAX_FEEDS = 16;
 export const MAX_STAGES = 4;
 export const MAX_INSTRUMENTS = 256;
+export const MAX_COMPONENTS = 64;
+
+export const ComponentKind = {
+  ring: 1,
+  pool: 2,
+  dispatcher: 3,
+} as const;
+
+/**
+ * What each of a component's eight values means, by kind:
+ * - ring: capacity, fill (0..1, slowest reader), writes, returns to sender, readers attached,
+ *   laps (lossy readers, summed), skipped records (summed), readers detached by the stall policy;
+ * - pool: acquires, reuses, misses, high-water mark, in use, oversize acquires, 0, 0;
+ * - dispatcher: workers, busy, sent, returned to sender, completed, failed, enqueue→start p99 µs, 0.
+ */
+export const COMPONENT_VALUES = 8;
+
+export interface ComponentStats {
+  kind: number;
+  name: string;
+  values: Float64Array;
+}
 
 /** Latency stages, in the order of DESIGN.md. */
 export const Stage = {
@@ -103,12 +127,16 @@ export interface PipelineStats {
   ringCapacity: number;
   /** Writes returned to the sender since start. */
   ringReturns: number;
-  /** Records the lossy readers skipped since start (lapped or torn). */
+  /** Records every lossy (or detached) reader skipped since start (lapped or torn). */
   readerSkipped: number;
   /** Records lost at the ring (returned to the sender, carried in gap records), since start. */
   dropped: number;
   /** Malformed messages from every feed since start (counted, never decoded into records). */
   malformed: number;
+  /** Times a lossy reader was lapped, all rings, since start. */
+  ringLaps: number;
+  /** Lossless readers detached by the stall policy, all rings, since start. */
+  readersDetached: number;
 }
 
 export interface MetricsSection {
@@ -156,6 +184,7 @@ export interface FrameParts {
   feeds?: readonly FeedStatus[] | undefined;
   instruments?: readonly InstrumentInfo[] | undefined;
   market?: { count: number; ticks: readonly MarketTick[] } | undefined;
+  components?: readonly ComponentStats[] | undefined;
 }
 
 export interface DecodedFrame {
@@ -169,12 +198,15 @@ export interface DecodedFrame {
   hasMarket: boolean;
   marketCount: number;
   market: MarketTick[];
+  /** null when the frame had no COMPONENTS section. */
+  components: ComponentStats[] | null;
 }
 
 const METRICS_FIXED = 32;
 const FEED_THROUGHPUT_SIZE = 40;
 const STAGE_SIZE = 48;
-const PIPELINE_SIZE = 88;
+const PIPELINE_SIZE = 104;
+const COMPONENT_FIXED = 8 + COMPONENT_VALUES * 8;
 const MARKET_TICK_SIZE = 40;
 
 const encoder = new TextEncoder();
@@ -191,6 +223,12 @@ function metricsSize(m: MetricsSection): number {
 function feedsSize(feeds: readonly FeedStatus[]): number {
   let n = 8;
   for (const f of feeds) n += pad8(32 + 4 + utf8Length(f.name) + utf8Length(f.url));
+  return n;
+}
+
+function componentsSize(list: readonly ComponentStats[]): number {
+  let n = 8;
+  for (const c of list) n += pad8(COMPONENT_FIXED + utf8Length(c.name));
   return n;
 }
 
@@ -221,6 +259,7 @@ export function measureFrame(p: FrameParts): number {
   if (p.feeds) n += SECTION_HEADER_SIZE + pad8(feedsSize(p.feeds));
   if (p.instruments) n += SECTION_HEADER_SIZE + pad8(instrumentsSize(p.instruments));
   if (p.market) n += SECTION_HEADER_SIZE + 8 + p.market.count * MARKET_TICK_SIZE;
+  if (p.components) n += SECTION_HEADER_SIZE + pad8(componentsSize(p.components));
   return n;
 }
 
@@ -288,6 +327,8 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
     v.setFloat64(o + 64, pl.readerSkipped, true);
     v.setFloat64(o + 72, pl.dropped, true);
     v.setFloat64(o + 80, pl.malformed, true);
+    v.setFloat64(o + 88, pl.ringLaps, true);
+    v.setFloat64(o + 96, pl.readersDetached, true);
     o += PIPELINE_SIZE;
     end(s, o);
   }
@@ -357,6 +398,27 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
     end(s, o);
   }
 
+  if (p.components) {
+    const s = begin(SectionType.components);
+    v.setUint32(s, p.components.length, true);
+    v.setUint32(s + 4, 0, true);
+    let o = s + 8;
+    for (const c of p.components) {
+      const start = o;
+      v.setUint8(o, c.kind);
+      v.setUint8(o + 1, 0);
+      const len = encoder.encodeInto(c.name, out.subarray(o + COMPONENT_FIXED)).written;
+      v.setUint16(o + 2, len, true);
+      v.setUint32(o + 4, 0, true);
+      for (let k = 0; k < COMPONENT_VALUES; k++) v.setFloat64(o + 8 + k * 8, c.values[k] ?? 0, true);
+      o += COMPONENT_FIXED + len;
+      const padded = start + pad8(o - start);
+      for (let i = o; i < padded; i++) out[i] = 0;
+      o = padded;
+    }
+    end(s, o);
+  }
+
   v.setUint32(0, FRAME_MAGIC, true);
   v.setUint16(4, FRAME_VERSION, true);
   v.setUint16(6, sections, true);
@@ -395,6 +457,8 @@ export function createMetricsSection(): MetricsSection {
       readerSkipped: 0,
       dropped: 0,
       malformed: 0,
+      ringLaps: 0,
+      readersDetached: 0,
     },
   };
 }
@@ -413,6 +477,7 @@ export function createDecodedFrame(): DecodedFrame {
     hasMarket: false,
     marketCount: 0,
     market,
+    components: null,
   };
 }
 
@@ -442,6 +507,7 @@ export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame 
   out.instruments = null;
   out.hasMarket = false;
   out.marketCount = 0;
+  out.components = null;
 
   let at = FRAME_HEADER_SIZE;
   for (let s = 0; s < sections; s++) {
@@ -464,6 +530,9 @@ export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame 
       case SectionType.market:
         out.marketCount = decodeMarket(v, body, len, out.market);
         out.hasMarket = true;
+        break;
+      case SectionType.components:
+        out.components = decodeComponents(v, bytes, body, len);
         break;
       default:
         break; // unknown: skip
@@ -522,6 +591,31 @@ function decodeMetrics(v: DataView, s: number, len: number, m: MetricsSection): 
   pl.readerSkipped = v.getFloat64(o + 64, true);
   pl.dropped = v.getFloat64(o + 72, true);
   pl.malformed = v.getFloat64(o + 80, true);
+  pl.ringLaps = v.getFloat64(o + 88, true);
+  pl.readersDetached = v.getFloat64(o + 96, true);
+}
+
+function decodeComponents(v: DataView, bytes: Uint8Array, s: number, len: number): ComponentStats[] {
+  need(len >= 8, 'components');
+  const count = v.getUint32(s, true);
+  if (count > MAX_COMPONENTS) throw new FrameError('components section count out of range');
+  const end = s + len;
+  const list: ComponentStats[] = [];
+  let o = s + 8;
+  for (let i = 0; i < count; i++) {
+    need(o + COMPONENT_FIXED <= end, 'components');
+    const nameLen = v.getUint16(o + 2, true);
+    need(o + COMPONENT_FIXED + nameLen <= end, 'components');
+    const values = new Float64Array(COMPONENT_VALUES);
+    for (let k = 0; k < COMPONENT_VALUES; k++) values[k] = v.getFloat64(o + 8 + k * 8, true);
+    list.push({
+      kind: v.getUint8(o),
+      name: decoder.decode(bytes.subarray(o + COMPONENT_FIXED, o + COMPONENT_FIXED + nameLen)),
+      values,
+    });
+    o += pad8(COMPONENT_FIXED + nameLen);
+  }
+  return list;
 }
 
 function decodeFeeds(v: DataView, bytes: Uint8Array, s: number, len: number): FeedStatus[] {

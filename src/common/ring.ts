@@ -199,6 +199,30 @@ export class RingView {
   readerLaps(id: number): number {
     return this.c[(1 + id) * COUNTERS_PER + C_LAPS]!;
   }
+
+  /** Readers attached now (lossless or lossy). */
+  attachedReaders(): number {
+    let n = 0;
+    for (let id = 0; id < this.maxReaders; id++) {
+      const m = this.readerMode(id);
+      if (m === ReaderMode.lossless || m === ReaderMode.lossy) n++;
+    }
+    return n;
+  }
+
+  /** Laps of every reader slot since the ring was created. */
+  totalLaps(): number {
+    let n = 0;
+    for (let id = 0; id < this.maxReaders; id++) n += this.readerLaps(id);
+    return n;
+  }
+
+  /** Records skipped by every reader slot since the ring was created. */
+  totalSkipped(): number {
+    let n = 0;
+    for (let id = 0; id < this.maxReaders; id++) n += this.readerSkipped(id);
+    return n;
+  }
 }
 
 /** The one writer of a ring. Not thread-safe against a second writer by design. */

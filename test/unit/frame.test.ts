@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  ComponentKind,
   createDecodedFrame,
   decodeFrame,
   encodeFrame,
@@ -43,6 +44,8 @@ function metrics(feedCount: number): MetricsSection {
       readerSkipped: 17,
       dropped: 2,
       malformed: 1,
+      ringLaps: 3,
+      readersDetached: 1,
     },
   };
 }
@@ -85,6 +88,14 @@ function parts(): FrameParts {
         { instrumentId: 65537, last: 3500.5, open: 3510, trades: 3, volume: 12 },
       ],
     },
+    components: [
+      {
+        kind: ComponentKind.ring,
+        name: 'ring feed-1',
+        values: Float64Array.of(65536, 0.25, 1e9, 3, 2, 4, 17, 1),
+      },
+      { kind: ComponentKind.pool, name: 'frame pool ✓', values: Float64Array.of(100, 99, 1, 2, 0, 0, 0, 0) },
+    ],
   };
 }
 
@@ -111,6 +122,7 @@ test('frame round trip: every section, every field, exact', () => {
   assert.deepEqual(d.instruments, p.instruments);
   assert.equal(d.marketCount, 2);
   assert.deepEqual(d.market.slice(0, 2), p.market!.ticks);
+  assert.deepEqual(d.components, p.components);
 });
 
 test('optional sections are absent when not sent; the decoded frame is reused', () => {
@@ -127,6 +139,7 @@ test('optional sections are absent when not sent; the decoded frame is reused', 
   assert.equal(d.feeds, null);
   assert.equal(d.instruments, null);
   assert.equal(d.hasMarket, false);
+  assert.equal(d.components, null);
   assert.equal(d.seq, 7);
 });
 

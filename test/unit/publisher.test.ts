@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createDecodedFrame, decodeFrame, FeedState, Stage } from '../../src/common/frame.ts';
+import { ComponentKind, createDecodedFrame, decodeFrame, FeedState, Stage } from '../../src/common/frame.ts';
 import { Off, RECORD_SIZE, RecordKind, Venue } from '../../src/common/record.ts';
 import { createRing, RingWriter } from '../../src/common/ring.ts';
 import { createFeedStats, FeedStat } from '../../src/main/feeds/feed-protocol.ts';
+import { ComponentRegistry } from '../../src/main/metrics/components.ts';
 import { MetricsReader } from '../../src/main/metrics/metrics-reader.ts';
 import { BufferPool } from '../../src/main/pipeline/buffer-pool.ts';
 import { FramePublisher } from '../../src/main/publisher/frame-publisher.ts';
@@ -11,7 +12,7 @@ import type { FrameSink } from '../../src/main/publisher/frame-sink.ts';
 import { MarketReader } from '../../src/main/publisher/market-reader.ts';
 
 function setup() {
-  const ring = createRing({ capacity: 1024, maxReaders: 2, recordSize: RECORD_SIZE });
+  const ring = createRing({ capacity: 1024, maxReaders: 4, recordSize: RECORD_SIZE });
   const statsBuf = createFeedStats();
   const stats = new Float64Array(statsBuf);
   const writer = new RingWriter(ring);
@@ -21,9 +22,13 @@ function setup() {
   metrics.addFeed(1, ring, statsBuf);
   const market = new MarketReader();
   market.addRing(ring);
+  const components = new ComponentRegistry();
+  components.addRing('ring test', writer);
+  components.addPool('frame pool', pool);
   const publisher = new FramePublisher({
     metrics,
     market,
+    components,
     pool,
     intervalMs: 250,
     start: t0,
@@ -91,6 +96,14 @@ test('publisher: one frame per tick, a metrics section per closed interval, stat
   assert.equal(wire.count, 2);
   assert.ok(wire.p50 >= 999 && wire.max <= 2002, `wire 1–2 ms in µs: ${wire.p50}..${wire.max}`);
   assert.equal(d.feeds, null, 'state not resent without a change');
+  assert.deepEqual(
+    d.components?.map((c) => c.name),
+    ['ring test', 'frame pool'],
+    'every component reports with the metrics section',
+  );
+  assert.equal(d.components?.[0]?.kind, ComponentKind.ring);
+  assert.equal(d.components?.[0]?.values[2], 2, 'ring writes');
+  assert.equal(d.components?.[0]?.values[4], 2, 'two readers attached: metrics and market');
   decodeFrame(frames[2]!, d);
   assert.equal(d.hasMetrics, false);
   publisher.tick(t0 + 1300);

@@ -11,6 +11,7 @@ import type { FeedStatus, InstrumentInfo } from '../../common/frame.ts';
 import { Venue } from '../../common/record.ts';
 import type { RingReader } from '../../common/ring.ts';
 import { type FeedConfig, FeedHost } from '../feeds/feed-host.ts';
+import { ComponentRegistry } from '../metrics/components.ts';
 import { MetricsReader } from '../metrics/metrics-reader.ts';
 import { BufferPool } from '../pipeline/buffer-pool.ts';
 import { FramePublisher } from '../publisher/frame-publisher.ts';
@@ -56,6 +57,7 @@ export class Engine {
   readonly feeds: FeedHost[];
   readonly metrics: MetricsReader;
   readonly market: MarketReader;
+  readonly components: ComponentRegistry;
   readonly pool: BufferPool;
   readonly publisher: FramePublisher;
   readonly fps: number;
@@ -73,9 +75,12 @@ export class Engine {
     this.pool = new BufferPool({ minSize: 512, maxSize: 64 * 1024, perClass: 8 });
     this.metrics = new MetricsReader({ pool: this.pool });
     this.market = new MarketReader();
+    this.components = new ComponentRegistry();
+    this.components.addPool('frame pool', this.pool);
     this.publisher = new FramePublisher({
       metrics: this.metrics,
       market: this.market,
+      components: this.components,
       pool: this.pool,
       feeds: () => this.feedStatuses(),
       instruments: () => this.instruments(),
@@ -114,6 +119,7 @@ export class Engine {
     for (const feed of this.feeds) {
       const reader = this.metrics.addFeed(feed.config.feedId, feed.ring, feed.statsBuffer);
       this.market.addRing(feed.ring);
+      this.components.addRing(`ring ${feed.config.name}`, reader);
       this.loops.push(this.drainLoop(reader));
       feed.start();
     }

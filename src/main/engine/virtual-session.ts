@@ -12,6 +12,7 @@ import { Off, RECORD_SIZE, RecordFlag, RecordKind, Venue } from '../../common/re
 import { createRing, RingWriter } from '../../common/ring.ts';
 import { createFeedStats, FEED_STAT_COUNT, FeedStat } from '../feeds/feed-protocol.ts';
 import { normaliseBinanceSymbol } from '../feeds/symbols.ts';
+import { ComponentRegistry } from '../metrics/components.ts';
 import { MetricsReader } from '../metrics/metrics-reader.ts';
 import { BufferPool } from '../pipeline/buffer-pool.ts';
 import { FramePublisher } from '../publisher/frame-publisher.ts';
@@ -67,6 +68,9 @@ export class VirtualSession {
     metrics.addFeed(FEED_ID, ring, statsBuf);
     const market = new MarketReader();
     market.addRing(ring);
+    const components = new ComponentRegistry();
+    components.addRing('ring binance-sim', writer);
+    components.addPool('frame pool', pool);
     const instruments: InstrumentInfo[] = symbols.map((s, i) => ({
       instrumentId: (FEED_ID << 16) | i,
       feedId: FEED_ID,
@@ -86,6 +90,7 @@ export class VirtualSession {
     const publisher = new FramePublisher({
       metrics,
       market,
+      components,
       pool,
       intervalMs,
       start,

@@ -134,6 +134,8 @@ export class MetricsReader {
     let dropped = 0;
     let malformed = 0;
     let skipped = 0;
+    let laps = 0;
+    let detached = 0;
     let returns = 0;
     let fill = 0;
     let capacity = 0;
@@ -151,7 +153,9 @@ export class MetricsReader {
       f.lastBytes = bytes;
       dropped += f.stats[FeedStat.dropped]! + f.stats[FeedStat.unknownSymbols]!;
       malformed += f.stats[FeedStat.malformed]!;
-      skipped += f.reader.readerSkipped(f.reader.id);
+      skipped += f.reader.totalSkipped();
+      laps += f.reader.totalLaps();
+      detached += f.reader.detachedReaders;
       returns += f.reader.returns;
       const fl = f.reader.fill();
       if (fl > fill) fill = fl;
@@ -181,6 +185,8 @@ export class MetricsReader {
     pl.readerSkipped = skipped;
     pl.dropped = dropped;
     pl.malformed = malformed;
+    pl.ringLaps = laps;
+    pl.readersDetached = detached;
     return m;
   }
 }

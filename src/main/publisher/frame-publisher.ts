@@ -15,6 +15,7 @@ import {
   type MarketTick,
   measureFrame,
 } from '../../common/frame.ts';
+import type { ComponentRegistry } from '../metrics/components.ts';
 import type { MetricsReader } from '../metrics/metrics-reader.ts';
 import type { BufferPool } from '../pipeline/buffer-pool.ts';
 import type { FrameSink } from './frame-sink.ts';
@@ -24,6 +25,8 @@ export interface PublisherOptions {
   metrics: MetricsReader;
   /** The publisher's own (lossy) readers on the feeds' rings, for the market figures. */
   market: MarketReader;
+  /** Rings, pools and dispatchers reported with every metrics section. */
+  components?: ComponentRegistry;
   pool: BufferPool;
   feeds: () => FeedStatus[];
   instruments: () => InstrumentInfo[];
@@ -88,8 +91,10 @@ export class FramePublisher {
     p.seq = this.seq++;
     p.time = now;
     p.metrics = undefined;
+    p.components = undefined;
     if (now >= this.nextIntervalAt) {
       p.metrics = o.metrics.closeInterval(now);
+      p.components = o.components?.snapshot();
       // Keep interval boundaries on the grid; after a stall, skip ahead rather than burst.
       this.nextIntervalAt += o.intervalMs;
       if (this.nextIntervalAt <= now) this.nextIntervalAt = now + o.intervalMs;
