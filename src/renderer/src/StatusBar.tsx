@@ -32,6 +32,8 @@ export function StatusBar() {
       <Count label="malformed" value={p?.malformed} testId="count-malformed" />
       <Count label="skipped" value={p?.skipped} testId="count-skipped" />
       <Count label="returned" value={p?.ringReturns} testId="count-returned" />
+      <Count label="laps" value={p?.ringLaps} testId="count-laps" />
+      <Count label="detached" value={p?.readersDetached} testId="count-detached" />
       <Count label="bad frames" value={t?.decodeErrors} testId="count-bad-frames" />
       <Count label="missed frames" value={t?.seqGaps} testId="count-missed-frames" />
       <span className="spacer" />

@@ -1,9 +1,11 @@
 /**
  * Buffer reuse: how often frame buffers come back from the pool instead of being allocated
- * (reuse %), how full the ring is for its slowest reader, and — on the right axis — pool misses,
- * records the lossy readers skipped and records dropped at the ring, per second.
+ * (reuse %), how full the rings are for their slowest reader, and — on the right axis — pool
+ * misses, ring laps, writes returned to the sender, records skipped by lossy readers and records
+ * dropped, per second. Below the chart, one line per ring, pool and dispatcher.
  */
 import { useMemo } from 'react';
+import { ComponentKind } from '../../../common/frame.ts';
 import { fmtInt, fmtPct, fmtRate } from '../format.ts';
 import { Col } from '../series/series-layout.ts';
 import type { SeriesStore } from '../series/series-store.ts';
@@ -16,13 +18,15 @@ export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; win
   const highWater = useAppStore((s) => s.pipeline?.poolHighWater ?? Number.NaN);
   const spec = useMemo<ChartSpec>(
     () => ({
-      columns: [Col.time, Col.reuse, Col.fill, Col.misses, Col.skipped, Col.dropped],
+      columns: [Col.time, Col.reuse, Col.fill, Col.misses, Col.laps, Col.returns, Col.skipped, Col.dropped],
       series: [
-        { label: 'pool reuse %', scale: '%', stroke: C.teal, width: 1.5, points: { show: false } },
-        { label: 'ring fill %', scale: '%', stroke: C.blue, width: 1.25, points: { show: false } },
-        { label: 'misses/s', scale: 'rate', stroke: C.amber, width: 1, points: { show: false } },
-        { label: 'skipped/s', scale: 'rate', stroke: C.orange, width: 1, points: { show: false } },
-        { label: 'dropped/s', scale: 'rate', stroke: C.red, width: 1, points: { show: false } },
+        { label: 'reuse %', scale: '%', stroke: C.teal, width: 1.5, points: { show: false } },
+        { label: 'fill %', scale: '%', stroke: C.blue, width: 1.25, points: { show: false } },
+        { label: 'misses', scale: 'rate', stroke: C.amber, width: 1, points: { show: false } },
+        { label: 'laps', scale: 'rate', stroke: C.violet, width: 1, points: { show: false } },
+        { label: 'returned', scale: 'rate', stroke: C.pink, width: 1, points: { show: false } },
+        { label: 'skipped', scale: 'rate', stroke: C.orange, width: 1, points: { show: false } },
+        { label: 'dropped', scale: 'rate', stroke: C.red, width: 1, points: { show: false } },
       ],
       windowSec,
       scales: {
@@ -55,7 +59,7 @@ export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; win
         value: (s) => fmtPct(s.latest(Col.fill)),
         tone: (s) => (s.latest(Col.fill) > 50 ? 'bad' : undefined),
       },
-      { label: 'misses/s', value: (s) => fmtRate(s.latest(Col.misses)) },
+      { label: 'misses', value: (s) => fmtRate(s.latest(Col.misses)) },
     ],
     [],
   );
@@ -63,10 +67,55 @@ export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; win
     <Panel
       testId="panel-buffer-reuse"
       title="Buffer reuse"
-      subtitle={`frame pool and ring · pool high-water ${fmtInt(highWater)} buffer${highWater === 1 ? '' : 's'}`}
+      subtitle={`left: % · right: per second · pool high-water ${fmtInt(highWater)} buffer${highWater === 1 ? '' : 's'}`}
       store={store}
       spec={spec}
       figures={figures}
-    />
+    >
+      <ComponentTable />
+    </Panel>
+  );
+}
+
+function ringRow(v: Float64Array): string {
+  return `${fmtInt(v[0]!)} slots · fill ${fmtPct(v[1]! * 100)} · ${fmtInt(v[4]!)} readers · ${fmtInt(v[2]!)} writes · ${fmtInt(v[3]!)} returned · ${fmtInt(v[5]!)} laps · ${fmtInt(v[6]!)} skipped · ${fmtInt(v[7]!)} detached`;
+}
+
+function poolRow(v: Float64Array): string {
+  const ratio = v[0]! > 0 ? (v[1]! / v[0]!) * 100 : 100;
+  return `${fmtInt(v[0]!)} acquires · ${fmtPct(ratio)} reused · ${fmtInt(v[2]!)} misses · high-water ${fmtInt(v[3]!)} · ${fmtInt(v[4]!)} in use`;
+}
+
+function dispatcherRow(v: Float64Array): string {
+  return `${fmtInt(v[0]!)} workers · ${fmtInt(v[1]!)} busy · ${fmtInt(v[2]!)} sent · ${fmtInt(v[3]!)} returned · ${fmtInt(v[5]!)} failed · start p99 ${fmtInt(v[6]!)} µs`;
+}
+
+function componentText(kind: number, v: Float64Array): string {
+  if (kind === ComponentKind.ring) return ringRow(v);
+  if (kind === ComponentKind.pool) return poolRow(v);
+  return dispatcherRow(v);
+}
+
+function ComponentRow({ name, text }: { name: string; text: string }) {
+  return (
+    <tr>
+      <th>{name}</th>
+      <td title={text}>{text}</td>
+    </tr>
+  );
+}
+
+/** One line per ring, pool and dispatcher, from the COMPONENTS section (4 updates a second). */
+function ComponentTable() {
+  const components = useAppStore((s) => s.components);
+  if (components.length === 0) return null;
+  return (
+    <table className="components" data-testid="components">
+      <tbody>
+        {components.map((c) => (
+          <ComponentRow key={`${c.kind}:${c.name}`} name={c.name} text={componentText(c.kind, c.values)} />
+        ))}
+      </tbody>
+    </table>
   );
 }

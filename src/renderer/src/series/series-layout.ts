@@ -16,7 +16,11 @@ export const Col = {
   misses: 14 + MAX_FEED_SLOTS,
   skipped: 15 + MAX_FEED_SLOTS,
   dropped: 16 + MAX_FEED_SLOTS,
+  /** Ring laps of lossy readers per second, all rings. */
+  laps: 17 + MAX_FEED_SLOTS,
+  /** Writes returned to the sender per second, all rings. */
+  returns: 18 + MAX_FEED_SLOTS,
 } as const;
 
-export const COLUMNS = 17 + MAX_FEED_SLOTS;
+export const COLUMNS = 19 + MAX_FEED_SLOTS;
 export const ROWS = 2048;

@@ -4,7 +4,7 @@
  * here (it lives in the series store), so React renders a few times a second at most.
  */
 import { create } from 'zustand';
-import type { FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
+import type { ComponentStats, FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
 import type { PipelineTotals, TransportStatus } from '../worker/messages.ts';
 
 export interface AppState {
@@ -13,12 +13,14 @@ export interface AppState {
   market: MarketTick[];
   transport: TransportStatus | null;
   pipeline: PipelineTotals | null;
+  components: ComponentStats[];
   fatal: string | null;
   setFeeds(feeds: FeedStatus[]): void;
   setInstruments(list: InstrumentInfo[]): void;
   setMarket(ticks: MarketTick[]): void;
   setTransport(t: TransportStatus): void;
   setPipeline(p: PipelineTotals): void;
+  setComponents(c: ComponentStats[]): void;
   setFatal(message: string): void;
 }
 
@@ -28,11 +30,13 @@ export const useAppStore = create<AppState>()((set) => ({
   market: [],
   transport: null,
   pipeline: null,
+  components: [],
   fatal: null,
   setFeeds: (feeds) => set({ feeds }),
   setInstruments: (list) => set({ instruments: new Map(list.map((i) => [i.instrumentId, i])) }),
   setMarket: (market) => set({ market }),
   setTransport: (transport) => set({ transport }),
   setPipeline: (pipeline) => set({ pipeline }),
+  setComponents: (components) => set({ components }),
   setFatal: (fatal) => set({ fatal }),
 }));

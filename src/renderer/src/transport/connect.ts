@@ -35,6 +35,9 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
       case 'pipeline':
         store.setPipeline({ ...m.totals });
         break;
+      case 'components':
+        store.setComponents(m.components);
+        break;
       case 'fatal':
         store.setFatal(m.message);
         break;

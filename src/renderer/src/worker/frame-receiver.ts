@@ -47,11 +47,15 @@ const totals: PipelineTotals = {
   ringReturns: 0,
   poolHighWater: 0,
   ringCapacity: 0,
+  ringLaps: 0,
+  readersDetached: 0,
   time: 0,
 };
 let lastSeq = -1;
 let lastSkipped = 0;
 let lastDropped = 0;
+let lastLaps = 0;
+let lastReturns = 0;
 let framesAtLastSecond = 0;
 let lastMarketPost = 0;
 let feedsKey = '';
@@ -69,6 +73,7 @@ function onFrame(bytes: Uint8Array): void {
   if (lastSeq >= 0 && frame.seq !== (lastSeq + 1) >>> 0) status.seqGaps++;
   lastSeq = frame.seq;
   if (frame.hasMetrics) appendMetrics(frame);
+  if (frame.components) post({ type: 'components', components: frame.components });
   if (frame.feeds) {
     const key = JSON.stringify(frame.feeds);
     if (key !== feedsKey) {
@@ -122,8 +127,12 @@ function appendMetrics(f: DecodedFrame): void {
   row[Col.misses] = pl.poolMisses / seconds;
   row[Col.skipped] = Math.max(0, pl.readerSkipped - lastSkipped) / seconds;
   row[Col.dropped] = Math.max(0, pl.dropped - lastDropped) / seconds;
+  row[Col.laps] = Math.max(0, pl.ringLaps - lastLaps) / seconds;
+  row[Col.returns] = Math.max(0, pl.ringReturns - lastReturns) / seconds;
   lastSkipped = pl.readerSkipped;
   lastDropped = pl.dropped;
+  lastLaps = pl.ringLaps;
+  lastReturns = pl.ringReturns;
   store.append(row, feeds);
 
   totals.totalMessages = messages;
@@ -134,6 +143,8 @@ function appendMetrics(f: DecodedFrame): void {
   totals.poolHighWater = pl.poolHighWater;
   totals.ringCapacity = pl.ringCapacity;
   totals.time = m.end;
+  totals.ringLaps = pl.ringLaps;
+  totals.readersDetached = pl.readersDetached;
   post({ type: 'pipeline', totals });
 }
 

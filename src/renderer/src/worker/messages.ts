@@ -2,7 +2,7 @@
  * Messages between the page and its frame receiver worker. Only low-rate state crosses here; the
  * chart data goes through the shared series store.
  */
-import type { FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
+import type { ComponentStats, FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
 
 export type ToWorker = { type: 'port'; port: MessagePort } | { type: 'websocket'; url: string };
 
@@ -25,6 +25,8 @@ export interface PipelineTotals {
   ringReturns: number;
   poolHighWater: number;
   ringCapacity: number;
+  ringLaps: number;
+  readersDetached: number;
   /** Frame time of the newest metrics interval (engine clock, epoch ms). */
   time: number;
 }
@@ -36,4 +38,5 @@ export type FromWorker =
   | { type: 'market'; ticks: MarketTick[] }
   | { type: 'transport'; status: TransportStatus }
   | { type: 'pipeline'; totals: PipelineTotals }
+  | { type: 'components'; components: ComponentStats[] }
   | { type: 'fatal'; message: string };
