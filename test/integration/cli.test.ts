@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { createDecodedFrame, decodeFrame, FeedState } from '../../src/common/frame.ts';
+import { ComponentKind, createDecodedFrame, decodeFrame, FeedState } from '../../src/common/frame.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
@@ -84,5 +84,39 @@ test('sim prints its ws:// URL first; bad flags exit 2 with one clear line', asy
     const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
     assert.equal(r.status, 2, args.join(' '));
     assert.match(r.stderr, msg);
+  }
+});
+
+test('serve --feeds 2 spreads the symbols over two feed workers, each with its own ring', async () => {
+  const { child, first } = await start(['serve', '--port', '0', '--feeds', '2']);
+  try {
+    const ws = new WebSocket(`${first.replace('http', 'ws')}stream`, {
+      headers: { Origin: first.slice(0, -1) },
+    });
+    const d = createDecodedFrame();
+    const result = await new Promise<{ feeds: string[]; rings: string[]; live: number }>(
+      (resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no two live feeds with their rings in 15 s')), 15_000);
+        let feeds: string[] = [];
+        let live = 0;
+        ws.on('message', (b: Buffer) => {
+          decodeFrame(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), d);
+          if (d.feeds) {
+            feeds = d.feeds.map((f) => f.name);
+            live = d.feeds.filter((f) => f.state === FeedState.live).length;
+          }
+          const rings = (d.components ?? []).filter((c) => c.kind === ComponentKind.ring).map((c) => c.name);
+          if (live === 2 && rings.length === 2 && d.hasMetrics && d.metrics.feedCount === 2) {
+            clearTimeout(t);
+            resolve({ feeds, rings, live });
+          }
+        });
+      },
+    );
+    ws.close();
+    assert.deepEqual(result.feeds, ['binance-sim-1', 'binance-sim-2']);
+    assert.deepEqual(result.rings, ['ring binance-sim-1', 'ring binance-sim-2']);
+  } finally {
+    assert.equal(await stop(child), 0);
   }
 });

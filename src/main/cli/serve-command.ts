@@ -3,8 +3,7 @@
  * embedded simulator; `--url` points the Binance feed elsewhere. `--deterministic` serves a seeded
  * session computed on a virtual clock instead of live data (used by the screenshot tests).
  */
-import { Venue } from '../../common/record.ts';
-import { Engine } from '../engine/engine.ts';
+import { Engine, splitFeeds } from '../engine/engine.ts';
 import { VirtualSession } from '../engine/virtual-session.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
@@ -13,9 +12,11 @@ import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl, sourceSimWorker
 import { untilStopped } from './until-stopped.ts';
 
 export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host 127.0.0.1] [--url WS_URL] [--symbols A,B]
-                      [--rate R|max] [--seed N] [--fps 30..60] [--deterministic] [--duration S]
+                      [--rate R|max] [--seed N] [--fps 30..60] [--feeds N] [--deterministic]
+                      [--duration S]
   Serves the dashboard on http://127.0.0.1:PORT/ (port 0 = any free port) and streams live frames.
-  Without --url it runs on the embedded Binance simulator.`;
+  Without --url it runs on the embedded Binance simulator. --feeds spreads the symbols over N
+  feed workers (connections and rings).`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -26,6 +27,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     rate: { type: 'string' },
     seed: { type: 'string' },
     fps: { type: 'string' },
+    feeds: { type: 'string' },
     deterministic: { type: 'boolean' },
     duration: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -36,6 +38,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const port = intFlag(values.port, 'port', 0, 65535, 8787);
   const fps = intFlag(values.fps, 'fps', 30, 60, 30);
+  const feedWorkers = intFlag(values.feeds, 'feeds', 1, 16, 1);
   const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 1);
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
   const rate = rateFlag(values.rate, 'rate', 1000);
@@ -61,7 +64,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const engine = await Engine.start({
       feedWorkerUrl: sourceFeedWorkerUrl(),
       simWorkerUrl: sourceSimWorkerUrl(),
-      feeds: url ? [{ feedId: 1, venue: Venue.binance, name: 'binance', url, symbols }] : [],
+      feeds: url ? splitFeeds('binance', url, symbols, feedWorkers) : [],
+      feedWorkers,
       sim: { rate, seed, symbols },
       fps,
       log,

@@ -36,6 +36,8 @@ export interface EngineConfig {
   feeds?: FeedConfig[];
   /** Simulator settings when it is used. */
   sim?: Partial<SimSettings>;
+  /** Feed workers (connections) the symbols are spread over when the engine builds its feeds. */
+  feedWorkers?: number;
   /** Frames per second to the UI (30–60). */
   fps?: number;
   /** Metrics interval in ms. */
@@ -108,7 +110,7 @@ export class Engine {
       log(
         `simulator: Binance spot protocol on ${sim.url} at ${s.rate} trades/s (seed ${s.seed}), on ${where}`,
       );
-      feeds = [{ feedId: 1, venue: Venue.binance, name: 'binance-sim', url: sim.url, symbols: s.symbols }];
+      feeds = splitFeeds('binance-sim', sim.url, s.symbols, cfg.feedWorkers ?? 1);
     }
     const engine = new Engine(cfg, sim, feeds);
     engine.run();
@@ -157,6 +159,26 @@ export class Engine {
     await Promise.all(this.loops);
     await this.sim?.close();
   }
+}
+
+/**
+ * Spreads symbols round-robin over `workers` Binance feeds (one worker thread, connection and ring
+ * each), so that one busy connection does not hold the others back.
+ */
+export function splitFeeds(
+  name: string,
+  url: string,
+  symbols: readonly string[],
+  workers: number,
+): FeedConfig[] {
+  const n = Math.max(1, Math.min(workers, symbols.length));
+  return Array.from({ length: n }, (_, i) => ({
+    feedId: i + 1,
+    venue: Venue.binance,
+    name: n === 1 ? name : `${name}-${i + 1}`,
+    url,
+    symbols: symbols.filter((_, k) => k % n === i),
+  }));
 }
 
 function clamp(v: number, lo: number, hi: number): number {
