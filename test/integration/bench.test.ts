@@ -10,10 +10,14 @@ import { fileURLToPath } from 'node:url';
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
 
 test('bench pipeline --json prints one row per subject, batch and metric', () => {
-  const r = spawnSync(process.execPath, [bin, 'bench', 'pipeline', '--json', '--scale', '0.005'], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [bin, 'bench', 'pipeline', '--json', '--scale', '0.005', '--repeat', '1'],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const rows = r.stdout
     .trim()

@@ -3,16 +3,22 @@
  * with ratios against the peers measured in the same run (or one JSON object per line).
  */
 import { formatPipelineTable, runPipelineBench } from '../bench/pipeline-bench.ts';
-import { numberFlag, parseFlags, UsageError } from './args.ts';
+import { intFlag, numberFlag, parseFlags, UsageError } from './args.ts';
 
-export const BENCH_USAGE = `usage: tickscope bench pipeline [--json] [--scale X]
+export const BENCH_USAGE = `usage: tickscope bench pipeline [--json] [--scale X] [--repeat N]
   Ring vs ringbuf.js vs postMessage on 64-byte records between worker threads: records/s at
-  batch 1 and 256, and one-way latency at 20,000 records/s. --scale shrinks the record counts.`;
+  batch 1 and 256 (median of --repeat runs, default 5), and one-way latency at 20,000 records/s.
+  --scale shrinks the record counts.`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
-    { json: { type: 'boolean' }, scale: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    {
+      json: { type: 'boolean' },
+      scale: { type: 'string' },
+      repeat: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     true,
   );
   if (values.help) {
@@ -23,11 +29,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (which !== 'pipeline' || positionals.length > 1)
     throw new UsageError(`unknown benchmark '${positionals.join(' ')}'`);
   const scale = numberFlag(values.scale, 'scale', 0.001, 10, 1);
+  const repeat = intFlag(values.repeat, 'repeat', 1, 51, 5);
   const json = values.json === true;
   if (!json)
-    console.error(`bench pipeline on Node ${process.version}, ${new Date().toISOString()} (scale ${scale})…`);
+    console.error(
+      `bench pipeline on Node ${process.version}, ${new Date().toISOString()} (scale ${scale}, median of ${repeat} runs)…`,
+    );
   const rows = await runPipelineBench({
     scale,
+    repeat,
     onRow: (row) => {
       if (json) console.log(JSON.stringify(row));
     },
