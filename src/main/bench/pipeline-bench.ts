@@ -127,6 +127,9 @@ async function ringLatency(rate: number, records: number): Promise<Float64Array>
   return reports[0]!.latencies!;
 }
 
+/** min–max of each throughput row's runs, in row order, from the last run (for the table). */
+let lastSpreads: [number, number][] = [];
+
 export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise<BenchRow[]> {
   const scale = opts.scale ?? 1;
   const n = (base: number): number => Math.max(1024, Math.round(base * scale));
@@ -138,26 +141,42 @@ export async function runPipelineBench(opts: PipelineBenchOptions = {}): Promise
   };
 
   const repeat = Math.max(1, opts.repeat ?? 5);
-  const median = async (once: () => Promise<number>): Promise<number> => {
-    const runs: number[] = [];
-    for (let i = 0; i < repeat; i++) runs.push(await once());
-    runs.sort((a, b) => a - b);
-    return runs[Math.floor(runs.length / 2)]!;
-  };
   const pmThroughput = async (batch: number, records: number): Promise<number> => {
     const { start, reports } = await postMessageRun(batch, records, 0, false);
     return throughput(start, reports, records);
   };
+  /** Runs each case once per repetition, interleaved, so a slow patch of the machine hits all. */
+  const interleaved = async (cases: (() => Promise<number>)[]): Promise<number[]> => {
+    const runs: number[][] = cases.map(() => []);
+    for (let i = 0; i < repeat; i++) {
+      for (let c = 0; c < cases.length; c++) runs[c]!.push(await cases[c]!());
+    }
+    return runs.map((r) => {
+      r.sort((a, b) => a - b);
+      spreads.push([r[0]!, r[r.length - 1]!]);
+      return r[Math.floor(r.length / 2)]!;
+    });
+  };
+  const spreads: [number, number][] = [];
 
-  // Interleaved (ours, then the peer, per repetition) so a slow patch of the machine hits both.
   for (const batch of [1, 256]) {
     const records = n(batch === 1 ? 4_000_000 : 16_000_000);
-    add('tickscope', 1, batch, 'records_per_s', await median(() => ringThroughput(1, batch, records)));
-    add('tickscope', 2, batch, 'records_per_s', await median(() => ringThroughput(2, batch, records)));
-    add('ringbuf.js', 1, batch, 'records_per_s', await median(() => ringbufThroughput(batch, records)));
+    const [one, two, peer] = await interleaved([
+      () => ringThroughput(1, batch, records),
+      () => ringThroughput(2, batch, records),
+      () => ringbufThroughput(batch, records),
+    ]);
+    add('tickscope', 1, batch, 'records_per_s', one!);
+    add('tickscope', 2, batch, 'records_per_s', two!);
+    add('ringbuf.js', 1, batch, 'records_per_s', peer!);
   }
-  add('postMessage', 1, 1, 'records_per_s', await median(() => pmThroughput(1, n(300_000))));
-  add('postMessage-batch', 1, 256, 'records_per_s', await median(() => pmThroughput(256, n(4_000_000))));
+  const [pm, pmBatch] = await interleaved([
+    () => pmThroughput(1, n(300_000)),
+    () => pmThroughput(256, n(4_000_000)),
+  ]);
+  add('postMessage', 1, 1, 'records_per_s', pm!);
+  add('postMessage-batch', 1, 256, 'records_per_s', pmBatch!);
+  lastSpreads = spreads;
   const rate = opts.latencyRate ?? 20_000;
   const latencyRecords = Math.max(
     2000,
@@ -248,12 +267,16 @@ export function pipelineRatios(rows: BenchRow[]): Ratio[] {
 export function formatPipelineTable(rows: BenchRow[]): string {
   const lines: string[] = [];
   const fmt = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : `${(v / 1e3).toFixed(1)} k`);
-  lines.push('subject             readers  batch   records/s        MB/s');
-  for (const r of rows.filter((x) => x.metric === 'records_per_s')) {
-    lines.push(
-      `${r.subject.padEnd(19)} ${String(r.readers).padStart(7)} ${String(r.batch).padStart(6)} ${fmt(r.value).padStart(11)} ${((r.value * RECORD_SIZE) / 1e6).toFixed(1).padStart(11)}`,
-    );
-  }
+  lines.push('subject             readers  batch   records/s        MB/s   runs: min – max');
+  rows
+    .filter((x) => x.metric === 'records_per_s')
+    .forEach((r, i) => {
+      const spread = lastSpreads[i];
+      const range = spread ? `${fmt(spread[0])} – ${fmt(spread[1])}` : '';
+      lines.push(
+        `${r.subject.padEnd(19)} ${String(r.readers).padStart(7)} ${String(r.batch).padStart(6)} ${fmt(r.value).padStart(11)} ${((r.value * RECORD_SIZE) / 1e6).toFixed(1).padStart(11)}   ${range}`,
+      );
+    });
   lines.push('');
   lines.push('one-way latency at a fixed rate   p50 µs    p99 µs  p99.9 µs');
   for (const subject of ['tickscope', 'postMessage'] as const) {
