@@ -37,6 +37,25 @@ const cfg = workerData as BenchRole;
 const port = parentPort!;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+/** Writes record `v` at word offset o: sequence, send stamp, six payload words. */
+function fill(words: Float64Array, o: number, v: number, stamp: number): void {
+  words[o] = v;
+  words[o + 1] = stamp;
+  words[o + 2] = v + 2;
+  words[o + 3] = v + 3;
+  words[o + 4] = v + 4;
+  words[o + 5] = v + 5;
+  words[o + 6] = v + 6;
+  words[o + 7] = v + 7;
+}
+
+/** Reads all 64 bytes of the record at o and checks it is record `expected`, intact. */
+function valid(words: Float64Array, o: number, expected: number): boolean {
+  const v = words[o]!;
+  const sum = words[o + 2]! + words[o + 3]! + words[o + 4]! + words[o + 5]! + words[o + 6]! + words[o + 7]!;
+  return v === expected && sum === 6 * v + 27;
+}
+
 function sleepUs(us: number): void {
   Atomics.wait(sleeper, 0, 0, us / 1000);
 }
@@ -75,16 +94,7 @@ async function ringWriter(c: Extract<BenchRole, { role: 'ring-writer' }>): Promi
     }
     const stamp = c.rate > 0 ? nowMs() : 0;
     for (let k = 0; k < n; k++) {
-      const o = ((w.nextIndex + k) & mask) * WORDS;
-      const v = seq + k;
-      words[o] = v;
-      words[o + 1] = stamp;
-      words[o + 2] = v + 2;
-      words[o + 3] = v + 3;
-      words[o + 4] = v + 4;
-      words[o + 5] = v + 5;
-      words[o + 6] = v + 6;
-      words[o + 7] = v + 7;
+      fill(words, ((w.nextIndex + k) & mask) * WORDS, seq + k, stamp);
     }
     w.publish(n);
     seq += n;
@@ -133,16 +143,7 @@ async function ringbufWriter(c: Extract<BenchRole, { role: 'ringbuf-writer' }>):
   while (seq < c.records) {
     const want = Math.min(c.batch, c.records - seq);
     for (let k = 0; k < want; k++) {
-      const o = k * WORDS;
-      const v = seq + k;
-      src[o] = v;
-      src[o + 1] = 0;
-      src[o + 2] = v + 2;
-      src[o + 3] = v + 3;
-      src[o + 4] = v + 4;
-      src[o + 5] = v + 5;
-      src[o + 6] = v + 6;
-      src[o + 7] = v + 7;
+      fill(src, k * WORDS, seq + k, 0);
     }
     let off = 0;
     const total = want * WORDS;
@@ -176,10 +177,7 @@ async function ringbufReader(c: Extract<BenchRole, { role: 'ringbuf-reader' }>):
     const words = partial + got;
     const whole = Math.floor(words / WORDS);
     for (let k = 0; k < whole; k++) {
-      const o = k * WORDS;
-      const v = dst[o]!;
-      const sum = dst[o + 2]! + dst[o + 3]! + dst[o + 4]! + dst[o + 5]! + dst[o + 6]! + dst[o + 7]!;
-      if (v !== expected || sum !== 6 * v + 27) errors++;
+      if (!valid(dst, k * WORDS, expected)) errors++;
       expected++;
     }
     partial = words - whole * WORDS;
@@ -199,16 +197,7 @@ async function pmSender(c: Extract<BenchRole, { role: 'pm-sender' }>): Promise<v
     const buf = new Float64Array(n * WORDS);
     const stamp = c.rate > 0 ? nowMs() : 0;
     for (let k = 0; k < n; k++) {
-      const o = k * WORDS;
-      const v = seq + k;
-      buf[o] = v;
-      buf[o + 1] = stamp;
-      buf[o + 2] = v + 2;
-      buf[o + 3] = v + 3;
-      buf[o + 4] = v + 4;
-      buf[o + 5] = v + 5;
-      buf[o + 6] = v + 6;
-      buf[o + 7] = v + 7;
+      fill(buf, k * WORDS, seq + k, stamp);
     }
     // One record: cloned, as a caller passing a record would. A batch: transferred.
     if (c.batch === 1) p.postMessage(buf);
@@ -228,9 +217,7 @@ async function pmReceiver(c: Extract<BenchRole, { role: 'pm-receiver' }>): Promi
       const n = buf.length / WORDS;
       for (let k = 0; k < n; k++) {
         const o = k * WORDS;
-        const v = buf[o]!;
-        const sum = buf[o + 2]! + buf[o + 3]! + buf[o + 4]! + buf[o + 5]! + buf[o + 6]! + buf[o + 7]!;
-        if (v !== expected || sum !== 6 * v + 27) errors++;
+        if (!valid(buf, o, expected)) errors++;
         if (lat) lat[expected] = (now - buf[o + 1]!) * 1000;
         expected++;
       }

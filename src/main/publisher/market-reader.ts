@@ -31,6 +31,8 @@ export class MarketReader {
     for (let k = 0; k < this.readers.length; k++) this.drainOne(this.readers[k]!);
   }
 
+  // The read loop mirrors MetricsReader.drainOne on purpose: each is a monomorphic hot loop that
+  // reads only its fields; a shared loop with a per-record callback would cost a call per record.
   private drainOne(reader: RingReader): void {
     const n = reader.available();
     if (n === 0) return;
