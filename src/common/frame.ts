@@ -137,6 +137,8 @@ export interface PipelineStats {
   ringLaps: number;
   /** Lossless readers detached by the stall policy, all rings, since start. */
   readersDetached: number;
+  /** Wire latencies below zero (exchange clock ahead of ours), recorded as 0, since start. */
+  negativeWire: number;
 }
 
 export interface MetricsSection {
@@ -205,7 +207,7 @@ export interface DecodedFrame {
 const METRICS_FIXED = 32;
 const FEED_THROUGHPUT_SIZE = 40;
 const STAGE_SIZE = 48;
-const PIPELINE_SIZE = 104;
+const PIPELINE_SIZE = 112;
 const COMPONENT_FIXED = 8 + COMPONENT_VALUES * 8;
 const MARKET_TICK_SIZE = 40;
 
@@ -329,6 +331,7 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
     v.setFloat64(o + 80, pl.malformed, true);
     v.setFloat64(o + 88, pl.ringLaps, true);
     v.setFloat64(o + 96, pl.readersDetached, true);
+    v.setFloat64(o + 104, pl.negativeWire, true);
     o += PIPELINE_SIZE;
     end(s, o);
   }
@@ -459,6 +462,7 @@ export function createMetricsSection(): MetricsSection {
       malformed: 0,
       ringLaps: 0,
       readersDetached: 0,
+      negativeWire: 0,
     },
   };
 }
@@ -593,6 +597,7 @@ function decodeMetrics(v: DataView, s: number, len: number, m: MetricsSection): 
   pl.malformed = v.getFloat64(o + 80, true);
   pl.ringLaps = v.getFloat64(o + 88, true);
   pl.readersDetached = v.getFloat64(o + 96, true);
+  pl.negativeWire = v.getFloat64(o + 104, true);
 }
 
 function decodeComponents(v: DataView, bytes: Uint8Array, s: number, len: number): ComponentStats[] {

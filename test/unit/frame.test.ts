@@ -46,6 +46,7 @@ function metrics(feedCount: number): MetricsSection {
       malformed: 1,
       ringLaps: 3,
       readersDetached: 1,
+      negativeWire: 5,
     },
   };
 }

@@ -14,6 +14,8 @@ export class LatencyStage {
   private readonly h: hdr.Histogram;
   /** Samples below zero in this interval (clamped to 0). */
   negative = 0;
+  /** Samples below zero since start. */
+  negativeTotal = 0;
   /** Samples above the range in this interval (clamped to the max). */
   overflow = 0;
 
@@ -36,6 +38,7 @@ export class LatencyStage {
   recordUs(us: number): void {
     if (!(us >= 0)) {
       this.negative++;
+      this.negativeTotal++;
       us = 0;
     } else if (us > MAX_US) {
       this.overflow++;

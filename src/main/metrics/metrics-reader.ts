@@ -187,6 +187,7 @@ export class MetricsReader {
     pl.malformed = malformed;
     pl.ringLaps = laps;
     pl.readersDetached = detached;
+    pl.negativeWire = this.wire.negativeTotal;
     return m;
   }
 }

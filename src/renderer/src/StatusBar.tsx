@@ -1,7 +1,8 @@
 /**
  * The status line: every count of something lost or refused — dropped at the ring, malformed
  * from the venue, skipped by lossy readers, returned to the sender, frames that failed to decode
- * or went missing — always visible, so no loss is silent. Plus the engine clock of the newest data.
+ * or went missing — and wire latencies that came out negative (an exchange clock ahead of ours),
+ * always visible, so nothing is silent. Plus the engine clock of the newest data.
  */
 import { fmtInt } from './format.ts';
 import { useAppStore } from './store/app-store.ts';
@@ -34,6 +35,7 @@ export function StatusBar() {
       <Count label="returned" value={p?.ringReturns} testId="count-returned" />
       <Count label="laps" value={p?.ringLaps} testId="count-laps" />
       <Count label="detached" value={p?.readersDetached} testId="count-detached" />
+      <Count label="clock skew" value={p?.negativeWire} testId="count-clock-skew" />
       <Count label="bad frames" value={t?.decodeErrors} testId="count-bad-frames" />
       <Count label="missed frames" value={t?.seqGaps} testId="count-missed-frames" />
       <span className="spacer" />
