@@ -9,13 +9,14 @@ import { app, BrowserWindow } from 'electron';
 import { APP_ORIGIN, APP_URL, handleAppProtocol, registerAppScheme } from './electron/app-protocol.ts';
 import { hardenSessions } from './electron/hardening.ts';
 import { registerIpc } from './electron/ipc.ts';
+import { originOf } from './electron/ipc-rules.ts';
 import { createMainWindow } from './electron/window.ts';
 import { Engine } from './engine/engine.ts';
 import { VirtualSession } from './engine/virtual-session.ts';
 
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const pageUrl = devUrl ?? APP_URL;
-const allowedOrigins = devUrl ? [new URL(devUrl).origin] : [APP_ORIGIN];
+const allowedOrigins = devUrl ? [originOf(devUrl) ?? ''] : [APP_ORIGIN];
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 
 registerAppScheme();

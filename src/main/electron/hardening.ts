@@ -4,6 +4,7 @@
  * opened externally; there is no shell.openExternal in this app.
  */
 import { app, session } from 'electron';
+import { isAllowedOrigin } from './ipc-rules.ts';
 
 export function hardenSessions(allowedOrigins: readonly string[]): void {
   const ses = session.defaultSession;
@@ -21,13 +22,4 @@ export function hardenSessions(allowedOrigins: readonly string[]): void {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
-}
-
-/** Exact origin comparison on the parsed URL (a prefix test would let app.attacker.com in). */
-export function isAllowedOrigin(url: string, allowedOrigins: readonly string[]): boolean {
-  try {
-    return allowedOrigins.includes(new URL(url).origin);
-  } catch {
-    return false;
-  }
 }

@@ -7,7 +7,7 @@
 import { app, type IpcMainInvokeEvent, ipcMain, MessageChannelMain } from 'electron';
 import { type AppInfo, IpcChannel } from '../../common/api.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
-import { isAllowedOrigin } from './hardening.ts';
+import { isTrustedSender, isValidNonce } from './ipc-rules.ts';
 
 export interface IpcDeps {
   allowedOrigins: readonly string[];
@@ -15,23 +15,24 @@ export interface IpcDeps {
   source: string;
 }
 
-const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
-
 export class IpcError extends Error {
   override name = 'IpcError';
 }
 
 function validateSender(event: IpcMainInvokeEvent, allowedOrigins: readonly string[]): void {
   const frame = event.senderFrame;
-  if (!frame || frame !== event.sender.mainFrame || !isAllowedOrigin(frame.url, allowedOrigins)) {
+  const facts = {
+    frameUrl: frame ? frame.url : null,
+    isMainFrame: frame !== null && frame === event.sender.mainFrame,
+  };
+  if (!isTrustedSender(facts, allowedOrigins))
     throw new IpcError('IPC refused: sender is not the app window');
-  }
 }
 
 export function registerIpc(deps: IpcDeps): void {
   ipcMain.handle(IpcChannel.requestFramePort, (event, nonce: unknown) => {
     validateSender(event, deps.allowedOrigins);
-    if (typeof nonce !== 'string' || !NONCE.test(nonce)) throw new IpcError('requestFramePort: bad nonce');
+    if (!isValidNonce(nonce)) throw new IpcError('requestFramePort: bad nonce');
     const { port1, port2 } = new MessageChannelMain();
     const remove = deps.addSink({
       name: `port:${event.sender.id}`,

@@ -50,7 +50,8 @@ export function fmtBytesTick(v: number): string {
 /** Tick increments for byte axes: 1, 2, 2.5, 5 × powers of ten of B, KB and MB. */
 export const BYTE_INCRS: number[] = (() => {
   const out: number[] = [];
-  for (const unit of [1, KB, MB]) for (const dec of [1, 10, 100]) for (const m of [1, 2, 2.5, 5]) out.push(m * dec * unit);
+  for (const unit of [1, KB, MB])
+    for (const dec of [1, 10, 100]) for (const m of [1, 2, 2.5, 5]) out.push(m * dec * unit);
   return out;
 })();
 

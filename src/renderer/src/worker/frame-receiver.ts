@@ -16,7 +16,13 @@ import {
 } from '../../../common/frame.ts';
 import { COLUMNS, Col, MAX_FEED_SLOTS } from '../series/series-layout.ts';
 import { createSeriesBuffer, SeriesStore } from '../series/series-store.ts';
-import { type FromWorker, NOT_ISOLATED, type PipelineTotals, type ToWorker, type TransportStatus } from './messages.ts';
+import {
+  type FromWorker,
+  NOT_ISOLATED,
+  type PipelineTotals,
+  type ToWorker,
+  type TransportStatus,
+} from './messages.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
