@@ -1,12 +1,13 @@
 /** Throughput: messages per second per feed (left axis) and bytes per second in total (right). */
 import { useMemo } from 'react';
-import { BYTE_INCRS, fmtBytes, fmtBytesTick, fmtInt, fmtRate, fmtRateTick } from '../format.ts';
+import type uPlot from 'uplot';
+import { fmtBytes, fmtInt, fmtRate } from '../format.ts';
 import { Col, MAX_FEED_SLOTS } from '../series/series-layout.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { type Figure, Panel } from './Panel.tsx';
 import { C, FEED_COLOURS } from './palette.ts';
-import { baseAxis, type ChartSpec, type SeriesDef } from './SeriesChart.tsx';
+import { baseAxis, type ChartSpec, timeAxis } from './SeriesChart.tsx';
 
 function totalRate(store: SeriesStore): number {
   let sum = 0;
@@ -23,23 +24,21 @@ export function ThroughputPanel({ store, windowSec }: { store: SeriesStore; wind
   const totalMessages = useAppStore((s) => s.pipeline?.totalMessages ?? Number.NaN);
   const spec = useMemo<ChartSpec>(() => {
     const feeds = (names ? names.split('\n') : ['feed']).slice(0, MAX_FEED_SLOTS);
-    const series: SeriesDef[] = feeds.map((name, i) => ({
-      label: name,
-      group: 'msg/s',
+    const series: uPlot.Series[] = feeds.map((name, i) => ({
+      label: `${name} msg/s`,
       scale: 'msgs',
-      stroke: FEED_COLOURS[i]!,
+      stroke: FEED_COLOURS[i],
       width: 1.5,
-      ...(feeds.length === 1 ? { fill: 'rgba(45, 212, 191, 0.07)' } : {}),
-      fmt: (v: number) => `${fmtRate(v)}/s`,
+      fill: i === 0 ? 'rgba(45, 212, 191, 0.08)' : undefined,
+      points: { show: false },
     }));
     series.push({
-      label: 'all feeds',
-      group: 'bytes/s',
+      label: 'bytes/s',
       scale: 'bytes',
       stroke: C.violet,
       width: 1,
       dash: [4, 3],
-      fmt: (v: number) => `${fmtBytes(v)}/s`,
+      points: { show: false },
     });
     return {
       columns: [Col.time, ...feeds.map((_, i) => Col.msgs + i), Col.bytes],
@@ -50,14 +49,14 @@ export function ThroughputPanel({ store, windowSec }: { store: SeriesStore; wind
         bytes: { range: (_u, _min, max) => [0, Math.max(1024, max * 1.1)] },
       },
       axes: [
-        baseAxis({ scale: 'msgs', size: 52, values: (_u, splits) => splits.map(fmtRateTick) }),
+        timeAxis(),
+        baseAxis({ scale: 'msgs', size: 64, values: (_u, splits) => splits.map(fmtRate) }),
         baseAxis({
           scale: 'bytes',
           side: 1,
-          size: 66,
-          incrs: BYTE_INCRS,
+          size: 72,
           grid: { show: false },
-          values: (_u, splits) => splits.map(fmtBytesTick),
+          values: (_u, splits) => splits.map((v) => fmtBytes(v)),
         }),
       ],
     };
@@ -73,7 +72,7 @@ export function ThroughputPanel({ store, windowSec }: { store: SeriesStore; wind
     <Panel
       testId="panel-throughput"
       title="Throughput"
-      subtitle={`per feed, per second · ${fmtInt(totalMessages)} messages in total`}
+      subtitle={`messages and bytes per second · ${fmtInt(totalMessages)} messages in total`}
       store={store}
       spec={spec}
       figures={figures}

@@ -52,21 +52,13 @@ export class SeriesStore {
     Atomics.add(h, H_VERSION, 1); // even: stable
   }
 
-  /** Writer side: forgets every row (a new session whose clock went backwards). */
-  reset(): void {
-    const h = this.h;
-    Atomics.add(h, H_VERSION, 1);
-    Atomics.store(h, H_HEAD, 0);
-    Atomics.store(h, H_COUNT, 0);
-    Atomics.add(h, H_VERSION, 1);
-  }
-
   /**
    * Reader side: copies column c's rows, oldest first, into `out` (resized to the row count),
-   * turning NaN into null so uPlot draws a gap. Returns false if a write was in progress or
+   * turning NaN into null so uPlot draws a gap, and raising values of every column but the first
+   * to `floor` (a log scale cannot draw 0). Returns false if a write was in progress or
    * happened during the copy (try again next frame).
    */
-  read(columns: readonly number[], out: (number | null)[][]): boolean {
+  read(columns: readonly number[], out: (number | null)[][], floor = Number.NEGATIVE_INFINITY): boolean {
     const v = this.version;
     if (v & 1) return false;
     const n = this.count;
@@ -78,7 +70,7 @@ export class SeriesStore {
       if (dst.length !== n) dst.length = n;
       for (let i = 0; i < n; i++) {
         const x = src[(start + i) % ROWS]!;
-        dst[i] = Number.isNaN(x) ? null : x;
+        dst[i] = Number.isNaN(x) ? null : k > 0 && x < floor ? floor : x;
       }
     }
     return this.version === v;
