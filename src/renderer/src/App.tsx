@@ -11,6 +11,7 @@ import { StatusBar } from './StatusBar.tsx';
 import { SeriesStore } from './series/series-store.ts';
 import { useAppStore } from './store/app-store.ts';
 import { connectFrames } from './transport/connect.ts';
+import { NOT_ISOLATED } from './worker/messages.ts';
 
 const WINDOW_SEC = 120;
 
@@ -19,13 +20,14 @@ export function App() {
   const fatal = useAppStore((s) => s.fatal);
   useEffect(() => connectFrames((sab) => setStore(new SeriesStore(sab))), []);
   const notIsolated = !globalThis.crossOriginIsolated;
+  // The isolation message first: it explains every other failure that follows from it.
+  const alert = notIsolated ? NOT_ISOLATED : fatal;
   return (
     <div className="app">
       <Header />
-      {(fatal || notIsolated) && (
-        <div className="banner" role="alert">
-          {fatal ??
-            'This page is not cross-origin isolated (COOP/COEP headers missing): live charts need SharedArrayBuffer.'}
+      {alert && (
+        <div className="banner" role="alert" data-testid="banner">
+          {alert}
         </div>
       )}
       <main className="panels">
@@ -36,7 +38,11 @@ export function App() {
             <BufferReusePanel store={store} windowSec={WINDOW_SEC} />
           </>
         ) : (
-          <div className="waiting">Connecting to the engine…</div>
+          <div className="waiting" data-testid="waiting-charts">
+            {notIsolated
+              ? 'Live charts are off: they need a cross-origin isolated page (SharedArrayBuffer).'
+              : 'waiting for the engine…'}
+          </div>
         )}
       </main>
       <StatusBar />

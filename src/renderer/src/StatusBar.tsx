@@ -4,23 +4,17 @@
  * or went missing — and wire latencies that came out negative (an exchange clock ahead of ours),
  * always visible, so nothing is silent. Plus the engine clock of the newest data.
  */
-import { fmtInt } from './format.ts';
+import { fmtDateTime, fmtInt } from './format.ts';
 import { useAppStore } from './store/app-store.ts';
 
-function Count({ label, value, testId }: { label: string; value: number | undefined; testId: string }) {
+function Count(props: { label: string; value: number | undefined; testId: string; title?: string }) {
+  const { label, value, testId } = props;
   const v = value ?? Number.NaN;
   return (
-    <span className="count" data-testid={testId} data-tone={v > 0 ? 'bad' : ''}>
+    <span className="count" data-testid={testId} data-tone={v > 0 ? 'bad' : ''} title={props.title}>
       {label} <b>{fmtInt(v)}</b>
     </span>
   );
-}
-
-function clock(ms: number | undefined): string {
-  if (!ms) return '—';
-  const d = new Date(ms);
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
 export function StatusBar() {
@@ -36,19 +30,26 @@ export function StatusBar() {
       <Count label="laps" value={p?.ringLaps} testId="count-laps" />
       <Count label="detached" value={p?.readersDetached} testId="count-detached" />
       <Count label="clock skew" value={p?.negativeWire} testId="count-clock-skew" />
-      <Count label="bad frames" value={t?.decodeErrors} testId="count-bad-frames" />
+      <Count
+        label="bad frames"
+        value={t?.decodeErrors}
+        testId="count-bad-frames"
+        title={t?.lastError ? `last: ${t.lastError}` : undefined}
+      />
       <Count label="missed frames" value={t?.seqGaps} testId="count-missed-frames" />
       <span className="spacer" />
       <span className="count">
         ring <b>{fmtInt(p?.ringCapacity ?? Number.NaN)}</b> records
       </span>
-      <span className="count" data-testid="count-frames">
+      <span className="count count-frames" data-testid="count-frames">
         frames <b>{fmtInt(t?.frames ?? Number.NaN)}</b>
       </span>
       <span className="count" data-testid="isolation" data-tone={isolated ? '' : 'bad'}>
         {isolated ? 'cross-origin isolated' : 'NOT isolated'}
       </span>
-      <span className="count clock">{clock(p?.time)}</span>
+      <span className="count clock" data-testid="engine-clock">
+        {fmtDateTime(p?.time)}
+      </span>
     </footer>
   );
 }

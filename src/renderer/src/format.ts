@@ -6,6 +6,7 @@ export function fmtInt(v: number): string {
   return Number.isFinite(v) ? int.format(v) : '—';
 }
 
+/** A rate for headline figures: 1,172 · 12.3k · 1.25M. */
 export function fmtRate(v: number): string {
   if (!Number.isFinite(v)) return '—';
   if (v >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
@@ -13,11 +14,41 @@ export function fmtRate(v: number): string {
   return int.format(v);
 }
 
+/** Three significant digits at most, no trailing zeros: 2.5, 120, 1.25. */
+function sig3(v: number): string {
+  return String(Number(v.toPrecision(3)));
+}
+
+/** Axis labels for rates: 0 · 500 · 2.5k · 10k · 1.2M. */
+export function fmtRateTick(v: number): string {
+  if (!Number.isFinite(v)) return '';
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${sig3(v / 1e6)}M`;
+  if (a >= 1e3) return `${sig3(v / 1e3)}k`;
+  return sig3(v);
+}
+
+// Byte rates in decimal units, as network rates are quoted: 1 KB = 1,000 B.
+const KB = 1e3;
+const MB = 1e6;
+const GB = 1e9;
+
 export function fmtBytes(v: number): string {
   if (!Number.isFinite(v)) return '—';
-  if (v >= 1024 * 1024) return `${(v / 1024 / 1024).toFixed(2)} MB`;
-  if (v >= 1024) return `${(v / 1024).toFixed(1)} KB`;
+  if (v >= GB) return `${(v / GB).toFixed(2)} GB`;
+  if (v >= MB) return `${(v / MB).toFixed(2)} MB`;
+  if (v >= KB) return `${(v / KB).toFixed(1)} KB`;
   return `${v.toFixed(0)} B`;
+}
+
+/** Axis labels for byte rates: 0 · 500 KB · 1.5 MB. */
+export function fmtBytesTick(v: number): string {
+  if (!Number.isFinite(v)) return '';
+  if (v === 0) return '0';
+  if (v >= GB) return `${sig3(v / GB)} GB`;
+  if (v >= MB) return `${sig3(v / MB)} MB`;
+  if (v >= KB) return `${sig3(v / KB)} KB`;
+  return `${sig3(v)} B`;
 }
 
 /** Latency given in ms: µs below 1 ms, ms above. */
@@ -41,6 +72,27 @@ export function fmtPrice(v: number): string {
 /** Axis labels for latency in ms: 50 µs, 1 ms, 2.5 ms — no trailing zeros. */
 export function fmtLatencyTick(ms: number): string {
   if (!Number.isFinite(ms)) return '';
-  if (ms < 1) return `${Number((ms * 1000).toPrecision(3))} µs`;
-  return `${Number(ms.toPrecision(3))} ms`;
+  if (ms < 1) return `${sig3(ms * 1000)} µs`;
+  return `${sig3(ms)} ms`;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** Local wall-clock time of an epoch-seconds value, 24-hour HH:MM:SS. */
+export function fmtClock(sec: number): string {
+  if (!Number.isFinite(sec)) return '—';
+  const d = new Date(sec * 1000);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** Local date and time of an epoch-ms value: 2026-07-15 14:32:00. */
+export function fmtDateTime(ms: number | undefined): string {
+  if (!ms) return '—';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${fmtClock(ms / 1000)}`;
+}
+
+/** A feed URL without its scheme, for the header (the full URL is in the tooltip). */
+export function fmtUrl(url: string): string {
+  return url.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, '');
 }

@@ -6,27 +6,43 @@
  */
 import { useMemo } from 'react';
 import { ComponentKind } from '../../../common/frame.ts';
-import { fmtInt, fmtPct, fmtRate } from '../format.ts';
+import { fmtInt, fmtPct, fmtRate, fmtRateTick } from '../format.ts';
 import { Col } from '../series/series-layout.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { type Figure, Panel } from './Panel.tsx';
 import { C } from './palette.ts';
-import { baseAxis, type ChartSpec, timeAxis } from './SeriesChart.tsx';
+import { baseAxis, type ChartSpec, type SeriesDef } from './SeriesChart.tsx';
 
 export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; windowSec: number }) {
   const highWater = useAppStore((s) => s.pipeline?.poolHighWater ?? Number.NaN);
-  const spec = useMemo<ChartSpec>(
-    () => ({
+  const spec = useMemo<ChartSpec>(() => {
+    const pct = (label: string, stroke: string, width: number): SeriesDef => ({
+      label,
+      group: '%',
+      scale: '%',
+      stroke,
+      width,
+      fmt: fmtPct,
+    });
+    const rate = (label: string, stroke: string): SeriesDef => ({
+      label,
+      group: 'per second',
+      scale: 'rate',
+      stroke,
+      width: 1,
+      fmt: (v: number) => `${fmtRate(v)}/s`,
+    });
+    return {
       columns: [Col.time, Col.reuse, Col.fill, Col.misses, Col.laps, Col.returns, Col.skipped, Col.dropped],
       series: [
-        { label: 'reuse %', scale: '%', stroke: C.teal, width: 1.5, points: { show: false } },
-        { label: 'fill %', scale: '%', stroke: C.blue, width: 1.25, points: { show: false } },
-        { label: 'misses', scale: 'rate', stroke: C.amber, width: 1, points: { show: false } },
-        { label: 'laps', scale: 'rate', stroke: C.violet, width: 1, points: { show: false } },
-        { label: 'returned', scale: 'rate', stroke: C.pink, width: 1, points: { show: false } },
-        { label: 'skipped', scale: 'rate', stroke: C.orange, width: 1, points: { show: false } },
-        { label: 'dropped', scale: 'rate', stroke: C.red, width: 1, points: { show: false } },
+        pct('pool reuse', C.teal, 1.75),
+        pct('ring fill', C.blue, 1.25),
+        rate('misses', C.lime),
+        rate('laps', C.violet),
+        rate('returned', C.pink),
+        rate('skipped', C.orange),
+        rate('dropped', C.red),
       ],
       windowSec,
       scales: {
@@ -34,25 +50,31 @@ export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; win
         rate: { range: (_u, _min, max) => [0, Math.max(10, max * 1.2)] },
       },
       axes: [
-        timeAxis(),
-        baseAxis({ scale: '%', size: 64, values: (_u, splits) => splits.map((v) => `${v}%`) }),
+        baseAxis({
+          scale: '%',
+          size: 52,
+          incrs: [10, 20, 25, 50],
+          values: (_u, splits) => splits.map((v) => (v > 100 ? '' : `${v}%`)),
+        }),
         baseAxis({
           scale: 'rate',
           side: 1,
           size: 56,
           grid: { show: false },
-          values: (_u, splits) => splits.map(fmtRate),
+          values: (_u, splits) => splits.map((v) => `${fmtRateTick(v)}/s`),
         }),
       ],
-    }),
-    [windowSec],
-  );
+    };
+  }, [windowSec]);
   const figures = useMemo<Figure[]>(
     () => [
       {
         label: 'reuse',
         value: (s) => fmtPct(s.latest(Col.reuse)),
-        tone: (s) => (s.latest(Col.reuse) >= 99 ? 'good' : 'warn'),
+        tone: (s) => {
+          const v = s.latest(Col.reuse);
+          return Number.isNaN(v) ? undefined : v >= 99 ? 'good' : 'warn';
+        },
       },
       {
         label: 'ring fill',
@@ -67,7 +89,7 @@ export function BufferReusePanel({ store, windowSec }: { store: SeriesStore; win
     <Panel
       testId="panel-buffer-reuse"
       title="Buffer reuse"
-      subtitle={`left: % · right: per second · pool high-water ${fmtInt(highWater)} buffer${highWater === 1 ? '' : 's'}`}
+      subtitle={`pool high-water ${fmtInt(highWater)} buffer${highWater === 1 ? '' : 's'} · left: % · right: per second`}
       store={store}
       spec={spec}
       figures={figures}

@@ -8,47 +8,61 @@ import { fmtLatency, fmtLatencyTick } from '../format.ts';
 import { Col } from '../series/series-layout.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import { type Figure, Panel } from './Panel.tsx';
-import { C } from './palette.ts';
-import { baseAxis, type ChartSpec, timeAxis } from './SeriesChart.tsx';
+import { LATENCY } from './palette.ts';
+import { baseAxis, type ChartSpec, logGridFilter, type SeriesDef } from './SeriesChart.tsx';
 
 const P50 = 0;
 const P99 = 2;
 const P999 = 3;
 const MAX = 4;
 
+function stage(
+  group: 'wire' | 'pipeline',
+  base: number,
+  colours: Record<'p50' | 'p99' | 'p999' | 'max', string>,
+) {
+  const line = (label: string, stroke: string, width: number, dash?: number[]): SeriesDef => ({
+    label,
+    group,
+    scale: 'ms',
+    stroke,
+    width,
+    ...(dash ? { dash } : {}),
+    fmt: fmtLatency,
+  });
+  return {
+    columns: [base + P50, base + P99, base + P999, base + MAX],
+    series: [
+      line('p50', colours.p50, 1.75),
+      line('p99', colours.p99, 1.25),
+      line('p99.9', colours.p999, 1),
+      line('max', colours.max, 1, [2, 3]),
+    ],
+  };
+}
+
 export function LatencyPanel({ store, windowSec }: { store: SeriesStore; windowSec: number }) {
-  const spec = useMemo<ChartSpec>(
-    () => ({
-      columns: [
-        Col.time,
-        Col.wire + P50,
-        Col.wire + P99,
-        Col.wire + P999,
-        Col.wire + MAX,
-        Col.pipe + P50,
-        Col.pipe + P99,
-        Col.pipe + MAX,
-      ],
-      series: [
-        { label: 'wire p50', scale: 'ms', stroke: C.teal, width: 1.5, points: { show: false } },
-        { label: 'p99', scale: 'ms', stroke: C.amber, width: 1.25, points: { show: false } },
-        { label: 'p99.9', scale: 'ms', stroke: C.orange, width: 1, points: { show: false } },
-        { label: 'max', scale: 'ms', stroke: C.red, width: 1, dash: [3, 3], points: { show: false } },
-        { label: 'pipeline p50', scale: 'ms', stroke: C.blue, width: 1.5, points: { show: false } },
-        { label: 'p99', scale: 'ms', stroke: C.violet, width: 1.25, points: { show: false } },
-        { label: 'max', scale: 'ms', stroke: C.pink, width: 1, dash: [3, 3], points: { show: false } },
-      ],
+  const spec = useMemo<ChartSpec>(() => {
+    const wire = stage('wire', Col.wire, LATENCY.wire);
+    const pipe = stage('pipeline', Col.pipe, LATENCY.pipe);
+    return {
+      columns: [Col.time, ...wire.columns, ...pipe.columns],
+      series: [...wire.series, ...pipe.series],
       windowSec,
       scales: { ms: { distr: 3, log: 10 } },
       // Below 1 µs is below the histograms' resolution; 0 (e.g. clock skew clamped) sits there.
       floor: 0.001,
       axes: [
-        timeAxis(),
-        baseAxis({ scale: 'ms', size: 64, values: (_u, splits) => splits.map(fmtLatencyTick) }),
+        baseAxis({
+          scale: 'ms',
+          size: 58,
+          values: (_u, splits) => splits.map(fmtLatencyTick),
+          grid: { stroke: '#1a2130', width: 1, filter: logGridFilter },
+          ticks: { stroke: '#1a2130', width: 1, size: 4, filter: logGridFilter },
+        }),
       ],
-    }),
-    [windowSec],
-  );
+    };
+  }, [windowSec]);
   const figures = useMemo<Figure[]>(
     () => [
       { label: 'wire p50', value: (s: SeriesStore) => fmtLatency(s.latest(Col.wire + P50)) },
@@ -62,7 +76,7 @@ export function LatencyPanel({ store, windowSec }: { store: SeriesStore; windowS
     <Panel
       testId="panel-latency"
       title="Latency"
-      subtitle="per 250 ms · wire: exchange → receive · pipeline: receive → reader"
+      subtitle="log scale · wire: venue → receive · pipeline: receive → reader"
       store={store}
       spec={spec}
       figures={figures}

@@ -52,6 +52,15 @@ export class SeriesStore {
     Atomics.add(h, H_VERSION, 1); // even: stable
   }
 
+  /** Writer side: forgets every row (a new session whose clock went backwards). */
+  reset(): void {
+    const h = this.h;
+    Atomics.add(h, H_VERSION, 1);
+    Atomics.store(h, H_HEAD, 0);
+    Atomics.store(h, H_COUNT, 0);
+    Atomics.add(h, H_VERSION, 1);
+  }
+
   /**
    * Reader side: copies column c's rows, oldest first, into `out` (resized to the row count),
    * turning NaN into null so uPlot draws a gap, and raising values of every column but the first

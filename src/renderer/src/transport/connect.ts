@@ -47,13 +47,18 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
 
   const send = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);
   const api = window.tickscope;
+  let stopped = false;
   let onWindowMessage: ((ev: MessageEvent) => void) | null = null;
   if (api) {
     const nonce = crypto.randomUUID().replace(/-/g, '');
     onWindowMessage = (ev: MessageEvent) => {
       if (ev.source !== window || ev.data?.type !== FRAME_PORT_MESSAGE || ev.data?.nonce !== nonce) return;
       const port = ev.ports[0];
-      if (port) send({ type: 'port', port }, [port]);
+      if (!port) return;
+      // Stopped before the port came (a React StrictMode remount): close it, so the main process
+      // sees the port close and stops sending frames into it.
+      if (stopped) port.close();
+      else send({ type: 'port', port }, [port]);
     };
     window.addEventListener('message', onWindowMessage);
     api
@@ -64,7 +69,10 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
     send({ type: 'websocket', url: `${scheme}//${location.host}${STREAM_PATH}` });
   }
   return () => {
-    if (onWindowMessage) window.removeEventListener('message', onWindowMessage);
-    worker.terminate();
+    stopped = true;
+    worker.terminate(); // closes a port already handed over, and the WebSocket
+    // Keep listening a little for a port still in flight, to close it; then let go.
+    const late = onWindowMessage;
+    if (late) setTimeout(() => window.removeEventListener('message', late), 10_000);
   };
 }

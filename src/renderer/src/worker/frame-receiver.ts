@@ -16,17 +16,26 @@ import {
 } from '../../../common/frame.ts';
 import { COLUMNS, Col, MAX_FEED_SLOTS } from '../series/series-layout.ts';
 import { createSeriesBuffer, SeriesStore } from '../series/series-store.ts';
-import type { FromWorker, PipelineTotals, ToWorker, TransportStatus } from './messages.ts';
+import {
+  type FromWorker,
+  NOT_ISOLATED,
+  type PipelineTotals,
+  type ToWorker,
+  type TransportStatus,
+} from './messages.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 const post = (m: FromWorker): void => self.postMessage(m);
 
-if (typeof SharedArrayBuffer !== 'function') {
-  post({ type: 'fatal', message: 'SharedArrayBuffer is unavailable: the page is not cross-origin isolated' });
-}
-const store = new SeriesStore(createSeriesBuffer());
-post({ type: 'store', sab: store.sab });
+// Without cross-origin isolation there is no SharedArrayBuffer: the charts cannot run, but the
+// header, market strip and counters still do, and the page says why the charts are missing.
+const store: SeriesStore | null =
+  typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated
+    ? new SeriesStore(createSeriesBuffer())
+    : null;
+if (store) post({ type: 'store', sab: store.sab });
+else post({ type: 'fatal', message: NOT_ISOLATED });
 
 const frame: DecodedFrame = createDecodedFrame();
 const row = new Float64Array(COLUMNS);
@@ -53,6 +62,7 @@ const totals: PipelineTotals = {
   time: 0,
 };
 let lastSeq = -1;
+let lastRowTime = Number.NEGATIVE_INFINITY;
 let lastSkipped = 0;
 let lastDropped = 0;
 let lastLaps = 0;
@@ -71,6 +81,7 @@ function onFrame(bytes: Uint8Array): void {
     return;
   }
   status.frames++;
+  if (status.frames === 1) postStatus(); // the first frame ends "waiting", not a second later
   if (lastSeq >= 0 && frame.seq !== (lastSeq + 1) >>> 0) status.seqGaps++;
   lastSeq = frame.seq;
   if (frame.hasMetrics) appendMetrics(frame);
@@ -90,11 +101,18 @@ function onFrame(bytes: Uint8Array): void {
     }
   }
   // Market figures follow the engine's clock, so a replayed session posts them deterministically.
-  if (frame.hasMarket && frame.time - lastMarketPost >= 250) {
+  // (A clock that went backwards is a new session: post at once.)
+  if (frame.hasMarket && (frame.time - lastMarketPost >= 250 || frame.time < lastMarketPost)) {
     lastMarketPost = frame.time;
     const ticks: MarketTick[] = frame.market.slice(0, frame.marketCount).map((t) => ({ ...t }));
     post({ type: 'market', ticks });
   }
+}
+
+/** A message that is not a binary frame: counted with the decode errors, never ignored. */
+function badMessage(data: unknown): void {
+  status.decodeErrors++;
+  status.lastError = `not a binary frame (${typeof data})`;
 }
 
 function appendMetrics(f: DecodedFrame): void {
@@ -134,7 +152,13 @@ function appendMetrics(f: DecodedFrame): void {
   lastDropped = pl.dropped;
   lastLaps = pl.ringLaps;
   lastReturns = pl.ringReturns;
-  store.append(row, feeds);
+  if (store) {
+    // A clock that goes backwards is a new session (engine restarted, replay from the start):
+    // start the series afresh rather than draw time running backwards.
+    if (row[Col.time]! <= lastRowTime) store.reset();
+    lastRowTime = row[Col.time]!;
+    store.append(row, feeds);
+  }
 
   totals.totalMessages = messages;
   totals.dropped = pl.dropped;
@@ -167,8 +191,14 @@ function attachPort(port: MessagePort): void {
     const d = ev.data;
     if (d instanceof Uint8Array) onFrame(d);
     else if (d instanceof ArrayBuffer) onFrame(new Uint8Array(d));
-    else status.decodeErrors++;
+    else badMessage(d);
   };
+  // Chromium fires 'close' on an entangled port whose other end went away (engine restarted).
+  port.addEventListener('close', () => {
+    status.state = 'closed';
+    status.lastError = 'the engine closed the frame port';
+    postStatus();
+  });
   port.start();
   postStatus();
 }
@@ -190,7 +220,7 @@ function openWebSocket(url: string): void {
     };
     ws.onmessage = (ev: MessageEvent) => {
       if (ev.data instanceof ArrayBuffer) onFrame(new Uint8Array(ev.data));
-      else status.decodeErrors++;
+      else badMessage(ev.data);
     };
     ws.onclose = (ev: CloseEvent) => {
       status.state = 'closed';

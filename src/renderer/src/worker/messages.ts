@@ -4,6 +4,9 @@
  */
 import type { ComponentStats, FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
 
+export const NOT_ISOLATED =
+  'This page is not cross-origin isolated (COOP/COEP headers missing), so SharedArrayBuffer is unavailable and the live charts cannot run.';
+
 export type ToWorker = { type: 'port'; port: MessagePort } | { type: 'websocket'; url: string };
 
 export interface TransportStatus {
