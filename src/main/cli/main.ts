@@ -6,12 +6,14 @@ import { UsageError } from './args.ts';
 import { benchCommand } from './bench-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { simCommand } from './sim-command.ts';
+import { watchCommand } from './watch-command.ts';
 
 const USAGE = `usage: tickscope <command> [options]
 
 commands:
   serve    serve the dashboard on 127.0.0.1 and stream live frames (default: the simulator)
   sim      run the embedded exchange simulator (Binance spot protocol) on 127.0.0.1
+  watch    connect to one venue (or the simulator) and print live statistics, then a summary
   bench    measure the pipeline against its peers (ringbuf.js, postMessage) in one run
 
 Run 'tickscope <command> --help' for a command's options.`;
@@ -20,6 +22,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveCommand,
   sim: simCommand,
   bench: benchCommand,
+  watch: watchCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
