@@ -78,6 +78,7 @@ test('sim prints its ws:// URL first; bad flags exit 2 with one clear line', asy
     [['serve', '--port', '70000'], /--port must be between 0 and 65535/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['sim', '--rate', 'fast'], /--rate must be a number/],
+    [['sim', '--faults', 'bogus'], /unknown fault 'bogus'/],
     [['serve', '--url', 'http://x'], /--url must use ws: or wss:/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ] as const) {

@@ -3,15 +3,30 @@
  * Prints its URL on the first line of stdout, a stats line a second (JSON lines with --json), and a
  * summary when it stops (Ctrl-C, --duration, or --max-messages sent and drained).
  */
-import { BinanceSim } from '../sim/binance-sim.ts';
+import { BinanceSim, SIM_FAULTS, type SimFault } from '../sim/binance-sim.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
-import { intFlag, parseFlags, rateFlag, symbolsFlag } from './args.ts';
+import { intFlag, parseFlags, rateFlag, symbolsFlag, UsageError } from './args.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export const SIM_USAGE = `usage: tickscope sim [--port N] [--rate R|max] [--symbols A,B] [--seed N] [--max-messages N]
-                    [--duration S] [--json]
+                    [--duration S] [--json] [--faults disconnect,malformed,oversized,stall] [--fault-every S]
   Speaks Binance spot's public trade stream on ws://127.0.0.1:PORT (/ws, /ws/<stream>,
-  /stream?streams=…; SUBSCRIBE etc.). --rate is trades per second over all symbols.`;
+  /stream?streams=…; SUBSCRIBE etc.). --rate is trades per second over all symbols. --faults
+  injects one fault every --fault-every seconds (default 5), round-robin.`;
+
+function faultsFlag(value: string | undefined): SimFault[] {
+  if (value === undefined) return [];
+  const list = value
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  for (const f of list) {
+    if (!(SIM_FAULTS as readonly string[]).includes(f)) {
+      throw new UsageError(`--faults: unknown fault '${f}' (known: ${SIM_FAULTS.join(', ')})`);
+    }
+  }
+  return list as SimFault[];
+}
 
 export async function simCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -22,6 +37,8 @@ export async function simCommand(argv: string[]): Promise<number> {
     'max-messages': { type: 'string' },
     duration: { type: 'string' },
     json: { type: 'boolean' },
+    faults: { type: 'string' },
+    'fault-every': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -35,6 +52,8 @@ export async function simCommand(argv: string[]): Promise<number> {
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
   const symbols = symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]);
   const json = values.json === true;
+  const faults = faultsFlag(values.faults);
+  const faultEvery = intFlag(values['fault-every'], 'fault-every', 1, 3600, 5);
 
   let sim: BinanceSim;
   try {
@@ -58,6 +77,12 @@ export async function simCommand(argv: string[]): Promise<number> {
       `simulator: Binance spot protocol on ${sim.url} — ${symbols.join(', ')} at ${rate} trades/s, seed ${seed}`,
     );
 
+  // Faults on a schedule: one every --fault-every seconds, round-robin through --faults.
+  let nextFault = 0;
+  const faultTimer =
+    faults.length > 0
+      ? setInterval(() => sim.inject(faults[nextFault++ % faults.length]!), faultEvery * 1000)
+      : null;
   const started = Date.now();
   let last = sim.stats();
   const report = setInterval(() => {
@@ -79,6 +104,7 @@ export async function simCommand(argv: string[]): Promise<number> {
 
   await stopped;
   clearInterval(report);
+  if (faultTimer) clearInterval(faultTimer);
   const s = sim.stats();
   await sim.close();
   const summary = { summary: true, ...s, seconds: (Date.now() - started) / 1000 };

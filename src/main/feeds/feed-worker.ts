@@ -130,7 +130,13 @@ function connect(): void {
   ws.on('ping', () => {
     lastFrameAt = nowMs();
   });
-  ws.on('error', (err: Error) => {
+  ws.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      // A frame above maxPayload: ws closes the connection (1009); the frame counts as malformed.
+      stats[FeedStat.malformed]! += 1;
+      post({ type: 'malformed', reason: 'oversized frame', sample: `over ${cfg.maxPayloadBytes} bytes` });
+      return;
+    }
     post({ type: 'error', message: `socket error: ${err.message}` });
   });
   ws.on('close', (code: number, reason: Buffer) => {

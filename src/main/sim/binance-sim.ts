@@ -40,7 +40,19 @@ export interface BinanceSimStats {
   sentBySymbol: Record<string, number>;
   controlMessages: number;
   errorsSent: number;
+  /** Faults injected so far, by kind. */
+  faults: Record<SimFault, number>;
 }
+
+/**
+ * Faults the simulator injects on command (`inject`) or on a schedule (`tickscope sim --faults`):
+ * - disconnect: every connection cut without a close frame;
+ * - malformed: a truncated trade frame to every trade subscriber;
+ * - oversized: a 2 MiB text frame to every client (above any sane maxPayload);
+ * - stall: nothing at all — no trades, no pings — for `stallMs`, while the sockets stay open.
+ */
+export type SimFault = 'disconnect' | 'malformed' | 'oversized' | 'stall';
+export const SIM_FAULTS: readonly SimFault[] = ['disconnect', 'malformed', 'oversized', 'stall'];
 
 interface Client {
   ws: WebSocket;
@@ -109,6 +121,7 @@ export class BinanceSim {
       bytesSent: 0,
       sentBySymbol: Object.fromEntries(this.symbols.map((s) => [s, 0])),
       controlMessages: 0,
+      faults: { disconnect: 0, malformed: 0, oversized: 0, stall: 0 },
       errorsSent: 0,
     };
     wss.on('connection', (ws, req) => this.onConnection(ws, req));
@@ -138,7 +151,40 @@ export class BinanceSim {
       ...this.statsData,
       connections: this.clients.size,
       sentBySymbol: { ...this.statsData.sentBySymbol },
+      faults: { ...this.statsData.faults },
     };
+  }
+
+  /** Until this time (shared clock, ms) the simulator sends nothing, pings included. */
+  private stalledUntil = 0;
+
+  /** Injects one fault now (see SimFault). */
+  inject(fault: SimFault, stallMs = 3000): void {
+    this.statsData.faults[fault]++;
+    this.log(`simulator: injecting fault '${fault}'`);
+    switch (fault) {
+      case 'disconnect':
+        this.dropConnections();
+        break;
+      case 'malformed':
+        for (const c of this.clients) {
+          if (c.trades.some(Boolean))
+            c.ws.send('{"stream":"btcusdt@trade","data":{"e":"trade","E":17841078008');
+        }
+        break;
+      case 'oversized': {
+        const big = `{"stream":"btcusdt@trade","data":{"e":"trade","pad":"${'x'.repeat(2 << 20)}"}}`;
+        for (const c of this.clients) c.ws.send(big);
+        break;
+      }
+      case 'stall':
+        this.stalledUntil = nowMs() + stallMs;
+        break;
+    }
+  }
+
+  private stalled(): boolean {
+    return nowMs() < this.stalledUntil;
   }
 
   /** Stops generating trades; connections stay open (so a test can drain what was sent). */
@@ -373,6 +419,7 @@ export class BinanceSim {
   private send(t: SimTrade): void {
     const s = this.statsData;
     s.tradesGenerated++;
+    if (this.stalled()) return; // a stalled feed: the trade happened, nobody hears of it
     const sendTime = nowMs();
     for (const c of this.clients) {
       if (!c.trades[t.index] || c.ws.readyState !== c.ws.OPEN) continue;
@@ -390,6 +437,7 @@ export class BinanceSim {
 
   private pingAll(): void {
     const now = nowMs();
+    if (this.stalled()) return;
     for (const c of this.clients) {
       if (now - c.lastPong > this.opts.pongTimeoutMs) {
         this.log('simulator: no pong within the deadline; closing');
