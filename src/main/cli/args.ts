@@ -25,11 +25,9 @@ export function intFlag(
   max: number,
   fallback: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got '${value}'`);
-  const n = Number(value);
-  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
-  return n;
+  if (value !== undefined && !/^-?\d+$/.test(value))
+    throw new UsageError(`--${name} must be an integer, got '${value}'`);
+  return numberFlag(value, name, min, max, fallback);
 }
 
 export function numberFlag(

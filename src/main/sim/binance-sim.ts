@@ -326,24 +326,22 @@ export class BinanceSim {
   }
 
   private subscribe(client: Client, streams: string[]): void {
-    for (const s of streams) {
-      client.streams.add(s);
-      const m = STREAM.exec(s);
-      if (m && m[2] === 'trade') {
-        const i = this.lower.indexOf(m[1]!);
-        if (i >= 0) client.trades[i] = true;
-      }
-    }
-    this.updateGenerating();
+    this.setSubscribed(client, streams, true);
   }
 
   private unsubscribe(client: Client, streams: string[]): void {
+    this.setSubscribed(client, streams, false);
+  }
+
+  /** Adds or removes streams; a `<symbol>@trade` stream switches that symbol's trades for the client. */
+  private setSubscribed(client: Client, streams: string[], on: boolean): void {
     for (const s of streams) {
-      client.streams.delete(s);
+      if (on) client.streams.add(s);
+      else client.streams.delete(s);
       const m = STREAM.exec(s);
       if (m && m[2] === 'trade') {
         const i = this.lower.indexOf(m[1]!);
-        if (i >= 0) client.trades[i] = false;
+        if (i >= 0) client.trades[i] = on;
       }
     }
     this.updateGenerating();
