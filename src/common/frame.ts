@@ -157,6 +157,9 @@ export interface FeedStatus {
   venue: number;
   state: number;
   reconnects: number;
+  /** State changes since the feed started (connecting → subscribing → live → …). */
+  transitions: number;
+  /** When the current state began, epoch ms on the engine's clock. */
   since: number;
   messages: number;
   name: string;
@@ -353,7 +356,7 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
       const urlLen = encoder.encodeInto(f.url, out.subarray(o + 36 + nameLen)).written;
       v.setUint32(o + 24, nameLen, true);
       v.setUint32(o + 28, urlLen, true);
-      v.setUint32(o + 32, 0, true);
+      v.setUint32(o + 32, f.transitions >>> 0, true);
       o += 36 + nameLen + urlLen;
       const padded = start + pad8(o - start);
       for (let i = o; i < padded; i++) out[i] = 0;
@@ -641,6 +644,7 @@ function decodeFeeds(v: DataView, bytes: Uint8Array, s: number, len: number): Fe
       venue: v.getUint8(o + 2),
       state: v.getUint8(o + 3),
       reconnects: v.getUint32(o + 4, true),
+      transitions: v.getUint32(o + 32, true),
       since: v.getFloat64(o + 8, true),
       messages: v.getFloat64(o + 16, true),
       name: decoder.decode(bytes.subarray(nameAt, nameAt + nameLen)),

@@ -102,4 +102,7 @@ test('disconnect: backoff, reconnect, resubscribe', async () => {
   await tradingAgain(feed);
   assert.ok(states.includes(FeedState.backoff));
   assert.equal(feed.stats[FeedStat.malformed], 0);
+  // connecting → subscribing → live, then backoff → connecting → subscribing → live
+  assert.ok(feed.transitions >= 7, `${feed.transitions} state transitions counted`);
+  assert.equal(feed.status().transitions, feed.transitions);
 });

@@ -38,6 +38,7 @@ function setup() {
         venue: Venue.binance,
         state: FeedState.live,
         reconnects: 0,
+        transitions: 3,
         since: t0,
         messages: stats[0]!,
         name: 'f',

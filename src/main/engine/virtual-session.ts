@@ -82,6 +82,7 @@ export class VirtualSession {
       venue: Venue.binance,
       state: FeedState.live,
       reconnects: 0,
+      transitions: 3,
       since: start,
       messages: 0,
       name: 'binance-sim',

@@ -137,7 +137,11 @@ export class FeedHost {
     }
   }
 
+  /** State changes since start, for the UI and the summary. */
+  transitions = 0;
+
   private setState(state: FeedState, detail: string, at = nowMs()): void {
+    if (state !== this.state) this.transitions++;
     this.state = state;
     this.stateSince = at;
     this.stateDetail = detail;
@@ -150,6 +154,7 @@ export class FeedHost {
       venue: this.config.venue,
       state: this.state,
       reconnects: this.stats[FeedStat.reconnects]!,
+      transitions: this.transitions,
       since: this.stateSince,
       messages: this.stats[FeedStat.messages]!,
       name: this.config.name,

@@ -96,3 +96,14 @@ export function fmtDateTime(ms: number | undefined): string {
 export function fmtUrl(url: string): string {
   return url.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, '');
 }
+
+/** A duration for a state chip: 12s, 3m 04s, 2h 05m, 3d 04h. */
+export function fmtDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  const s = Math.floor(ms / 1000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${p(s % 60)}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${p(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86400)}d ${p(Math.floor((s % 86400) / 3600))}h`;
+}

@@ -5,7 +5,7 @@
  * transport the page runs on with the frames received.
  */
 import { FEED_STATE_NAMES, FeedState, venueNameOf } from '../feed-names.ts';
-import { fmtInt, fmtPrice, fmtUrl } from '../format.ts';
+import { fmtDuration, fmtInt, fmtPrice, fmtUrl } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
 
 function stateTone(state: number): string {
@@ -18,6 +18,9 @@ function stateTone(state: number): string {
 function Feeds() {
   const feeds = useAppStore((s) => s.feeds);
   const frames = useAppStore((s) => s.transport?.frames ?? 0);
+  // Time in state on the engine's clock (newest metrics interval), so a replay shows replay time.
+  // (Every hook before the early return: React needs the same hooks on every render.)
+  const clock = useAppStore((s) => s.pipeline?.time ?? 0);
   if (feeds.length === 0) {
     return (
       <div className="feed feed-waiting" data-testid="waiting">
@@ -37,9 +40,12 @@ function Feeds() {
             key={f.feedId}
             data-testid="feed-status"
             data-state={state}
-            title={`${f.name} (${venue}) · ${f.url} · ${state} · ${f.reconnects} reconnect${f.reconnects === 1 ? '' : 's'}`}
+            title={`${f.name} (${venue}) · ${f.url} · ${state} for ${fmtDuration(clock - f.since)} · ${f.transitions} state change${f.transitions === 1 ? '' : 's'} · ${f.reconnects} reconnect${f.reconnects === 1 ? '' : 's'}`}
           >
             <span className={`pill pill-${stateTone(f.state)}`}>{state}</span>
+            <span className="feed-since" data-testid="feed-since">
+              {clock > 0 ? fmtDuration(clock - f.since) : ''}
+            </span>
             <span className="feed-name">{f.name}</span>
             {!f.name.toLowerCase().includes(venue) && <span className="feed-venue">{venue}</span>}
             <span className="feed-url">{fmtUrl(f.url)}</span>
