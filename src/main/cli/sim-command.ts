@@ -1,11 +1,13 @@
 /**
  * `tickscope sim`: the exchange simulator on its own, for pointing any Binance client at it.
- * Prints its URL on the first line of stdout, a stats line a second (JSON lines with --json), and a
- * summary when it stops (Ctrl-C, --duration, or --max-messages sent and drained).
+ * Prints its URL on the first line of stdout (scripts wait for it), a stats line a second (JSON
+ * lines with --json), and a summary when it stops (Ctrl-C, SIGTERM or --duration). --max-messages
+ * ends the trading, not the process: clients stay connected and can drain what was sent.
+ * Bad flags print one line to stderr and return 2.
  */
 import { BinanceSim, SIM_FAULTS, type SimFault } from '../sim/binance-sim.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
-import { intFlag, parseFlags, rateFlag, symbolsFlag, UsageError } from './args.ts';
+import { intFlag, numberFlag, parseFlags, rateFlag, symbolsFlag, UsageError } from './args.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export const SIM_USAGE = `usage: tickscope sim [--port N] [--rate R|max] [--symbols A,B] [--seed N] [--max-messages N]
@@ -28,7 +30,20 @@ function faultsFlag(value: string | undefined): SimFault[] {
   return list as SimFault[];
 }
 
-export async function simCommand(argv: string[]): Promise<number> {
+interface SimFlags {
+  help: boolean;
+  port: number;
+  rate: number | 'max';
+  seed: number;
+  maxMessages: number;
+  duration: number;
+  symbols: string[];
+  json: boolean;
+  faults: SimFault[];
+  faultEvery: number;
+}
+
+function parseSimFlags(argv: string[]): SimFlags {
   const { values } = parseFlags(argv, {
     port: { type: 'string' },
     rate: { type: 'string' },
@@ -41,19 +56,37 @@ export async function simCommand(argv: string[]): Promise<number> {
     'fault-every': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
+  const duration = numberFlag(values.duration, 'duration', 0, 7 * 24 * 3600, 0);
+  if (values.duration !== undefined && !(duration > 0))
+    throw new UsageError('--duration must be more than 0 seconds');
+  return {
+    help: values.help === true,
+    port: intFlag(values.port, 'port', 0, 65535, 0),
+    rate: rateFlag(values.rate, 'rate', 1000),
+    seed: intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 1),
+    maxMessages: intFlag(values['max-messages'], 'max-messages', 1, Number.MAX_SAFE_INTEGER, 0),
+    duration,
+    symbols: symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]),
+    json: values.json === true,
+    faults: faultsFlag(values.faults),
+    faultEvery: numberFlag(values['fault-every'], 'fault-every', 0.1, 3600, 5),
+  };
+}
+
+export async function simCommand(argv: string[]): Promise<number> {
+  let flags: SimFlags;
+  try {
+    flags = parseSimFlags(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`tickscope sim: ${err.message}`);
+    return 2;
+  }
+  if (flags.help) {
     console.log(SIM_USAGE);
     return 0;
   }
-  const port = intFlag(values.port, 'port', 0, 65535, 0);
-  const rate = rateFlag(values.rate, 'rate', 1000);
-  const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 1);
-  const maxMessages = intFlag(values['max-messages'], 'max-messages', 1, Number.MAX_SAFE_INTEGER, 0);
-  const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
-  const symbols = symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]);
-  const json = values.json === true;
-  const faults = faultsFlag(values.faults);
-  const faultEvery = intFlag(values['fault-every'], 'fault-every', 1, 3600, 5);
+  const { port, rate, seed, maxMessages, duration, symbols, json, faults, faultEvery } = flags;
 
   let sim: BinanceSim;
   try {
@@ -85,6 +118,7 @@ export async function simCommand(argv: string[]): Promise<number> {
       : null;
   const started = Date.now();
   let last = sim.stats();
+  // One line a second: what was sent in that second (stdout, so `--json` lines can be piped).
   const report = setInterval(() => {
     const s = sim.stats();
     const line = {
@@ -93,6 +127,7 @@ export async function simCommand(argv: string[]): Promise<number> {
       tradesPerSec: s.tradesSent - last.tradesSent,
       bytesPerSec: s.bytesSent - last.bytesSent,
       tradesSent: s.tradesSent,
+      tradesGenerated: s.tradesGenerated,
     };
     last = s;
     console.log(

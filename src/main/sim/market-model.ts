@@ -2,9 +2,13 @@
  * The simulator's market: per instrument a seeded geometric random walk of prices rounded to the
  * instrument's tick, lot-rounded quantities, trade ids that rise by one per trade, and bursty
  * arrivals from a two-state Markov-modulated Poisson process (calm, and bursts at 8× the calm
- * rate) whose long-run mean is the requested rate. It is a pure function of seed and time:
- * `advanceTo(t)` emits every trade due up to t, so it runs on the wall clock (the live simulator)
- * or on a virtual clock (deterministic sessions) alike.
+ * rate) whose long-run mean is the requested rate, split over the instruments by weight. It is a
+ * pure function of seed and time: `advanceTo(t)` emits every trade due up to t, in time order and
+ * independently of how the time is chunked, so it runs on the wall clock (the live simulator) or
+ * on a virtual clock (the deterministic session behind the screenshot baselines) alike.
+ *
+ * Changing the sequence of draws changes every deterministic session (and the screenshot
+ * baselines): add draws only at the end of `emit`, and only with the baselines refreshed.
  */
 import { Rng } from './rng.ts';
 
@@ -39,16 +43,29 @@ const CALM_DWELL_S = 4;
 const BURST_DWELL_S = 0.5;
 /** Per-trade log-price volatility. */
 const SIGMA = 0.00012;
+/**
+ * The walk is per trade, so at very high rates it would diffuse far from any plausible price within
+ * minutes. Beyond ±8% of the instrument's base price a step that would go further out is reflected
+ * (same draw, opposite sign): inside the band the walk is untouched, so ordinary sessions are
+ * unchanged, and a long run at 'max' stays on a plausible chart.
+ */
+const BAND = 0.08;
 
 /** One trade; the model reuses a single object, so copy what you keep. */
 export interface SimTrade {
+  /** Upper-case venue symbol, e.g. BTCUSDT. */
   symbol: string;
+  /** Position of the symbol in the model's `symbols`. */
   index: number;
+  /** Per symbol, +1 per trade from a seeded base. */
   tradeId: number;
+  /** Tick-rounded. */
   price: number;
+  /** Lot-rounded, at least one lot. */
   quantity: number;
   /** Epoch ms the trade happened (µs precision). */
   time: number;
+  /** Binance's `m`: true when the taker sold (the step down), false when the taker bought. */
   buyerMaker: boolean;
 }
 
@@ -63,33 +80,53 @@ export interface MarketModelOptions {
 
 export class MarketModel {
   readonly symbols: string[];
+  /** Mean trades per second over all instruments. */
+  readonly rate: number;
   private readonly rng: Rng;
   private readonly specs: InstrumentSpec[];
   private readonly cumulative: number[];
   private readonly prices: number[];
+  /** ln of each instrument's base price: the centre of the reflecting band. */
+  private readonly logBase: number[];
   private readonly ids: number[];
   private readonly calmRate: number;
   private burst = false;
   private nextArrival = 0;
   private nextSwitch = 0;
   private readonly trade: SimTrade;
+  /** Trades emitted so far. */
   generated = 0;
 
   constructor(opts: MarketModelOptions) {
     if (!(opts.rate > 0)) throw new RangeError('market model rate must be > 0');
     if (opts.symbols.length === 0) throw new RangeError('market model needs at least one symbol');
     this.symbols = opts.symbols;
+    this.rate = opts.rate;
     this.rng = new Rng(opts.seed);
     this.specs = opts.symbols.map(instrumentSpec);
     const total = this.specs.reduce((a, s) => a + s.weight, 0);
     let acc = 0;
     this.cumulative = this.specs.map((s) => (acc += s.weight / total));
     this.prices = this.specs.map((s) => s.price * Math.exp(0.01 * this.rng.normal()));
+    this.logBase = this.specs.map((s) => Math.log(s.price));
     this.ids = this.specs.map(() => 1_000_000_000 + Math.floor(this.rng.uniform() * 4_000_000_000));
     const burstShare = BURST_DWELL_S / (CALM_DWELL_S + BURST_DWELL_S);
     this.calmRate = opts.rate / (1 - burstShare + BURST_FACTOR * burstShare);
     this.trade = { symbol: '', index: 0, tradeId: 0, price: 0, quantity: 0, time: 0, buyerMaker: false };
     this.resetTo(opts.start);
+  }
+
+  /** Whether the arrival process is in its burst state (diagnostics and tests). */
+  get inBurst(): boolean {
+    return this.burst;
+  }
+
+  /**
+   * The earliest time anything can happen: the next arrival or the next calm/burst switch. A live
+   * driver sleeps until then instead of polling, so a slow market costs no wake-ups.
+   */
+  nextEventTime(): number {
+    return Math.min(this.nextArrival, this.nextSwitch);
   }
 
   private rateNow(): number {
@@ -133,7 +170,9 @@ export class MarketModel {
     let i = 0;
     while (i < this.cumulative.length - 1 && u >= this.cumulative[i]!) i++;
     const spec = this.specs[i]!;
-    const drift = this.rng.normal() * SIGMA;
+    let drift = this.rng.normal() * SIGMA;
+    const dev = Math.log(this.prices[i]!) - this.logBase[i]!;
+    if ((dev > BAND && drift > 0) || (dev < -BAND && drift < 0)) drift = -drift;
     const price = Math.max(spec.tick, this.prices[i]! * Math.exp(drift));
     this.prices[i] = price;
     const lots = Math.max(1, Math.round((spec.size * Math.exp(0.9 * this.rng.normal())) / spec.lot));
