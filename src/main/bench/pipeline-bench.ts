@@ -230,37 +230,24 @@ export function pipelineRatios(rows: BenchRow[]): Ratio[] {
   const pm = find(rows, 'postMessage', 1, 1, 'records_per_s');
   const oursP99 = find(rows, 'tickscope', 1, 1, 'latency_p99_us');
   const pmP99 = find(rows, 'postMessage', 1, 1, 'latency_p99_us');
+  const atLeast = (what: string, value: number, bound: number): Ratio => ({
+    what,
+    value,
+    target: `≥ ${bound >= 10 ? bound : bound.toFixed(1)}`,
+    met: value >= bound,
+  });
+  const atMost = (what: string, value: number, bound: number): Ratio => ({
+    what,
+    value,
+    target: `≤ ${bound >= 10 ? bound : bound.toFixed(1)}`,
+    met: value <= bound,
+  });
   return [
-    {
-      what: 'ring, 1 reader, batch 1 / ringbuf.js batch 1',
-      value: ours1 / rb1,
-      target: '≥ 1.5',
-      met: ours1 / rb1 >= 1.5,
-    },
-    {
-      what: 'ring, 1 reader, batch 256 / ringbuf.js batch 256',
-      value: ours256 / rb256,
-      target: '≥ 1.0',
-      met: ours256 / rb256 >= 1,
-    },
-    {
-      what: 'ring, 2 lossless readers, batch 256 / ringbuf.js batch 256',
-      value: ours2x256 / rb256,
-      target: '≥ 0.4',
-      met: ours2x256 / rb256 >= 0.4,
-    },
-    {
-      what: 'ring, 1 reader, batch 1 / postMessage per record',
-      value: ours1 / pm,
-      target: '≥ 20',
-      met: ours1 / pm >= 20,
-    },
-    {
-      what: 'latency p99 at 20k/s: ring / postMessage',
-      value: oursP99 / pmP99,
-      target: '≤ 0.5',
-      met: oursP99 / pmP99 <= 0.5,
-    },
+    atLeast('ring, 1 reader, batch 1 / ringbuf.js batch 1', ours1 / rb1, 1.5),
+    atLeast('ring, 1 reader, batch 256 / ringbuf.js batch 256', ours256 / rb256, 1),
+    atLeast('ring, 2 lossless readers, batch 256 / ringbuf.js batch 256', ours2x256 / rb256, 0.4),
+    atLeast('ring, 1 reader, batch 1 / postMessage per record', ours1 / pm, 20),
+    atMost('latency p99 at 20k/s: ring / postMessage', oursP99 / pmP99, 0.5),
   ];
 }
 
