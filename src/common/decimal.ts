@@ -40,7 +40,13 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
 const scratch = new Float64Array(1);
 
 /** parseDecimal into out[0]; false (out untouched) if the text is not a number. */
-export function parseDecimalTo(bytes: Uint8Array, start: number, end: number, out: Float64Array): boolean {
+export function parseDecimalTo(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+  slot = 0,
+): boolean {
   let i = start;
   if (i >= end) return false;
   let neg = false;
@@ -62,25 +68,25 @@ export function parseDecimalTo(bytes: Uint8Array, start: number, end: number, ou
       sawDigit = true;
       if (sawPoint) scale++;
       if (digits === 0 && c === 0x30) continue; // leading zero: not significant
-      if (digits === 15) return slowTo(bytes, start, end, out);
+      if (digits === 15) return slowTo(bytes, start, end, out, slot);
       mant = mant * 10 + (c - 0x30);
       digits++;
     } else if (c === 0x2e && !sawPoint) {
       sawPoint = true;
     } else {
-      return slowTo(bytes, start, end, out); // exponent, second point, garbage
+      return slowTo(bytes, start, end, out, slot); // exponent, second point, garbage
     }
   }
-  if (!sawDigit || scale > 22) return slowTo(bytes, start, end, out);
+  if (!sawDigit || scale > 22) return slowTo(bytes, start, end, out, slot);
   const value = scale > 0 ? mant / POW10[scale]! : mant;
-  out[0] = neg ? -value : value;
+  out[slot] = neg ? -value : value;
   return true;
 }
 
-function slowTo(bytes: Uint8Array, start: number, end: number, out: Float64Array): boolean {
+function slowTo(bytes: Uint8Array, start: number, end: number, out: Float64Array, slot: number): boolean {
   const v = slow(bytes, start, end);
   if (Number.isNaN(v)) return false;
-  out[0] = v;
+  out[slot] = v;
   return true;
 }
 
@@ -93,7 +99,13 @@ export function parseInteger(bytes: Uint8Array, start: number, end: number): num
 }
 
 /** parseInteger into out[0]; false if the text is not an integer. */
-export function parseIntegerTo(bytes: Uint8Array, start: number, end: number, out: Float64Array): boolean {
+export function parseIntegerTo(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+  slot = 0,
+): boolean {
   if (start >= end) return false;
   let neg = false;
   let i = start;
@@ -108,7 +120,7 @@ export function parseIntegerTo(bytes: Uint8Array, start: number, end: number, ou
     if (c < 0x30 || c > 0x39) return false;
     v = v * 10 + (c - 0x30);
   }
-  if (v > Number.MAX_SAFE_INTEGER) return slowTo(bytes, start, end, out);
-  out[0] = neg ? -v : v;
+  if (v > Number.MAX_SAFE_INTEGER) return slowTo(bytes, start, end, out, slot);
+  out[slot] = neg ? -v : v;
   return true;
 }

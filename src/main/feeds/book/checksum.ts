@@ -1,0 +1,120 @@
+/**
+ * Book checksums recomputed from our own book, without strings: the venue prints each level and
+ * takes a CRC-32 of the text; we write the same digits into a scratch buffer and CRC that.
+ *
+ * - Kraken v2: top 10 asks (best first) then top 10 bids; each price and size printed at the pair's
+ *   precision (which is what the wire carries, trailing zeros included), '.' removed and leading
+ *   zeros stripped — i.e. the decimal digits of round(x * 10^digits). Unsigned.
+ * - OKX v5 (legacy; fixed to 0 since 2026): first 25 bids and asks interleaved
+ *   `bid:size:ask:size:…`, strings exactly as sent. Signed.
+ */
+import type { BookSide, L2Book } from './l2-book.ts';
+
+const TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
+
+/** Running CRC over digits written into a scratch buffer. */
+const buf = new Uint8Array(64);
+let crc = 0;
+
+function feed(len: number): void {
+  let c = crc;
+  for (let i = 0; i < len; i++) c = TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  crc = c;
+}
+
+/** Writes the decimal digits of the non-negative integer m at buf[at..]; returns the new end. */
+function writeInt(m: number, at: number): number {
+  if (m === 0) {
+    buf[at] = 0x30;
+    return at + 1;
+  }
+  let len = 0;
+  let t = m;
+  while (t >= 1) {
+    len++;
+    t = Math.floor(t / 10);
+  }
+  let p = at + len - 1;
+  t = m;
+  while (p >= at) {
+    buf[p--] = 0x30 + (t % 10);
+    t = Math.floor(t / 10);
+  }
+  return at + len;
+}
+
+/** Kraken's form: the digits of round(x * 10^d), no point, no leading zeros. */
+function krakenNumber(x: number, d: number): void {
+  const m = Math.round(x * POW10[d]!);
+  feed(writeInt(m, 0));
+}
+
+/** Fixed-point with exactly d fraction digits (what the wire carried), at buf[at..]; returns the end. */
+function plainNumber(x: number, d: number, at: number): number {
+  const scale = POW10[d]!;
+  const m = Math.round(x * scale);
+  const ip = Math.floor(m / scale);
+  let end = writeInt(ip, at);
+  if (d > 0) {
+    buf[end++] = 0x2e;
+    let f = m - ip * scale;
+    for (let k = end + d - 1; k >= end; k--) {
+      buf[k] = 0x30 + (f % 10);
+      f = Math.floor(f / 10);
+    }
+    end += d;
+  }
+  return end;
+}
+
+function krakenSide(s: BookSide, depth: number): void {
+  const n = Math.min(s.n, depth);
+  for (let i = 0; i < n; i++) {
+    krakenNumber(s.px[i]!, s.pd[i]!);
+    krakenNumber(s.qty[i]!, s.qd[i]!);
+  }
+}
+
+/** Kraken v2 book checksum (unsigned 32-bit) of the top `depth` (10) levels. */
+export function krakenChecksum(book: L2Book, depth = 10): number {
+  crc = -1;
+  krakenSide(book.asks, depth);
+  krakenSide(book.bids, depth);
+  return (crc ^ -1) >>> 0;
+}
+
+function okxLevel(s: BookSide, i: number, sep: boolean): void {
+  let at = 0;
+  if (sep) buf[at++] = 0x3a;
+  at = plainNumber(s.px[i]!, s.pd[i]!, at);
+  buf[at++] = 0x3a;
+  at = plainNumber(s.qty[i]!, s.qd[i]!, at);
+  feed(at);
+}
+
+/** OKX legacy book checksum (signed 32-bit) of the first 25 levels each side. */
+export function okxChecksum(book: L2Book, depth = 25): number {
+  crc = -1;
+  let first = true;
+  for (let i = 0; i < depth; i++) {
+    if (i < book.bids.n) {
+      okxLevel(book.bids, i, !first);
+      first = false;
+    }
+    if (i < book.asks.n) {
+      okxLevel(book.asks, i, !first);
+      first = false;
+    }
+  }
+  return crc ^ -1;
+}

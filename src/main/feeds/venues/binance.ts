@@ -1,0 +1,300 @@
+/**
+ * Binance spot: decoding of combined (`{"stream":…,"data":{…}}`) and raw frames — trades,
+ * diff-depth updates (U/u), bookTicker — control replies, errors and serverShutdown; and of the
+ * REST depth snapshot. Sync rule (protocols/binance.md): buffer diffs, fetch the REST snapshot,
+ * drop diffs with u ≤ lastUpdateId, the first applied must straddle lastUpdateId + 1, then each
+ * U = previous u + 1.
+ */
+import { JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { readPairArray, toMs } from './levels.ts';
+import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
+
+const K_STREAM = lit('stream');
+const K_DATA = lit('data');
+const K_RESULT = lit('result');
+const K_ERROR = lit('error');
+const K_ID = lit('id');
+const K_LAST_UPDATE_ID = lit('lastUpdateId');
+const K_BIDS = lit('bids');
+const K_ASKS = lit('asks');
+const V_TRADE = lit('trade');
+const V_DEPTH = lit('depthUpdate');
+const V_SHUTDOWN = lit('serverShutdown');
+
+const EV_NONE = 0;
+const EV_TRADE = 1;
+const EV_DEPTH = 2;
+const EV_SHUTDOWN = 3;
+const EV_OTHER = 4;
+
+// Fields seen, as bits.
+const F_E = 1;
+const F_S = 2;
+const F_T = 4;
+const F_P = 8;
+const F_Q = 16;
+const F_TT = 32;
+const F_M = 64;
+const F_U1 = 128;
+const F_U = 256;
+const F_B = 512;
+const F_A = 1024;
+const F_BQ = 2048;
+const F_AQ = 4096;
+const TRADE_FIELDS = F_S | F_T | F_P | F_Q | F_TT | F_M;
+const DEPTH_FIELDS = F_S | F_U1 | F_U | F_B | F_A;
+const TICKER_FIELDS = F_S | F_U | F_B | F_BQ | F_A | F_AQ;
+
+/** Scratch for one event's scalars (a module array: no boxing, no allocation). */
+const f = new Float64Array(12);
+const X_E = 0;
+const X_T = 1;
+const X_P = 2;
+const X_Q = 3;
+const X_TT = 4;
+const X_U1 = 5;
+const X_U = 6;
+const X_B = 7;
+const X_BQ = 8;
+const X_A = 9;
+const X_AQ = 10;
+const X_BD = 11;
+const digitsOf = new Uint8Array(4); // pd/qd of bookTicker b, B, a, A
+
+let ev = EV_NONE;
+let seen = 0;
+let sell = false;
+let symS = 0;
+let symE = 0;
+
+function event(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  msg.addSection(0);
+  const num = sc.num;
+  while (sc.nextKey()) {
+    if (sc.ke - sc.ks === 1) {
+      const k = sc.b[sc.ks]!;
+      switch (k) {
+        case 0x65: // e
+          if (!sc.str()) return;
+          seen |= F_E;
+          ev = sc.strIs(V_TRADE)
+            ? EV_TRADE
+            : sc.strIs(V_DEPTH)
+              ? EV_DEPTH
+              : sc.strIs(V_SHUTDOWN)
+                ? EV_SHUTDOWN
+                : EV_OTHER;
+          break;
+        case 0x45: // E
+          if (!sc.integer(0)) return;
+          f[X_E] = num[0]!;
+          break;
+        case 0x73: // s
+          if (!sc.plainStr()) return;
+          symS = sc.vs;
+          symE = sc.ve;
+          seen |= F_S;
+          break;
+        case 0x74: // t
+          if (!sc.integer(0)) return;
+          f[X_T] = num[0]!;
+          seen |= F_T;
+          break;
+        case 0x70: // p
+          if (!sc.decimal(0)) return;
+          f[X_P] = num[0]!;
+          seen |= F_P;
+          break;
+        case 0x71: // q
+          if (!sc.decimal(0)) return;
+          f[X_Q] = num[0]!;
+          seen |= F_Q;
+          break;
+        case 0x54: // T
+          if (!sc.integer(0)) return;
+          f[X_TT] = num[0]!;
+          seen |= F_TT;
+          break;
+        case 0x6d: // m
+          sell = sc.bool();
+          seen |= F_M;
+          break;
+        case 0x55: // U
+          if (!sc.integer(0)) return;
+          f[X_U1] = num[0]!;
+          seen |= F_U1;
+          break;
+        case 0x75: // u
+          if (!sc.integer(0)) return;
+          f[X_U] = num[0]!;
+          seen |= F_U;
+          break;
+        case 0x62: // b: depth bids, or the bookTicker's best bid
+        case 0x61: {
+          // a
+          const bid = k === 0x62;
+          if (sc.peek() === 0x5b) readPairArray(sc, msg, bid);
+          else {
+            if (!sc.decimal(0)) return;
+            f[bid ? X_B : X_A] = num[0]!;
+            digitsOf[bid ? 0 : 2] = sc.frac;
+          }
+          seen |= bid ? F_B : F_A;
+          break;
+        }
+        case 0x42: // B
+        case 0x41: // A
+          if (!sc.decimal(0)) return;
+          f[k === 0x42 ? X_BQ : X_AQ] = num[0]!;
+          digitsOf[k === 0x42 ? 1 : 3] = sc.frac;
+          seen |= k === 0x42 ? F_BQ : F_AQ;
+          break;
+        default:
+          sc.skip();
+      }
+    } else sc.skip();
+  }
+}
+
+/** Decodes one frame of `len` bytes into msg (which the caller has reset). */
+export function decodeBinance(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {
+  sc.reset(bytes, len);
+  ev = EV_NONE;
+  seen = 0;
+  sell = false;
+  f[X_E] = Number.NaN;
+  f[X_BD] = 0;
+  let sawResult = false;
+  let sawError = false;
+  let raw = false;
+  if (sc.enterObject()) {
+    while (sc.nextKey()) {
+      if (sc.keyIs(K_DATA)) event(sc, msg);
+      else if (sc.keyIs(K_STREAM)) sc.skip();
+      else if (sc.keyIs(K_RESULT)) {
+        sawResult = true;
+        sc.skip();
+      } else if (sc.keyIs(K_ERROR)) {
+        sawError = true;
+        sc.skip();
+      } else if (sc.keyIs(K_ID)) {
+        if (sc.isNull()) continue;
+        if (sc.peek() !== 0x22 && sc.integer(0)) msg.reqId = sc.num[0]!;
+        else sc.skip();
+      } else {
+        // A raw-stream event: its fields are at the top level. Rewind to parse it as an event.
+        raw = true;
+        break;
+      }
+    }
+  }
+  if (raw && sc.failed === 0) {
+    sc.reset(bytes, len);
+    ev = EV_NONE;
+    seen = 0;
+    msg.reset();
+    event(sc, msg);
+  }
+  if (sc.failed === 0 && !sc.atEnd()) sc.fail(ScanError.badSyntax);
+  sc.release();
+  finish(sc.failed, msg, sawResult, sawError);
+}
+
+function finish(failed: number, msg: FeedMessage, sawResult: boolean, sawError: boolean): void {
+  if (failed !== 0) {
+    msg.malformed = failed;
+    msg.kind = MsgKind.malformed;
+    return;
+  }
+  msg.eventTime = toMs(f[X_E]!);
+  if (ev === EV_TRADE) {
+    if ((seen & TRADE_FIELDS) !== TRADE_FIELDS) return missing(msg);
+    msg.nSections = 0;
+    msg.nLevels = 0;
+    const t = msg.addTrade(symS, symE);
+    const tr = msg.trades;
+    tr[t + T_PRICE] = f[X_P]!;
+    tr[t + T_QTY] = f[X_Q]!;
+    tr[t + T_TIME] = toMs(f[X_TT]!);
+    tr[t + T_ID] = f[X_T]!;
+    tr[t + T_SELL] = sell ? 1 : 0;
+    if (!(tr[t + T_PRICE]! > 0) || !(tr[t + T_QTY]! > 0)) {
+      msg.malformed = ScanError.badNumber;
+      msg.kind = MsgKind.malformed;
+      return;
+    }
+    msg.kind = MsgKind.trades;
+  } else if (ev === EV_DEPTH) {
+    if ((seen & DEPTH_FIELDS) !== DEPTH_FIELDS) return missing(msg);
+    msg.secSym[0] = symS;
+    msg.secSym[1] = symE;
+    msg.secFirst[0] = f[X_U1]!;
+    msg.secLast[0] = f[X_U]!;
+    msg.secTime[0] = msg.eventTime;
+    msg.kind = MsgKind.book;
+  } else if (ev === EV_SHUTDOWN) msg.kind = MsgKind.shutdown;
+  else if (ev === EV_NONE && (seen & TICKER_FIELDS) === TICKER_FIELDS) {
+    // bookTicker: no "e"; best bid and ask become one top section.
+    msg.nSections = 0;
+    msg.nLevels = 0;
+    msg.addSection(0);
+    msg.secSym[0] = symS;
+    msg.secSym[1] = symE;
+    msg.secLast[0] = f[X_U]!;
+    msg.addLevel(true, f[X_B]!, f[X_BQ]!, digitsOf[0]!, digitsOf[1]!);
+    msg.addLevel(false, f[X_A]!, f[X_AQ]!, digitsOf[2]!, digitsOf[3]!);
+    msg.kind = MsgKind.top;
+  } else if (sawError) msg.kind = MsgKind.error;
+  else if (sawResult) msg.kind = MsgKind.ack;
+  else if (ev === EV_OTHER) {
+    msg.nSections = 0;
+    msg.nLevels = 0;
+    msg.kind = MsgKind.other;
+  } else if (seen !== 0) missing(msg);
+  else msg.kind = MsgKind.other;
+}
+
+function missing(msg: FeedMessage): void {
+  msg.malformed = ScanError.missingField;
+  msg.kind = MsgKind.malformed;
+}
+
+/**
+ * Decodes the REST `GET /api/v3/depth` body into one snapshot section whose secLast is
+ * lastUpdateId. The symbol range is left empty: the caller knows which symbol it asked for.
+ */
+export function decodeBinanceDepthSnapshot(
+  sc: JsonScanner,
+  bytes: Uint8Array,
+  len: number,
+  msg: FeedMessage,
+): void {
+  sc.reset(bytes, len);
+  msg.reset();
+  let have = 0;
+  if (sc.enterObject()) {
+    msg.addSection(Sec.snapshot);
+    while (sc.nextKey()) {
+      if (sc.keyIs(K_LAST_UPDATE_ID)) {
+        if (sc.integer(0)) msg.secLast[0] = sc.num[0]!;
+        have |= 1;
+      } else if (sc.keyIs(K_BIDS)) {
+        readPairArray(sc, msg, true);
+        have |= 2;
+      } else if (sc.keyIs(K_ASKS)) {
+        readPairArray(sc, msg, false);
+        have |= 4;
+      } else sc.skip();
+    }
+  }
+  if (sc.failed === 0 && !sc.atEnd()) sc.fail(ScanError.badSyntax);
+  sc.release();
+  if (sc.failed !== 0) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = sc.failed;
+  } else if (have !== 7) missing(msg);
+  else msg.kind = MsgKind.book;
+}
+
+export { JsonScanner };

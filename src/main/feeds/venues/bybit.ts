@@ -1,0 +1,176 @@
+/**
+ * Bybit v5 public spot: `orderbook.{1,50,200,1000}.SYM` (snapshot/delta; `u` +1 per delta, a
+ * snapshot replaces the book), `publicTrade.SYM`, op replies (subscribe acks, pong, errors).
+ * `orderbook.1` is the top of book (Bybit spot tickers carry no bid/ask). `S` is the taker side.
+ */
+import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { readPairArray } from './levels.ts';
+import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
+
+const K_TOPIC = lit('topic');
+const K_TYPE = lit('type');
+const K_DATA = lit('data');
+const K_TS = lit('ts');
+const K_OP = lit('op');
+const K_SUCCESS = lit('success');
+const K_RET_MSG = lit('ret_msg');
+const K_SEQ = lit('seq');
+const V_ORDERBOOK_1 = lit('orderbook.1.');
+const V_ORDERBOOK = lit('orderbook.');
+const V_TRADE = lit('publicTrade.');
+const V_SNAPSHOT = lit('snapshot');
+const V_PONG = lit('pong');
+const V_PING = lit('ping');
+const V_SELL = lit('Sell');
+const V_BUY = lit('Buy');
+
+const CH_NONE = 0;
+const CH_BOOK = 1;
+const CH_TOP = 2;
+const CH_TRADE = 3;
+const CH_OTHER = 4;
+
+function startsWith(sc: JsonScanner, p: Uint8Array): boolean {
+  if (sc.ve - sc.vs < p.length) return false;
+  for (let i = 0; i < p.length; i++) if (sc.b[sc.vs + i] !== p[i]) return false;
+  return true;
+}
+
+function book(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
+  if (!sc.enterObject()) return;
+  const s = msg.addSection(snapshot ? Sec.snapshot : 0);
+  let have = 0;
+  while (sc.nextKey()) {
+    if (sc.key1(0x73)) {
+      // s
+      if (!sc.plainStr()) return;
+      msg.secSym[s * 2] = sc.vs;
+      msg.secSym[s * 2 + 1] = sc.ve;
+      have |= 1;
+    } else if (sc.key1(0x62)) readPairArray(sc, msg, true);
+    else if (sc.key1(0x61)) readPairArray(sc, msg, false);
+    else if (sc.key1(0x75)) {
+      // u
+      if (!sc.integer(0)) return;
+      msg.secLast[s] = sc.num[0]!;
+      have |= 2;
+    } else if (sc.keyIs(K_SEQ)) {
+      if (!sc.integer(0)) return;
+      msg.secFirst[s] = sc.num[0]!; // cross sequence: informative only
+    } else sc.skip();
+  }
+  if (sc.failed === 0 && have !== 3) sc.fail(ScanError.missingField);
+}
+
+function trade(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  const num = sc.num;
+  let have = 0;
+  let symS = 0;
+  let symE = 0;
+  let sell = 0;
+  let time = Number.NaN;
+  let id = Number.NaN;
+  while (sc.nextKey()) {
+    if (sc.ke - sc.ks === 1) {
+      const k = sc.b[sc.ks];
+      if (k === 0x73) {
+        if (!sc.plainStr()) return;
+        symS = sc.vs;
+        symE = sc.ve;
+        have |= 1;
+      } else if (k === 0x70) {
+        if (!sc.decimal(0)) return;
+        have |= 2;
+      } else if (k === 0x76) {
+        if (!sc.decimal(1)) return;
+        have |= 4;
+      } else if (k === 0x53) {
+        if (!sc.str()) return;
+        if (sc.strIs(V_SELL)) sell = 1;
+        else if (!sc.strIs(V_BUY)) return sc.fail(ScanError.badType);
+        have |= 8;
+      } else if (k === 0x54) {
+        if (!sc.integer(2)) return;
+        time = num[2]!;
+      } else if (k === 0x69) {
+        if (!sc.integer(3)) return;
+        id = num[3]!;
+      } else sc.skip();
+    } else sc.skip();
+  }
+  if (sc.failed !== 0) return;
+  if (have !== 15) return sc.fail(ScanError.missingField);
+  if (!(num[0]! > 0) || !(num[1]! > 0)) return sc.fail(ScanError.badNumber);
+  const t = msg.addTrade(symS, symE);
+  const tr = msg.trades;
+  tr[t + T_PRICE] = num[0]!;
+  tr[t + T_QTY] = num[1]!;
+  tr[t + T_TIME] = time;
+  tr[t + T_ID] = id;
+  tr[t + T_SELL] = sell;
+}
+
+export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {
+  sc.reset(bytes, len);
+  let ch = CH_NONE;
+  let snapshot = false;
+  let dataAt = -1;
+  let op = false;
+  let pong = false;
+  let success = true;
+  if (sc.enterObject()) {
+    while (sc.nextKey()) {
+      if (sc.keyIs(K_TOPIC)) {
+        if (!sc.str()) break;
+        ch = startsWith(sc, V_ORDERBOOK_1)
+          ? CH_TOP
+          : startsWith(sc, V_ORDERBOOK)
+            ? CH_BOOK
+            : startsWith(sc, V_TRADE)
+              ? CH_TRADE
+              : CH_OTHER;
+      } else if (sc.keyIs(K_TYPE)) {
+        if (sc.str()) snapshot = sc.strIs(V_SNAPSHOT);
+      } else if (sc.keyIs(K_DATA)) {
+        dataAt = sc.pos;
+        sc.skip();
+      } else if (sc.keyIs(K_TS)) {
+        if (sc.integer(0)) msg.eventTime = sc.num[0]!;
+      } else if (sc.keyIs(K_OP)) {
+        if (!sc.str()) break;
+        op = true;
+        if (sc.strIs(V_PING) || sc.strIs(V_PONG)) pong = true;
+      } else if (sc.keyIs(K_RET_MSG)) {
+        if (sc.str() && sc.strIs(V_PONG)) pong = true;
+      } else if (sc.keyIs(K_SUCCESS)) success = sc.bool();
+      else sc.skip();
+    }
+  }
+  if (sc.failed === 0 && !sc.atEnd()) sc.fail(ScanError.badSyntax);
+  if (sc.failed === 0 && (ch === CH_BOOK || ch === CH_TOP || ch === CH_TRADE)) {
+    if (dataAt < 0) sc.fail(ScanError.missingField);
+    else {
+      sc.pos = dataAt;
+      if (ch === CH_TRADE) {
+        if (sc.enterArray()) while (sc.nextItem()) trade(sc, msg);
+      } else book(sc, msg, snapshot);
+    }
+  }
+  sc.release();
+  if (sc.failed !== 0) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = sc.failed;
+  } else if (ch === CH_BOOK) msg.kind = MsgKind.book;
+  else if (ch === CH_TOP) {
+    // orderbook.1: one bid and one ask (either may be missing when a side is empty)
+    msg.kind = MsgKind.top;
+    for (let s = 0; s < msg.nSections; s++) msg.secTime[s] = msg.eventTime;
+  } else if (ch === CH_TRADE) msg.kind = MsgKind.trades;
+  else if (op || pong) msg.kind = pong ? MsgKind.pong : success ? MsgKind.ack : MsgKind.error;
+  else if (ch === CH_NONE) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = ScanError.missingField;
+  } else msg.kind = MsgKind.other;
+  if (msg.kind === MsgKind.book) for (let s = 0; s < msg.nSections; s++) msg.secTime[s] = msg.eventTime;
+}

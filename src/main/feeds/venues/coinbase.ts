@@ -1,0 +1,309 @@
+/**
+ * Coinbase Advanced Trade: `l2_data` (snapshot/update events per product), `market_trades`,
+ * `ticker` (best bid/ask), `heartbeats`, `subscriptions`, errors. Every frame carries
+ * `sequence_num`, one counter per connection across all channels (protocols/coinbase.md §A3), so
+ * a gap cannot be pinned on one product: every book of the connection is resynced.
+ * `side` on trades is the maker's side (documented), so the taker sold when side is BUY.
+ */
+
+import { parseIsoTimeTo } from '../iso-time.ts';
+import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
+
+const K_CHANNEL = lit('channel');
+const K_SEQ = lit('sequence_num');
+const K_EVENTS = lit('events');
+const K_TIMESTAMP = lit('timestamp');
+const K_TYPE = lit('type');
+const K_PRODUCT = lit('product_id');
+const K_UPDATES = lit('updates');
+const K_TRADES = lit('trades');
+const K_TICKERS = lit('tickers');
+const K_SIDE = lit('side');
+const K_PRICE_LEVEL = lit('price_level');
+const K_NEW_QTY = lit('new_quantity');
+const K_EVENT_TIME = lit('event_time');
+const K_TRADE_ID = lit('trade_id');
+const K_PRICE = lit('price');
+const K_SIZE = lit('size');
+const K_TIME = lit('time');
+const K_BEST_BID = lit('best_bid');
+const K_BEST_BID_Q = lit('best_bid_quantity');
+const K_BEST_ASK = lit('best_ask');
+const K_BEST_ASK_Q = lit('best_ask_quantity');
+const V_L2 = lit('l2_data');
+const V_TRADES = lit('market_trades');
+const V_TICKER = lit('ticker');
+const V_HEARTBEATS = lit('heartbeats');
+const V_SUBS = lit('subscriptions');
+const V_ERROR = lit('error');
+const V_SNAPSHOT = lit('snapshot');
+const V_BID = lit('bid');
+const V_OFFER = lit('offer');
+const V_ASK = lit('ask');
+const V_BUY = lit('BUY');
+const V_SELL = lit('SELL');
+
+const CH_NONE = 0;
+const CH_L2 = 1;
+const CH_TRADES = 2;
+const CH_TICKER = 3;
+const CH_HEARTBEATS = 4;
+const CH_SUBS = 5;
+const CH_OTHER = 6;
+
+function level(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  let side = -1;
+  let have = 0;
+  let pd = 0;
+  let qd = 0;
+  const num = sc.num;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_SIDE)) {
+      if (!sc.str()) return;
+      side = sc.strIs(V_BID) ? 1 : sc.strIs(V_OFFER) || sc.strIs(V_ASK) ? 0 : -1;
+    } else if (sc.keyIs(K_PRICE_LEVEL)) {
+      if (!sc.decimal(2)) return;
+      pd = sc.frac;
+      have |= 1;
+    } else if (sc.keyIs(K_NEW_QTY)) {
+      if (!sc.decimal(3)) return;
+      qd = sc.frac;
+      have |= 2;
+    } else if (sc.keyIs(K_EVENT_TIME)) {
+      if (!sc.str()) return;
+      if (parseIsoTimeTo(sc.b, sc.vs, sc.ve, num, 1)) {
+        const s = msg.nSections - 1;
+        if (num[1]! > 0 && !(msg.secTime[s]! >= num[1]!)) msg.secTime[s] = num[1]!;
+      }
+    } else sc.skip();
+  }
+  if (sc.failed !== 0) return;
+  if (side < 0 || have !== 3 || !(num[2]! > 0) || !(num[3]! >= 0)) {
+    sc.fail(side < 0 || have !== 3 ? ScanError.missingField : ScanError.badNumber);
+    return;
+  }
+  msg.addLevel(side === 1, num[2]!, num[3]!, pd, qd);
+}
+
+function l2Event(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  const s = msg.addSection(0);
+  let have = 0;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_TYPE)) {
+      if (!sc.str()) return;
+      if (sc.strIs(V_SNAPSHOT)) msg.secFlags[s] = Sec.snapshot;
+    } else if (sc.keyIs(K_PRODUCT)) {
+      if (!sc.plainStr()) return;
+      msg.secSym[s * 2] = sc.vs;
+      msg.secSym[s * 2 + 1] = sc.ve;
+      have |= 1;
+    } else if (sc.keyIs(K_UPDATES)) {
+      if (!sc.enterArray()) return;
+      while (sc.nextItem()) level(sc, msg);
+      have |= 2;
+    } else sc.skip();
+  }
+  if (sc.failed === 0 && have !== 3) sc.fail(ScanError.missingField);
+}
+
+function trade(sc: JsonScanner, msg: FeedMessage, history: boolean): void {
+  if (!sc.enterObject()) return;
+  const num = sc.num;
+  let have = 0;
+  let symS = 0;
+  let symE = 0;
+  let sell = 0;
+  let time = Number.NaN;
+  let id = Number.NaN;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_PRODUCT)) {
+      if (!sc.plainStr()) return;
+      symS = sc.vs;
+      symE = sc.ve;
+      have |= 1;
+    } else if (sc.keyIs(K_PRICE)) {
+      if (!sc.decimal(2)) return;
+      have |= 2;
+    } else if (sc.keyIs(K_SIZE)) {
+      if (!sc.decimal(3)) return;
+      have |= 4;
+    } else if (sc.keyIs(K_SIDE)) {
+      if (!sc.str()) return;
+      // Maker side (documented): a resting buy was hit → the taker sold.
+      if (sc.strIs(V_BUY)) sell = 1;
+      else if (sc.strIs(V_SELL)) sell = 0;
+      else {
+        sc.fail(ScanError.badType);
+        return;
+      }
+      have |= 8;
+    } else if (sc.keyIs(K_TRADE_ID)) {
+      if (sc.peek() === 0x22 && sc.integer(1)) id = num[1]!;
+      else if (sc.failed === 0) sc.skip();
+      if (sc.failed !== 0) return;
+      have |= 16;
+    } else if (sc.keyIs(K_TIME)) {
+      if (!sc.str()) return;
+      if (parseIsoTimeTo(sc.b, sc.vs, sc.ve, num, 1)) time = num[1]!;
+      else {
+        sc.fail(ScanError.badNumber);
+        return;
+      }
+    } else sc.skip();
+  }
+  if (sc.failed !== 0) return;
+  if (have !== 31) {
+    sc.fail(ScanError.missingField);
+    return;
+  }
+  if (!(num[2]! > 0) || !(num[3]! > 0)) {
+    sc.fail(ScanError.badNumber);
+    return;
+  }
+  if (history) return; // trades before our subscription: not live flow
+  const t = msg.addTrade(symS, symE);
+  const tr = msg.trades;
+  tr[t + T_PRICE] = num[2]!;
+  tr[t + T_QTY] = num[3]!;
+  tr[t + T_TIME] = time;
+  tr[t + T_ID] = id;
+  tr[t + T_SELL] = sell;
+}
+
+function tradesEvent(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  // "type" may follow "trades"; remember where the trades are and read them once the type is known.
+  let history = false;
+  let at = -1;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_TYPE)) {
+      if (!sc.str()) return;
+      history = sc.strIs(V_SNAPSHOT);
+    } else if (sc.keyIs(K_TRADES)) {
+      at = sc.pos;
+      sc.skip();
+    } else sc.skip();
+  }
+  if (sc.failed !== 0 || at < 0) {
+    if (sc.failed === 0) sc.fail(ScanError.missingField);
+    return;
+  }
+  const end = sc.pos;
+  sc.pos = at;
+  if (sc.enterArray()) while (sc.nextItem()) trade(sc, msg, history);
+  if (sc.failed === 0) sc.pos = end;
+}
+
+function ticker(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  const num = sc.num;
+  let have = 0;
+  let symS = 0;
+  let symE = 0;
+  let bpd = 0;
+  let bqd = 0;
+  let apd = 0;
+  let aqd = 0;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_PRODUCT)) {
+      if (!sc.plainStr()) return;
+      symS = sc.vs;
+      symE = sc.ve;
+      have |= 1;
+    } else if (sc.keyIs(K_BEST_BID)) {
+      if (!sc.decimal(0)) return;
+      bpd = sc.frac;
+      have |= 2;
+    } else if (sc.keyIs(K_BEST_BID_Q)) {
+      if (!sc.decimal(1)) return;
+      bqd = sc.frac;
+      have |= 4;
+    } else if (sc.keyIs(K_BEST_ASK)) {
+      if (!sc.decimal(2)) return;
+      apd = sc.frac;
+      have |= 8;
+    } else if (sc.keyIs(K_BEST_ASK_Q)) {
+      if (!sc.decimal(3)) return;
+      aqd = sc.frac;
+      have |= 16;
+    } else sc.skip();
+  }
+  if (sc.failed !== 0) return;
+  if (have !== 31) return; // a ticker without best bid/ask (ticker_batch-like): nothing for the book
+  const s = msg.addSection(0);
+  msg.secSym[s * 2] = symS;
+  msg.secSym[s * 2 + 1] = symE;
+  msg.addLevel(true, num[0]!, num[1]!, bpd, bqd);
+  msg.addLevel(false, num[2]!, num[3]!, apd, aqd);
+}
+
+function tickerEvent(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_TICKERS)) {
+      if (sc.enterArray()) while (sc.nextItem()) ticker(sc, msg);
+    } else sc.skip();
+  }
+}
+
+export function decodeCoinbase(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {
+  sc.reset(bytes, len);
+  let ch = CH_NONE;
+  let eventsAt = -1;
+  let isError = false;
+  if (sc.enterObject()) {
+    while (sc.nextKey()) {
+      if (sc.keyIs(K_CHANNEL)) {
+        if (!sc.str()) break;
+        ch = sc.strIs(V_L2)
+          ? CH_L2
+          : sc.strIs(V_TRADES)
+            ? CH_TRADES
+            : sc.strIs(V_TICKER)
+              ? CH_TICKER
+              : sc.strIs(V_HEARTBEATS)
+                ? CH_HEARTBEATS
+                : sc.strIs(V_SUBS)
+                  ? CH_SUBS
+                  : CH_OTHER;
+      } else if (sc.keyIs(K_SEQ)) {
+        if (sc.integer(0)) msg.frameSeq = sc.num[0]!;
+      } else if (sc.keyIs(K_TIMESTAMP)) {
+        if (sc.str() && parseIsoTimeTo(sc.b, sc.vs, sc.ve, sc.num, 0)) msg.eventTime = sc.num[0]!;
+      } else if (sc.keyIs(K_TYPE)) {
+        if (sc.str() && sc.strIs(V_ERROR)) isError = true;
+      } else if (sc.keyIs(K_EVENTS)) {
+        eventsAt = sc.pos;
+        sc.skip();
+      } else sc.skip();
+    }
+  }
+  if (sc.failed === 0 && !sc.atEnd()) sc.fail(ScanError.badSyntax);
+  if (sc.failed === 0 && eventsAt >= 0 && (ch === CH_L2 || ch === CH_TRADES || ch === CH_TICKER)) {
+    sc.pos = eventsAt;
+    if (sc.enterArray()) {
+      while (sc.nextItem()) {
+        if (ch === CH_L2) l2Event(sc, msg);
+        else if (ch === CH_TRADES) tradesEvent(sc, msg);
+        else tickerEvent(sc, msg);
+      }
+    }
+  }
+  sc.release();
+  if (sc.failed !== 0) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = sc.failed;
+  } else if (isError) msg.kind = MsgKind.error;
+  else if (ch === CH_L2) msg.kind = MsgKind.book;
+  else if (ch === CH_TRADES) msg.kind = MsgKind.trades;
+  else if (ch === CH_TICKER) msg.kind = MsgKind.top;
+  else if (ch === CH_HEARTBEATS) msg.kind = MsgKind.heartbeat;
+  else if (ch === CH_SUBS) msg.kind = MsgKind.ack;
+  else if (ch === CH_NONE) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = ScanError.missingField;
+  } else msg.kind = MsgKind.other;
+}

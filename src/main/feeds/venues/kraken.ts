@@ -1,0 +1,247 @@
+/**
+ * Kraken WebSocket v2: `book` (snapshot/update with a CRC-32 checksum of the top 10 levels),
+ * `trade`, `ticker` (bbo), `heartbeat`, `status`, and method replies (subscribe/unsubscribe acks,
+ * pong, errors). Numbers are bare JSON numbers printed at the pair's precision; the fraction digits
+ * seen on the wire are kept per level for the checksum. `side` is the taker's side.
+ */
+
+import { parseIsoTimeTo } from '../iso-time.ts';
+import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
+
+const K_CHANNEL = lit('channel');
+const K_TYPE = lit('type');
+const K_DATA = lit('data');
+const K_METHOD = lit('method');
+const K_SUCCESS = lit('success');
+const K_REQ_ID = lit('req_id');
+const K_SYMBOL = lit('symbol');
+const K_BIDS = lit('bids');
+const K_ASKS = lit('asks');
+const K_PRICE = lit('price');
+const K_QTY = lit('qty');
+const K_CHECKSUM = lit('checksum');
+const K_TIMESTAMP = lit('timestamp');
+const K_SIDE = lit('side');
+const K_TRADE_ID = lit('trade_id');
+const K_BID = lit('bid');
+const K_BID_QTY = lit('bid_qty');
+const K_ASK = lit('ask');
+const K_ASK_QTY = lit('ask_qty');
+const V_BOOK = lit('book');
+const V_TRADE = lit('trade');
+const V_TICKER = lit('ticker');
+const V_HEARTBEAT = lit('heartbeat');
+const V_SNAPSHOT = lit('snapshot');
+const V_PONG = lit('pong');
+const V_SELL = lit('sell');
+const V_BUY = lit('buy');
+
+const CH_NONE = 0;
+const CH_BOOK = 1;
+const CH_TRADE = 2;
+const CH_TICKER = 3;
+const CH_HEARTBEAT = 4;
+const CH_OTHER = 5;
+
+function levels(sc: JsonScanner, msg: FeedMessage, bid: boolean): void {
+  if (!sc.enterArray()) return;
+  const num = sc.num;
+  while (sc.nextItem()) {
+    if (!sc.enterObject()) return;
+    let have = 0;
+    let pd = 0;
+    let qd = 0;
+    while (sc.nextKey()) {
+      if (sc.keyIs(K_PRICE)) {
+        if (!sc.decimal(0)) return;
+        pd = sc.frac;
+        have |= 1;
+      } else if (sc.keyIs(K_QTY)) {
+        if (!sc.decimal(1)) return;
+        qd = sc.frac;
+        have |= 2;
+      } else sc.skip();
+    }
+    if (sc.failed !== 0) return;
+    if (have !== 3) return sc.fail(ScanError.missingField);
+    if (!(num[0]! > 0) || !(num[1]! >= 0)) return sc.fail(ScanError.badNumber);
+    msg.addLevel(bid, num[0]!, num[1]!, pd, qd);
+  }
+}
+
+function bookEntry(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
+  if (!sc.enterObject()) return;
+  const s = msg.addSection(snapshot ? Sec.snapshot : 0);
+  let have = 0;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_SYMBOL)) {
+      if (!sc.plainStr()) return;
+      msg.secSym[s * 2] = sc.vs;
+      msg.secSym[s * 2 + 1] = sc.ve;
+      have |= 1;
+    } else if (sc.keyIs(K_BIDS)) levels(sc, msg, true);
+    else if (sc.keyIs(K_ASKS)) levels(sc, msg, false);
+    else if (sc.keyIs(K_CHECKSUM)) {
+      if (!sc.integer(0)) return;
+      msg.secCheck[s] = sc.num[0]!;
+      msg.secFlags[s] = msg.secFlags[s]! | Sec.hasChecksum;
+    } else if (sc.keyIs(K_TIMESTAMP)) {
+      if (sc.str() && parseIsoTimeTo(sc.b, sc.vs, sc.ve, sc.num, 0)) msg.secTime[s] = sc.num[0]!;
+    } else sc.skip();
+  }
+  if (sc.failed === 0 && have !== 1) sc.fail(ScanError.missingField);
+}
+
+function tradeEntry(sc: JsonScanner, msg: FeedMessage, history: boolean): void {
+  if (!sc.enterObject()) return;
+  const num = sc.num;
+  let have = 0;
+  let symS = 0;
+  let symE = 0;
+  let sell = 0;
+  let time = Number.NaN;
+  let id = Number.NaN;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_SYMBOL)) {
+      if (!sc.plainStr()) return;
+      symS = sc.vs;
+      symE = sc.ve;
+      have |= 1;
+    } else if (sc.keyIs(K_PRICE)) {
+      if (!sc.decimal(0)) return;
+      have |= 2;
+    } else if (sc.keyIs(K_QTY)) {
+      if (!sc.decimal(1)) return;
+      have |= 4;
+    } else if (sc.keyIs(K_SIDE)) {
+      if (!sc.str()) return;
+      if (sc.strIs(V_SELL)) sell = 1;
+      else if (!sc.strIs(V_BUY)) return sc.fail(ScanError.badType);
+      have |= 8;
+    } else if (sc.keyIs(K_TRADE_ID)) {
+      if (!sc.integer(2)) return;
+      id = num[2]!;
+    } else if (sc.keyIs(K_TIMESTAMP)) {
+      if (!sc.str()) return;
+      if (!parseIsoTimeTo(sc.b, sc.vs, sc.ve, num, 3)) return sc.fail(ScanError.badNumber);
+      time = num[3]!;
+    } else sc.skip();
+  }
+  if (sc.failed !== 0) return;
+  if (have !== 15) return sc.fail(ScanError.missingField);
+  if (!(num[0]! > 0) || !(num[1]! > 0)) return sc.fail(ScanError.badNumber);
+  if (history) return;
+  const t = msg.addTrade(symS, symE);
+  const tr = msg.trades;
+  tr[t + T_PRICE] = num[0]!;
+  tr[t + T_QTY] = num[1]!;
+  tr[t + T_TIME] = time;
+  tr[t + T_ID] = id;
+  tr[t + T_SELL] = sell;
+}
+
+function tickerEntry(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  const num = sc.num;
+  let have = 0;
+  let symS = 0;
+  let symE = 0;
+  let bpd = 0;
+  let bqd = 0;
+  let apd = 0;
+  let aqd = 0;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_SYMBOL)) {
+      if (!sc.plainStr()) return;
+      symS = sc.vs;
+      symE = sc.ve;
+      have |= 1;
+    } else if (sc.keyIs(K_BID)) {
+      if (!sc.decimal(0)) return;
+      bpd = sc.frac;
+      have |= 2;
+    } else if (sc.keyIs(K_BID_QTY)) {
+      if (!sc.decimal(1)) return;
+      bqd = sc.frac;
+      have |= 4;
+    } else if (sc.keyIs(K_ASK)) {
+      if (!sc.decimal(2)) return;
+      apd = sc.frac;
+      have |= 8;
+    } else if (sc.keyIs(K_ASK_QTY)) {
+      if (!sc.decimal(3)) return;
+      aqd = sc.frac;
+      have |= 16;
+    } else sc.skip();
+  }
+  if (sc.failed !== 0) return;
+  if (have !== 31) return sc.fail(ScanError.missingField);
+  const s = msg.addSection(0);
+  msg.secSym[s * 2] = symS;
+  msg.secSym[s * 2 + 1] = symE;
+  msg.addLevel(true, num[0]!, num[1]!, bpd, bqd);
+  msg.addLevel(false, num[2]!, num[3]!, apd, aqd);
+}
+
+export function decodeKraken(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {
+  sc.reset(bytes, len);
+  let ch = CH_NONE;
+  let snapshot = false;
+  let dataAt = -1;
+  let method = false;
+  let pong = false;
+  let success = true;
+  if (sc.enterObject()) {
+    while (sc.nextKey()) {
+      if (sc.keyIs(K_CHANNEL)) {
+        if (!sc.str()) break;
+        ch = sc.strIs(V_BOOK)
+          ? CH_BOOK
+          : sc.strIs(V_TRADE)
+            ? CH_TRADE
+            : sc.strIs(V_TICKER)
+              ? CH_TICKER
+              : sc.strIs(V_HEARTBEAT)
+                ? CH_HEARTBEAT
+                : CH_OTHER;
+      } else if (sc.keyIs(K_TYPE)) {
+        if (sc.str()) snapshot = sc.strIs(V_SNAPSHOT);
+      } else if (sc.keyIs(K_DATA)) {
+        dataAt = sc.pos;
+        sc.skip();
+      } else if (sc.keyIs(K_METHOD)) {
+        if (!sc.str()) break;
+        method = true;
+        pong = sc.strIs(V_PONG);
+      } else if (sc.keyIs(K_SUCCESS)) success = sc.bool();
+      else if (sc.keyIs(K_REQ_ID)) {
+        if (sc.integer(0)) msg.reqId = sc.num[0]!;
+      } else sc.skip();
+    }
+  }
+  if (sc.failed === 0 && !sc.atEnd()) sc.fail(ScanError.badSyntax);
+  if (sc.failed === 0 && dataAt >= 0 && (ch === CH_BOOK || ch === CH_TRADE || ch === CH_TICKER)) {
+    sc.pos = dataAt;
+    if (sc.enterArray()) {
+      while (sc.nextItem()) {
+        if (ch === CH_BOOK) bookEntry(sc, msg, snapshot);
+        else if (ch === CH_TRADE) tradeEntry(sc, msg, snapshot);
+        else tickerEntry(sc, msg);
+      }
+    }
+  }
+  sc.release();
+  if (sc.failed !== 0) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = sc.failed;
+  } else if (method) msg.kind = pong ? MsgKind.pong : success ? MsgKind.ack : MsgKind.error;
+  else if (ch === CH_BOOK) msg.kind = MsgKind.book;
+  else if (ch === CH_TRADE) msg.kind = MsgKind.trades;
+  else if (ch === CH_TICKER) msg.kind = MsgKind.top;
+  else if (ch === CH_HEARTBEAT) msg.kind = MsgKind.heartbeat;
+  else if (ch === CH_NONE) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = ScanError.missingField;
+  } else msg.kind = MsgKind.other;
+}

@@ -1,0 +1,212 @@
+/**
+ * OKX v5 public: `books` (snapshot/update with seqId/prevSeqId and a signed CRC-32 checksum, fixed
+ * to 0 since 2026, in which case it is not checked), `trades`, `bbo-tbt`/`books5` as top of book,
+ * events (subscribe acks, errors, the 64008 shutdown notice) and the bare-text `pong`.
+ */
+import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { readPairArray } from './levels.ts';
+import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
+
+const K_ARG = lit('arg');
+const K_CHANNEL = lit('channel');
+const K_INST_ID = lit('instId');
+const K_ACTION = lit('action');
+const K_DATA = lit('data');
+const K_EVENT = lit('event');
+const K_CODE = lit('code');
+const K_ASKS = lit('asks');
+const K_BIDS = lit('bids');
+const K_TS = lit('ts');
+const K_CHECKSUM = lit('checksum');
+const K_PREV_SEQ = lit('prevSeqId');
+const K_SEQ = lit('seqId');
+const K_TRADE_ID = lit('tradeId');
+const K_PX = lit('px');
+const K_SZ = lit('sz');
+const K_SIDE = lit('side');
+const V_BOOKS = lit('books');
+const V_BOOKS_L2 = lit('books-l2-tbt');
+const V_BOOKS50 = lit('books50-l2-tbt');
+const V_BBO = lit('bbo-tbt');
+const V_BOOKS5 = lit('books5');
+const V_TRADES = lit('trades');
+const V_SNAPSHOT = lit('snapshot');
+const V_ERROR = lit('error');
+const V_NOTICE = lit('notice');
+const V_SELL = lit('sell');
+const V_BUY = lit('buy');
+const PONG = lit('pong');
+
+const CH_NONE = 0;
+const CH_BOOK = 1;
+const CH_TOP = 2;
+const CH_TRADE = 3;
+const CH_OTHER = 4;
+
+let symS = 0;
+let symE = 0;
+
+function arg(sc: JsonScanner): number {
+  let ch = CH_NONE;
+  if (!sc.enterObject()) return ch;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_CHANNEL)) {
+      if (!sc.str()) return ch;
+      ch =
+        sc.strIs(V_BOOKS) || sc.strIs(V_BOOKS_L2) || sc.strIs(V_BOOKS50)
+          ? CH_BOOK
+          : sc.strIs(V_BBO) || sc.strIs(V_BOOKS5)
+            ? CH_TOP
+            : sc.strIs(V_TRADES)
+              ? CH_TRADE
+              : CH_OTHER;
+    } else if (sc.keyIs(K_INST_ID)) {
+      if (!sc.plainStr()) return ch;
+      symS = sc.vs;
+      symE = sc.ve;
+    } else sc.skip();
+  }
+  return ch;
+}
+
+function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): void {
+  if (!sc.enterObject()) return;
+  const s = msg.addSection(flags);
+  msg.secSym[s * 2] = symS;
+  msg.secSym[s * 2 + 1] = symE;
+  let have = 0;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_ASKS)) {
+      readPairArray(sc, msg, false);
+      have |= 1;
+    } else if (sc.keyIs(K_BIDS)) {
+      readPairArray(sc, msg, true);
+      have |= 2;
+    } else if (sc.keyIs(K_TS)) {
+      if (!sc.integer(0)) return;
+      msg.secTime[s] = sc.num[0]!;
+    } else if (sc.keyIs(K_CHECKSUM)) {
+      if (!sc.integer(0)) return;
+      msg.secCheck[s] = sc.num[0]!;
+      if (sc.num[0] !== 0) msg.secFlags[s] = msg.secFlags[s]! | Sec.hasChecksum;
+    } else if (sc.keyIs(K_PREV_SEQ)) {
+      if (!sc.integer(0)) return;
+      msg.secFirst[s] = sc.num[0]!;
+    } else if (sc.keyIs(K_SEQ)) {
+      if (!sc.integer(0)) return;
+      msg.secLast[s] = sc.num[0]!;
+      have |= 4;
+    } else sc.skip();
+  }
+  if (sc.failed !== 0) return;
+  if ((have & 3) !== 3 || (!top && have !== 7)) sc.fail(ScanError.missingField);
+}
+
+function trade(sc: JsonScanner, msg: FeedMessage): void {
+  if (!sc.enterObject()) return;
+  const num = sc.num;
+  let have = 0;
+  let s0 = symS;
+  let s1 = symE;
+  let sell = 0;
+  let time = Number.NaN;
+  let id = Number.NaN;
+  while (sc.nextKey()) {
+    if (sc.keyIs(K_INST_ID)) {
+      if (!sc.plainStr()) return;
+      s0 = sc.vs;
+      s1 = sc.ve;
+    } else if (sc.keyIs(K_PX)) {
+      if (!sc.decimal(0)) return;
+      have |= 1;
+    } else if (sc.keyIs(K_SZ)) {
+      if (!sc.decimal(1)) return;
+      have |= 2;
+    } else if (sc.keyIs(K_SIDE)) {
+      if (!sc.str()) return;
+      if (sc.strIs(V_SELL)) sell = 1;
+      else if (!sc.strIs(V_BUY)) return sc.fail(ScanError.badType);
+      have |= 4;
+    } else if (sc.keyIs(K_TS)) {
+      if (!sc.integer(2)) return;
+      time = num[2]!;
+    } else if (sc.keyIs(K_TRADE_ID)) {
+      if (!sc.integer(3)) return;
+      id = num[3]!;
+    } else sc.skip();
+  }
+  if (sc.failed !== 0) return;
+  if (have !== 7 || s1 === s0) return sc.fail(ScanError.missingField);
+  if (!(num[0]! > 0) || !(num[1]! > 0)) return sc.fail(ScanError.badNumber);
+  const t = msg.addTrade(s0, s1);
+  const tr = msg.trades;
+  tr[t + T_PRICE] = num[0]!;
+  tr[t + T_QTY] = num[1]!;
+  tr[t + T_TIME] = time;
+  tr[t + T_ID] = id;
+  tr[t + T_SELL] = sell;
+}
+
+export function decodeOkx(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {
+  if (
+    len === 4 &&
+    bytes[0] === PONG[0] &&
+    bytes[1] === PONG[1] &&
+    bytes[2] === PONG[2] &&
+    bytes[3] === PONG[3]
+  ) {
+    msg.kind = MsgKind.pong;
+    return;
+  }
+  sc.reset(bytes, len);
+  symS = 0;
+  symE = 0;
+  let ch = CH_NONE;
+  let snapshot = false;
+  let dataAt = -1;
+  let event = 0; // 1 ack, 2 error, 3 notice
+  let code = 0;
+  if (sc.enterObject()) {
+    while (sc.nextKey()) {
+      if (sc.keyIs(K_ARG)) ch = arg(sc);
+      else if (sc.keyIs(K_ACTION)) {
+        if (sc.str()) snapshot = sc.strIs(V_SNAPSHOT);
+      } else if (sc.keyIs(K_DATA)) {
+        dataAt = sc.pos;
+        sc.skip();
+      } else if (sc.keyIs(K_EVENT)) {
+        if (!sc.str()) break;
+        event = sc.strIs(V_ERROR) ? 2 : sc.strIs(V_NOTICE) ? 3 : 1;
+      } else if (sc.keyIs(K_CODE)) {
+        if (sc.integer(0)) code = sc.num[0]!;
+      } else sc.skip();
+    }
+  }
+  if (sc.failed === 0 && !sc.atEnd()) sc.fail(ScanError.badSyntax);
+  if (sc.failed === 0 && event === 0 && (ch === CH_BOOK || ch === CH_TOP || ch === CH_TRADE)) {
+    if (dataAt < 0 || symE === symS) sc.fail(ScanError.missingField);
+    else {
+      sc.pos = dataAt;
+      if (sc.enterArray()) {
+        while (sc.nextItem()) {
+          if (ch === CH_TRADE) trade(sc, msg);
+          else book(sc, msg, snapshot && ch === CH_BOOK ? Sec.snapshot : 0, ch === CH_TOP);
+        }
+      }
+    }
+  }
+  sc.release();
+  if (sc.failed !== 0) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = sc.failed;
+  } else if (event === 1) msg.kind = MsgKind.ack;
+  else if (event === 2) msg.kind = MsgKind.error;
+  else if (event === 3) msg.kind = code === 64008 ? MsgKind.shutdown : MsgKind.other;
+  else if (ch === CH_BOOK) msg.kind = MsgKind.book;
+  else if (ch === CH_TOP) msg.kind = MsgKind.top;
+  else if (ch === CH_TRADE) msg.kind = MsgKind.trades;
+  else if (ch === CH_NONE) {
+    msg.kind = MsgKind.malformed;
+    msg.malformed = ScanError.missingField;
+  } else msg.kind = MsgKind.other;
+}
