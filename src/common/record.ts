@@ -47,8 +47,10 @@ export const RecordKind = {
   /** Best bid/ask: price is the bid, quantity the bid size (ask follows in a second record). */
   bookTop: 2,
   bookDelta: 3,
-  /** Events known to be missing: quantity = how many, sequence = first missing id if known. */
+  /** Events known to be missing: quantity = how many (0 if unknown), sequence = first missing id if known. */
   gap: 4,
+  /** The instrument's book is cleared; the snapshot's levels follow as bookDelta records (flag snapshot). */
+  bookReset: 5,
 } as const;
 export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
 
@@ -59,6 +61,12 @@ export const RecordFlag = {
   bid: 1 << 1,
   /** Gap record written by the overflow policy of a ring writer, not by a venue sequence check. */
   ringOverflow: 1 << 2,
+  /** Book level that is part of a snapshot. */
+  snapshot: 1 << 3,
+  /** Gap found by the venue's sequence rule (the book is resynced). */
+  sequenceGap: 1 << 4,
+  /** Gap found by a book checksum mismatch (the book is resynced). */
+  checksumMismatch: 1 << 5,
 } as const;
 
 export const Venue = {

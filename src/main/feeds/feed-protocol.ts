@@ -12,6 +12,16 @@ export interface FeedWorkerData {
   name: string;
   /** Base WebSocket URL, e.g. wss://stream.binance.com:9443 or the simulator's ws://127.0.0.1:PORT. */
   url: string;
+  /** REST base for book snapshots (Binance), e.g. https://api.binance.com. */
+  restUrl?: string;
+  /** Subscribe to L2 books and top of book as well as trades (default true). */
+  books?: boolean;
+  /** L2 depth to subscribe (venue default if 0/absent). */
+  bookDepth?: number;
+  /** Roll the connection over this long before the venue's lifetime ends (default 10 min). */
+  rollAheadMs?: number;
+  /** Override of the venue's connection lifetime (tests), 0 = the venue's. */
+  maxConnectionAgeMs?: number;
   /** Venue symbols, e.g. BTCUSDT. */
   symbols: string[];
   ring: SharedArrayBuffer;
@@ -40,8 +50,32 @@ export const FeedStat = {
   state: 10,
   stateSince: 11,
   unknownSymbols: 12,
+  /** Book snapshot/delta sections received (one per instrument per book frame). */
+  bookUpdates: 13,
+  /** Top-of-book updates received. */
+  tops: 14,
+  /** Gaps found by the venue's sequence rule or a checksum (each leads to a resync). */
+  gaps: 15,
+  /** Fresh snapshots requested (REST fetch or resubscribe). */
+  resyncs: 16,
+  checksumErrors: 17,
+  /** Book deltas discarded while waiting for a snapshot (covered by it, not lost). */
+  bookDiscarded: 18,
+  /** Events the venue reported missing by its sequence (sum of the gaps' sizes where known). */
+  missingEvents: 19,
+  /** Trades seen twice while two connections overlapped during a roll (dropped as duplicates). */
+  duplicates: 20,
+  /** Planned connection roll-overs (ahead of a venue's connection lifetime or shutdown notice). */
+  rolls: 21,
+  heartbeats: 22,
+  snapshots: 23,
+  /** State transitions, and the ms spent in each state so far (index timeIn + state). */
+  transitions: 24,
+  /** ms from connecting to live on the last successful connect. */
+  lastConnectMs: 25,
+  timeIn: 26, // 26..32: FeedState 0..6
 } as const;
-export const FEED_STAT_COUNT = 16;
+export const FEED_STAT_COUNT = 40;
 
 export function createFeedStats(): SharedArrayBuffer {
   return new SharedArrayBuffer(FEED_STAT_COUNT * 8);
@@ -55,4 +89,4 @@ export type FeedWorkerMessage =
   | { type: 'error'; message: string }
   | { type: 'stopped' };
 
-export type FeedControlMessage = { type: 'stop' } | { type: 'drop-connection' };
+export type FeedControlMessage = { type: 'stop' } | { type: 'drop-connection' } | { type: 'roll' };
