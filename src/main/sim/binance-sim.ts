@@ -101,30 +101,30 @@ interface Client {
 }
 
 /** Where a handshake asked to go: the stream form and the streams named in the URL. */
-interface Target {
+export interface Target {
   combined: boolean;
   micros: boolean;
   streams: string[];
 }
 
 /** The documented stream names, lower-case symbol first. Their syntax, not the symbol, is checked. */
-const STREAM =
+export const STREAM =
   /^([a-z0-9]{2,20})@(trade|aggTrade|bookTicker|avgPrice|referencePrice|blockTrade|depth(?:5|10|20)?(?:@100ms|@1000ms)?|miniTicker|ticker(?:_1h|_4h|_1d)?|kline_(?:1s|1m|3m|5m|15m|30m|1h|2h|4h|6h|8h|12h|1d|3d|1w|1M))$/;
 const MARKET_WIDE = new Set(['!miniTicker@arr', '!ticker@arr', '!bookTicker']);
-const MAX_STREAMS = 1024;
-const METHODS = ['SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY'];
+export const MAX_STREAMS = 1024;
+export const METHODS = ['SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY'];
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** At rate 'max', stop generating while any socket holds more than this unsent. */
 const MAX_BUFFERED = 4 << 20;
 /** Most trades one tick emits before yielding to I/O (setImmediate) when behind. */
 const MAX_BATCH = 2048;
 
-function validStream(s: unknown): s is string {
+export function validStream(s: unknown): s is string {
   return typeof s === 'string' && (STREAM.test(s) || MARKET_WIDE.has(s));
 }
 
 /** Parses a handshake URL; a string is the HTTP status line to refuse it with. */
-function parseTarget(rawUrl: string | undefined): Target | string {
+export function parseTarget(rawUrl: string | undefined): Target | string {
   try {
     return parseTargetUnsafe(rawUrl);
   } catch {
@@ -639,7 +639,7 @@ export class BinanceSim {
  * accepts a signed 64-bit integer, an alphanumeric string of at most 36 characters, or null.
  * Integers beyond 2^53 lose digits in JSON.parse, so those are echoed from the request's text.
  */
-function requestId(id: unknown, text: string): string | undefined {
+export function requestId(id: unknown, text: string): string | undefined {
   if (id === undefined || id === null) return 'null';
   if (typeof id === 'string') return /^[A-Za-z0-9]{1,36}$/.test(id) ? JSON.stringify(id) : undefined;
   if (typeof id !== 'number' || !Number.isInteger(id)) return undefined;

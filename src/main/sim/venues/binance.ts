@@ -1,0 +1,387 @@
+/**
+ * Binance spot (shared/protocols/binance.md): `/ws`, `/ws/<streams>`, `/stream?streams=…` with
+ * live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS / SET_PROPERTY / GET_PROPERTY, `<sym>@trade`,
+ * `<sym>@bookTicker` (real time), `<sym>@depth@100ms` and `<sym>@depth` (1000 ms) diff depth with
+ * U/u (one update id per level change, contiguous: U = previous u + 1), and REST
+ * `GET /api/v3/depth?symbol=X&limit=N` whose `lastUpdateId` is the last id applied to the book it
+ * returns. Server ping frames every 20 s with a 60 s pong deadline; 5 incoming frames a second.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { nowMs } from '../../../common/clock.ts';
+import { MAX_STREAMS, METHODS, parseTarget, requestId, STREAM, validStream } from '../binance-sim.ts';
+import { ASK, BID, type BookEvent, fixed, type Instrument } from '../book-model.ts';
+import {
+  type BookView,
+  type ClientBase,
+  newClientBase,
+  topLevels,
+  Venue,
+  type VenueConfig,
+} from './common.ts';
+
+interface BinanceClient extends ClientBase {
+  combined: boolean;
+  micros: boolean;
+  streams: Set<string>;
+  trade: boolean[];
+  ticker: boolean[];
+  depth100: boolean[];
+  depth1000: boolean[];
+  incoming: number[];
+  pings: Map<string, number>;
+  lastPing: number;
+}
+
+/** A pending diff-depth batch of one instrument: U and the latest absolute qty per price. */
+interface Batch {
+  U: number;
+  bids: Map<number, number>;
+  asks: Map<number, number>;
+}
+
+const MAX_INCOMING_PER_SEC = 5;
+
+export class BinanceVenue extends Venue<BinanceClient> {
+  readonly name = 'binance' as const;
+  private readonly lower: string[];
+  /** Last update id applied to each book. */
+  private readonly updateIds: number[];
+  private readonly b100: (Batch | null)[];
+  private readonly b1000: (Batch | null)[];
+  private next100 = 0;
+  private next1000 = 0;
+  private pingSeq = 0;
+
+  constructor(cfg: VenueConfig) {
+    super(cfg);
+    this.lower = cfg.instruments.map((i) => i.key.toLowerCase());
+    this.updateIds = cfg.instruments.map((_, k) => 81_402_118_112 + k * 1_000_000_000);
+    this.b100 = cfg.instruments.map(() => null);
+    this.b1000 = cfg.instruments.map(() => null);
+  }
+
+  accepts(pathname: string): boolean {
+    return (
+      pathname === '/ws' || pathname === '/stream' || pathname.startsWith('/ws/') || pathname === '/stream/'
+    );
+  }
+
+  override refuse(url: URL): string | null {
+    const t = parseTarget(url.pathname + url.search);
+    return typeof t === 'string' ? t : null;
+  }
+
+  protected malformedFrame(): string {
+    return '{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":17841078008';
+  }
+
+  onConnection(ws: WebSocket, url: URL): void {
+    const target = parseTarget(url.pathname + url.search);
+    if (typeof target === 'string') {
+      ws.terminate();
+      return;
+    }
+    const n = this.cfg.instruments.length;
+    const c: BinanceClient = {
+      ...newClientBase(ws),
+      combined: target.combined,
+      micros: target.micros,
+      streams: new Set(),
+      trade: new Array<boolean>(n).fill(false),
+      ticker: new Array<boolean>(n).fill(false),
+      depth100: new Array<boolean>(n).fill(false),
+      depth1000: new Array<boolean>(n).fill(false),
+      incoming: [],
+      pings: new Map(),
+      lastPing: nowMs(),
+    };
+    this.addClient(c);
+    ws.on('pong', (data: Buffer) => {
+      if (!this.countIncoming(c)) return;
+      const key = data.toString('latin1');
+      if (!c.pings.has(key)) return;
+      for (const k of c.pings.keys()) {
+        c.pings.delete(k);
+        if (k === key) break;
+      }
+    });
+    ws.on('ping', () => this.countIncoming(c));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!this.countIncoming(c)) return;
+      this.onCommand(c, isBinary ? '' : data.toString());
+    });
+    this.setSubscribed(c, target.streams, true);
+  }
+
+  private countIncoming(c: BinanceClient): boolean {
+    const now = nowMs();
+    const win = c.incoming;
+    while (win.length > 0 && win[0]! <= now - 1000) win.shift();
+    win.push(now);
+    if (win.length > MAX_INCOMING_PER_SEC) {
+      if (win.length === MAX_INCOMING_PER_SEC + 1) c.ws.close(1008, 'Too many requests');
+      return false;
+    }
+    return true;
+  }
+
+  private onCommand(c: BinanceClient, text: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return this.error(
+        c,
+        '{"error":{"code":3,"msg":"Invalid JSON: expected value at line 1 column 1"},"id":null}',
+      );
+    }
+    const o = (typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? msg : {}) as Record<
+      string,
+      unknown
+    >;
+    const idJson = requestId(o.id, text);
+    const error = (code: number, why: string, id = idJson ?? 'null'): void =>
+      this.error(c, `{"error":{"code":${code},"msg":${JSON.stringify(why)}},"id":${id}}`);
+    if (idJson === undefined)
+      return error(2, 'Invalid request: request ID must be an unsigned integer', 'null');
+    if (!('method' in o)) return error(2, 'Invalid request: missing field `method`');
+    const params = o.params;
+    const ok = (result: string): void => void this.send(c, `{"result":${result},"id":${idJson}}`);
+    switch (o.method) {
+      case 'SUBSCRIBE':
+      case 'UNSUBSCRIBE': {
+        if (params === undefined) return error(2, 'Invalid request: missing field `params`');
+        if (!Array.isArray(params) || !params.every(validStream))
+          return error(2, 'Invalid request: invalid stream');
+        if (o.method === 'SUBSCRIBE') {
+          const added = params.filter((p) => !c.streams.has(p)).length;
+          if (c.streams.size + added > MAX_STREAMS) return error(2, 'Invalid request: too many parameters');
+        }
+        // The ack goes first, then data (events may also precede it on the venue).
+        ok('null');
+        this.setSubscribed(c, params, o.method === 'SUBSCRIBE');
+        return;
+      }
+      case 'LIST_SUBSCRIPTIONS':
+        return ok(JSON.stringify([...c.streams]));
+      case 'SET_PROPERTY':
+        if (!Array.isArray(params) || typeof params[0] !== 'string')
+          return error(2, 'Invalid request: property name must be a string');
+        if (params.length > 2) return error(2, 'Invalid request: too many parameters');
+        if (params[0] !== 'combined') return error(0, 'Unknown property');
+        if (typeof params[1] !== 'boolean') return error(1, 'Invalid value type: expected Boolean');
+        c.combined = params[1];
+        return ok('null');
+      case 'GET_PROPERTY':
+        if (!Array.isArray(params) || typeof params[0] !== 'string')
+          return error(2, 'Invalid request: property name must be a string');
+        if (params.length > 1) return error(2, 'Invalid request: too many parameters');
+        if (params[0] !== 'combined') return error(0, 'Unknown property');
+        return ok(String(c.combined));
+      default:
+        return error(
+          2,
+          `Invalid request: unknown variant \`${String(o.method)}\`, expected one of ${METHODS.map((m) => `\`${m}\``).join(', ')}`,
+        );
+    }
+  }
+
+  private setSubscribed(c: BinanceClient, streams: readonly string[], on: boolean): void {
+    for (const s of streams) {
+      if (on) c.streams.add(s);
+      else c.streams.delete(s);
+      const m = STREAM.exec(s);
+      if (!m) continue;
+      const i = this.lower.indexOf(m[1]!);
+      if (i < 0) continue;
+      const kind = m[2]!;
+      if (kind === 'trade') c.trade[i] = on;
+      else if (kind === 'bookTicker') c.ticker[i] = on;
+      else if (kind === 'depth@100ms') c.depth100[i] = on;
+      else if (kind === 'depth' || kind === 'depth@1000ms') c.depth1000[i] = on;
+    }
+  }
+
+  private wrap(c: BinanceClient, stream: string, data: string): string {
+    return c.combined ? `{"stream":"${stream}","data":${data}}` : data;
+  }
+
+  onEvent(ev: BookEvent): void {
+    const inst = ev.inst;
+    const i = inst.index;
+    const firstId = this.updateIds[i]! + 1;
+    this.updateIds[i]! += ev.changes.length;
+    const E = Math.floor(nowMs());
+    let wantTrade = false;
+    let wantTicker = false;
+    let want100 = false;
+    let want1000 = false;
+    for (const c of this.clients) {
+      if (c.trade[i]) wantTrade = true;
+      if (c.ticker[i]) wantTicker = true;
+      if (c.depth100[i]) want100 = true;
+      if (c.depth1000[i]) want1000 = true;
+    }
+    if (want100 && ev.changes.length > 0) this.b100[i] = addToBatch(this.b100[i]!, ev, firstId);
+    if (want1000 && ev.changes.length > 0) this.b1000[i] = addToBatch(this.b1000[i]!, ev, firstId);
+    if (wantTrade && ev.trades.length > 0) {
+      const stream = `${this.lower[i]}@trade`;
+      for (const t of ev.trades) {
+        const T = Math.floor(ev.time);
+        const base = `"s":"${inst.key}","t":${t.tradeId},"p":"${fixed(t.price, inst.priceDecimals, 8)}","q":"${fixed(t.qty, inst.qtyDecimals, 8)}",`;
+        const ms = `{"e":"trade","E":${Math.max(E, T)},${base}"T":${T},"m":${t.taker === 'sell'},"M":true}`;
+        let us = '';
+        for (const c of this.clients) {
+          if (!c.trade[i]) continue;
+          let data = ms;
+          if (c.micros) {
+            if (us === '') {
+              const Tu = Math.floor(ev.time * 1000);
+              us = `{"e":"trade","E":${Math.max(Math.floor(nowMs() * 1000), Tu)},${base}"T":${Tu},"m":${t.taker === 'sell'},"M":true}`;
+            }
+            data = us;
+          }
+          if (this.send(c, this.wrap(c, stream, data))) this.stats.trades++;
+        }
+      }
+    }
+    if (wantTicker && ev.topChanged) {
+      const b = ev.book.bids.top(1)[0];
+      const a = ev.book.asks.top(1)[0];
+      if (b && a) {
+        const data = `{"u":${this.updateIds[i]},"s":"${inst.key}","b":"${fixed(b[0], inst.priceDecimals, 8)}","B":"${fixed(b[1], inst.qtyDecimals, 8)}","a":"${fixed(a[0], inst.priceDecimals, 8)}","A":"${fixed(a[1], inst.qtyDecimals, 8)}"}`;
+        const stream = `${this.lower[i]}@bookTicker`;
+        for (const c of this.clients) if (c.ticker[i]) this.send(c, this.wrap(c, stream, data));
+      }
+    }
+  }
+
+  onTimer(now: number): void {
+    if (now >= this.next100) {
+      this.next100 = now + 100;
+      this.flushBatches(this.b100, '@depth@100ms', (c) => c.depth100);
+    }
+    if (now >= this.next1000) {
+      this.next1000 = now + 1000;
+      this.flushBatches(this.b1000, '@depth', (c) => c.depth1000);
+    }
+    if (now < this.stalledUntil) return;
+    for (const c of this.clients) {
+      const oldest = c.pings.values().next();
+      if (!oldest.done && now - oldest.value > this.cfg.pongTimeoutMs) {
+        c.ws.terminate();
+        continue;
+      }
+      if (now - c.lastPing >= this.cfg.pingIntervalMs) {
+        c.lastPing = now;
+        const payload = String(++this.pingSeq);
+        c.pings.set(payload, now);
+        c.ws.ping(payload);
+      }
+    }
+  }
+
+  override flush(): void {
+    this.flushBatches(this.b100, '@depth@100ms', (c) => c.depth100);
+    this.flushBatches(this.b1000, '@depth', (c) => c.depth1000);
+  }
+
+  private flushBatches(
+    batches: (Batch | null)[],
+    suffix: string,
+    subs: (c: BinanceClient) => boolean[],
+  ): void {
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i];
+      if (!b) continue;
+      batches[i] = null;
+      let any = false;
+      for (const c of this.clients) if (subs(c)[i]) any = true;
+      if (!any) continue;
+      if (this.takeDrop()) continue;
+      const inst = this.cfg.instruments[i]!;
+      const data = `{"e":"depthUpdate","E":${Math.floor(nowMs())},"s":"${inst.key}","U":${b.U},"u":${this.updateIds[i]},"b":${levels(inst, b.bids)},"a":${levels(inst, b.asks)}}`;
+      const stream = `${this.lower[i]}${suffix}`;
+      for (const c of this.clients) {
+        if (subs(c)[i] && this.send(c, this.wrap(c, stream, data))) this.stats.bookUpdates++;
+      }
+    }
+  }
+
+  override handleHttp(_req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (url.pathname !== '/api/v3/depth') return false;
+    const reply = (status: number, body: string): void => {
+      res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8' });
+      res.end(body);
+    };
+    if (this.stalled) {
+      // A stalled venue answers nothing until the stall ends.
+      setTimeout(() => this.handleHttp(_req, res, url), Math.max(1, this.stalledUntil - nowMs()));
+      return true;
+    }
+    const symbol = url.searchParams.get('symbol');
+    if (!symbol)
+      return (
+        reply(
+          400,
+          '{"code":-1102,"msg":"Mandatory parameter \'symbol\' was not sent, was empty/null, or malformed."}',
+        ),
+        true
+      );
+    const inst = this.cfg.instruments.find((i) => i.key === symbol);
+    if (!inst) return (reply(400, '{"code":-1121,"msg":"Invalid symbol."}'), true);
+    const limitRaw = url.searchParams.get('limit');
+    const limit = limitRaw === null ? 100 : Number(limitRaw);
+    if (!/^\d{1,20}$/.test(limitRaw ?? '100') || !(limit >= 1))
+      return (
+        reply(
+          400,
+          `{"code":-1100,"msg":"Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'."}`,
+        ),
+        true
+      );
+    const n = Math.min(limit, 5000);
+    const book = this.cfg.model.books[inst.index]!;
+    const side = (s: 0 | 1): string =>
+      `[${book.sides[s]
+        .top(n)
+        .map(([p, q]) => `["${fixed(p, inst.priceDecimals, 8)}","${fixed(q, inst.qtyDecimals, 8)}"]`)
+        .join(',')}]`;
+    this.stats.bookSnapshots++;
+    this.stats.bookUpdates++;
+    reply(200, `{"lastUpdateId":${this.updateIds[inst.index]},"bids":${side(BID)},"asks":${side(ASK)}}`);
+    return true;
+  }
+
+  bookOf(symbol: string, depth = 5000): BookView {
+    const inst = this.cfg.instruments.find((i) => i.key === symbol.toUpperCase());
+    if (!inst) throw new RangeError(`binance: unknown symbol ${symbol}`);
+    const book = this.cfg.model.books[inst.index]!;
+    return {
+      bids: topLevels(inst, book, BID, depth),
+      asks: topLevels(inst, book, ASK, depth),
+      sequence: this.updateIds[inst.index]!,
+    };
+  }
+}
+
+function addToBatch(b: Batch | null, ev: BookEvent, firstId: number): Batch {
+  const batch = b ?? { U: firstId, bids: new Map<number, number>(), asks: new Map<number, number>() };
+  for (const c of ev.changes) {
+    const m = c.side === BID ? batch.bids : batch.asks;
+    m.set(c.price, c.qty);
+  }
+  return batch;
+}
+
+function levels(inst: Instrument, m: Map<number, number>): string {
+  let s = '[';
+  let first = true;
+  for (const [p, q] of m) {
+    if (!first) s += ',';
+    first = false;
+    s += `["${fixed(p, inst.priceDecimals, 8)}","${fixed(q, inst.qtyDecimals, 8)}"]`;
+  }
+  return `${s}]`;
+}

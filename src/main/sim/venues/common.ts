@@ -1,0 +1,394 @@
+/**
+ * What every simulated venue shares: the client record, counted and stall-aware sends, the
+ * injected faults that act the same way everywhere (disconnect, stall, malformed, oversized,
+ * slow-consumer), the per-venue statistics, CRC32 and time formatting.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { nowMs } from '../../../common/clock.ts';
+import { type Book, type BookEvent, type BookModel, type Instrument, minimal } from '../book-model.ts';
+
+export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
+export const VENUES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+
+/**
+ * Faults, injected on command or on a schedule, per venue or on all of them:
+ * - disconnect: every connection cut without a close frame;
+ * - stall: nothing at all sent (data, heartbeats, pings, pongs, replies) for `stallMs`, sockets open;
+ *   what happens meanwhile is lost, so sequenced books show a gap when it ends;
+ * - dropped-delta: the next book delta frame is not sent (its sequence number is used up; on
+ *   Kraken, which has no sequence, the next checksum no longer matches the client's book);
+ * - bad-checksum: the next book update carries a wrong checksum (Kraken and OKX only);
+ * - malformed: a truncated JSON frame to every client;
+ * - oversized: a 2 MiB text frame to every client;
+ * - slow-consumer: for `slowMs` the server neither reads from nor writes to its clients' sockets
+ *   (writes pile up in the backlog); a client whose backlog exceeds `maxBufferedBytes` is cut.
+ */
+export type VenueFault =
+  | 'disconnect'
+  | 'stall'
+  | 'dropped-delta'
+  | 'bad-checksum'
+  | 'malformed'
+  | 'oversized'
+  | 'slow-consumer';
+export const VENUE_FAULTS: readonly VenueFault[] = [
+  'disconnect',
+  'stall',
+  'dropped-delta',
+  'bad-checksum',
+  'malformed',
+  'oversized',
+  'slow-consumer',
+];
+
+export interface VenueStats {
+  /** Text frames sent (data, replies, heartbeats; WebSocket control frames excluded). */
+  messages: number;
+  /** Payload bytes of those frames. */
+  bytes: number;
+  /** Individual trades sent (a trade sent to two connections counts twice). */
+  trades: number;
+  /** Book snapshot + delta frames sent (REST snapshots included for Binance). */
+  bookUpdates: number;
+  bookSnapshots: number;
+  droppedDeltas: number;
+  badChecksums: number;
+  malformed: number;
+  oversized: number;
+  /** Connections cut by a disconnect fault. */
+  disconnects: number;
+  stalls: number;
+  slowConsumers: number;
+  /** Clients cut because their unsent backlog exceeded the limit. */
+  backlogCuts: number;
+  /** Error replies to client requests. */
+  errors: number;
+  /** Open connections now. */
+  connections: number;
+  /** Connections accepted so far. */
+  connectionsTotal: number;
+}
+
+export function emptyStats(): VenueStats {
+  return {
+    messages: 0,
+    bytes: 0,
+    trades: 0,
+    bookUpdates: 0,
+    bookSnapshots: 0,
+    droppedDeltas: 0,
+    badChecksums: 0,
+    malformed: 0,
+    oversized: 0,
+    disconnects: 0,
+    stalls: 0,
+    slowConsumers: 0,
+    backlogCuts: 0,
+    errors: 0,
+    connections: 0,
+    connectionsTotal: 0,
+  };
+}
+
+export interface BookView {
+  /** [price, quantity] best first, as numbers (parsed from the venue's exact decimals). */
+  bids: [number, number][];
+  asks: [number, number][];
+  /** The venue's sequence for this book (see each venue), or the instrument's event count. */
+  sequence: number;
+}
+
+export interface VenueConfig {
+  instruments: Instrument[];
+  model: BookModel;
+  log: (line: string) => void;
+  maxBufferedBytes: number;
+  stallMs: number;
+  slowMs: number;
+  /** Binance: server ping interval and pong deadline. */
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  /** OKX: send the legacy CRC32 checksum (true) or 0 as the 2026 docs say (false). */
+  okxChecksum: boolean;
+  /** OKX: an empty update after this long without a book change (60 s). */
+  okxKeepAliveMs: number;
+  /** Kraken, Coinbase: heartbeat interval (1 s). */
+  heartbeatMs: number;
+  /** Bybit: re-send the unchanged orderbook.1 snapshot after this long (3 s). */
+  bybitL1ResendMs: number;
+}
+
+export interface ClientBase {
+  ws: WebSocket;
+  connectedAt: number;
+  /** Last time anything was sent to it. */
+  lastSent: number;
+  /** Held by a slow-consumer fault until this time. */
+  slowUntil: number;
+}
+
+type RawSocket = Socket & { cork(): void; uncork(): void };
+
+export function rawSocket(ws: WebSocket): RawSocket | undefined {
+  const s = (ws as unknown as { _socket?: RawSocket | null })._socket;
+  return s ?? undefined;
+}
+
+/** 2 MiB and a bit: above any client's sane maxPayload. */
+const OVERSIZED = 2 << 20;
+
+export abstract class Venue<C extends ClientBase = ClientBase> {
+  abstract readonly name: VenueName;
+  readonly clients = new Set<C>();
+  readonly stats: VenueStats = emptyStats();
+  protected readonly cfg: VenueConfig;
+  protected stalledUntil = 0;
+  /** Book delta frames still to be dropped (dropped-delta faults pending). */
+  protected dropDeltas = 0;
+  /** Book updates still to carry a wrong checksum (bad-checksum faults pending). */
+  protected badChecksums = 0;
+  private readonly slowTimers = new Set<NodeJS.Timeout>();
+
+  constructor(cfg: VenueConfig) {
+    this.cfg = cfg;
+  }
+
+  /** The WebSocket path(s) this venue answers, for routing: null = not mine. */
+  abstract accepts(pathname: string): boolean;
+  /** Refuses a handshake with an HTTP status line, or accepts it (null). */
+  refuse(_url: URL): string | null {
+    return null;
+  }
+  abstract onConnection(ws: WebSocket, url: URL): void;
+  abstract onEvent(ev: BookEvent): void;
+  /** Housekeeping, called every few tens of ms: batches, heartbeats, deadlines. */
+  abstract onTimer(now: number): void;
+  /** Sends whatever batches are pending now (quiesce). */
+  flush(): void {}
+  /** Plain HTTP requests (Binance REST); true when handled. */
+  handleHttp(_req: IncomingMessage, _res: ServerResponse, _url: URL): boolean {
+    return false;
+  }
+  /** The book as this venue's subscribers should hold it. */
+  abstract bookOf(symbol: string, depth?: number): BookView;
+  /** A truncated frame in the venue's own shape. */
+  protected abstract malformedFrame(): string;
+  /** Does the venue carry a checksum (bad-checksum applies)? */
+  protected hasChecksum(): boolean {
+    return false;
+  }
+
+  get stalled(): boolean {
+    return nowMs() < this.stalledUntil;
+  }
+
+  /** Registers a new client. */
+  protected addClient(c: C): void {
+    this.clients.add(c);
+    this.stats.connectionsTotal++;
+    c.ws.on('error', () => {});
+    c.ws.on('close', () => {
+      this.clients.delete(c);
+      this.onClose(c);
+    });
+  }
+
+  protected onClose(_c: C): void {}
+
+  /** Sends one text frame, counted; nothing while stalled. False when not sent. */
+  protected send(c: C, text: string): boolean {
+    if (c.ws.readyState !== 1) return false;
+    const now = nowMs();
+    if (now < this.stalledUntil) return false;
+    c.ws.send(text);
+    c.lastSent = now;
+    this.stats.messages++;
+    this.stats.bytes += text.length;
+    if (c.ws.bufferedAmount > this.cfg.maxBufferedBytes) {
+      this.cfg.log(`simulator (${this.name}): a client is ${c.ws.bufferedAmount} bytes behind; cutting it`);
+      this.stats.backlogCuts++;
+      this.release(c);
+      c.ws.terminate();
+      return false;
+    }
+    return true;
+  }
+
+  protected error(c: C, text: string): void {
+    this.stats.errors++;
+    this.send(c, text);
+  }
+
+  /** Takes the next pending dropped-delta fault: true = do not send this delta. */
+  protected takeDrop(): boolean {
+    if (this.dropDeltas === 0) return false;
+    this.dropDeltas--;
+    this.stats.droppedDeltas++;
+    return true;
+  }
+
+  /** Takes the next pending bad-checksum fault: true = corrupt this checksum. */
+  protected takeBadChecksum(): boolean {
+    if (this.badChecksums === 0) return false;
+    this.badChecksums--;
+    this.stats.badChecksums++;
+    return true;
+  }
+
+  /** Applies a fault; false when it does not apply to this venue. */
+  inject(fault: VenueFault): boolean {
+    this.cfg.log(`simulator (${this.name}): injecting fault '${fault}'`);
+    switch (fault) {
+      case 'disconnect':
+        for (const c of this.clients) {
+          this.stats.disconnects++;
+          this.release(c);
+          c.ws.terminate();
+        }
+        return true;
+      case 'stall':
+        this.stats.stalls++;
+        this.stalledUntil = nowMs() + this.cfg.stallMs;
+        return true;
+      case 'dropped-delta':
+        this.dropDeltas++;
+        return true;
+      case 'bad-checksum':
+        if (!this.hasChecksum()) return false;
+        this.badChecksums++;
+        return true;
+      case 'malformed': {
+        const f = this.malformedFrame();
+        for (const c of this.clients) if (this.send(c, f)) this.stats.malformed++;
+        return true;
+      }
+      case 'oversized': {
+        const big = `{"pad":"${'x'.repeat(OVERSIZED)}"}`;
+        for (const c of this.clients) if (this.send(c, big)) this.stats.oversized++;
+        return true;
+      }
+      case 'slow-consumer':
+        this.stats.slowConsumers++;
+        for (const c of this.clients) this.hold(c);
+        return true;
+    }
+  }
+
+  /** Slow consumer: stop reading the socket and keep its writes corked for slowMs. */
+  private hold(c: C): void {
+    const sock = rawSocket(c.ws);
+    if (sock === undefined || c.slowUntil > 0) return;
+    c.slowUntil = nowMs() + this.cfg.slowMs;
+    sock.pause();
+    sock.cork();
+    const timer = setTimeout(() => {
+      this.slowTimers.delete(timer);
+      this.release(c);
+    }, this.cfg.slowMs);
+    this.slowTimers.add(timer);
+  }
+
+  private release(c: C): void {
+    if (c.slowUntil === 0) return;
+    c.slowUntil = 0;
+    const sock = rawSocket(c.ws);
+    if (sock === undefined) return;
+    sock.uncork();
+    sock.resume();
+  }
+
+  /** Is any (not deliberately held) client's backlog above `limit`? */
+  backedUp(limit: number): boolean {
+    for (const c of this.clients) if (c.slowUntil === 0 && c.ws.bufferedAmount > limit) return true;
+    return false;
+  }
+
+  cork(on: boolean): void {
+    for (const c of this.clients) {
+      const s = rawSocket(c.ws);
+      if (s === undefined) continue;
+      if (on) s.cork();
+      else s.uncork();
+    }
+  }
+
+  snapshotStats(): VenueStats {
+    return { ...this.stats, connections: this.clients.size };
+  }
+
+  close(): void {
+    for (const t of this.slowTimers) clearTimeout(t);
+    this.slowTimers.clear();
+    for (const c of this.clients) {
+      this.release(c);
+      c.ws.terminate();
+    }
+    this.clients.clear();
+  }
+}
+
+export function newClientBase(ws: WebSocket): ClientBase {
+  const now = nowMs();
+  return { ws, connectedAt: now, lastSent: now, slowUntil: 0 };
+}
+
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/** Standard CRC-32 (zlib / IEEE) of an ASCII string, unsigned. */
+export function crc32(str: string): number {
+  let c = -1;
+  for (let i = 0; i < str.length; i++) c = CRC_TABLE[(c ^ str.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+/** RFC 3339 UTC with exactly 6 fraction digits, from epoch ms with µs precision. */
+export function isoMicros(ms: number): string {
+  const whole = Math.floor(ms);
+  const us = Math.min(999, Math.max(0, Math.round((ms - whole) * 1000)));
+  return `${new Date(whole).toISOString().slice(0, 23)}${String(us).padStart(3, '0')}Z`;
+}
+
+/** Go's RFC3339Nano (as Coinbase): up to 9 fraction digits, trailing zeros cut. */
+export function isoNanos(ms: number, extraNs = 0): string {
+  const whole = Math.floor(ms);
+  const ns = Math.round((ms - whole) * 1e6) + extraNs;
+  let frac = String(whole % 1000).padStart(3, '0') + String(Math.min(999_999, ns)).padStart(6, '0');
+  let end = frac.length;
+  while (end > 0 && frac.charCodeAt(end - 1) === 48) end--;
+  frac = frac.slice(0, end);
+  const base = new Date(whole).toISOString().slice(0, 19);
+  return frac === '' ? `${base}Z` : `${base}.${frac}Z`;
+}
+
+/** The top n levels of one side as numbers [price, quantity]. */
+export function topLevels(inst: Instrument, book: Book, side: 0 | 1, n: number): [number, number][] {
+  return book.sides[side]
+    .top(n)
+    .map(([p, q]) => [Number(minimal(p, inst.priceDecimals)), Number(minimal(q, inst.qtyDecimals))]);
+}
+
+/** Instrument lookup by a venue spelling; `aliasUsd` also maps BASE-USD to BASE-USDT. */
+export function instrumentBy(
+  instruments: Instrument[],
+  spelling: (i: Instrument) => string,
+  symbol: string,
+  aliasUsd?: (i: Instrument) => string,
+): Instrument | undefined {
+  for (const i of instruments) {
+    if (spelling(i) === symbol) return i;
+  }
+  if (aliasUsd) {
+    for (const i of instruments) if (i.quote === 'USDT' && aliasUsd(i) === symbol) return i;
+  }
+  return undefined;
+}
