@@ -142,7 +142,7 @@ export class FeedIngest {
       this.events.onMalformed(msg.malformed, data);
       return;
     }
-    if (this.spec.bookRule === BookRule.coinbase && msg.frameSeq === msg.frameSeq) this.frameSequence();
+    if (this.spec.bookRule === BookRule.coinbase && !Number.isNaN(msg.frameSeq)) this.frameSequence();
     if (kind === MsgKind.trades) this.trades(data, len);
     else if (kind === MsgKind.book) this.book(data, len, msg, false);
     else if (kind === MsgKind.top) this.top(data, len);
@@ -195,7 +195,7 @@ export class FeedIngest {
       const base = k * TRADE_STRIDE;
       const tradeId = tr[base + T_ID]!;
       const local = id & 0xffff;
-      if (tradeId === tradeId) {
+      if (!Number.isNaN(tradeId)) {
         if (this.dedupTrades && tradeId <= this.lastTradeId[local]!) {
           this.stats[FeedStat.duplicates]! += 1;
           continue;
@@ -207,9 +207,9 @@ export class FeedIngest {
       const t = tr[base + T_TIME]!;
       f[F_PRICE] = tr[base + T_PRICE]!;
       f[F_QTY] = tr[base + T_QTY]!;
-      f[F_EXCH] = t === t ? t : msg.eventTime;
+      f[F_EXCH] = !Number.isNaN(t) ? t : msg.eventTime;
       f[F_SEQ] = tradeId;
-      f[F_EVT] = msg.eventTime === msg.eventTime ? msg.eventTime : t;
+      f[F_EVT] = !Number.isNaN(msg.eventTime) ? msg.eventTime : t;
       this.put(i, RecordKind.trade, tr[base + T_SELL] === 1 ? RecordFlag.aggressorSell : 0, id, len);
       this.ring.publish(this.reserved);
       this.stats[FeedStat.trades]! += 1;
@@ -229,7 +229,7 @@ export class FeedIngest {
       const i = this.reserve(end - start);
       if (i < 0) continue;
       this.sectionTime(msg, s);
-      f[F_SEQ] = msg.secLast[s]! === msg.secLast[s]! ? msg.secLast[s]! : 0;
+      f[F_SEQ] = Number.isNaN(msg.secLast[s]!) ? 0 : msg.secLast[s]!;
       for (let l = start; l < end; l++) {
         f[F_PRICE] = msg.px[l]!;
         f[F_QTY] = msg.qty[l]!;
@@ -244,7 +244,7 @@ export class FeedIngest {
     const f = this.f;
     const t = msg.secTime[s]!;
     const e = msg.eventTime;
-    f[F_EXCH] = t === t ? t : e === e ? e : f[F_RECV]!;
+    f[F_EXCH] = !Number.isNaN(t) ? t : !Number.isNaN(e) ? e : f[F_RECV]!;
     f[F_EVT] = f[F_EXCH]!;
   }
 
@@ -347,7 +347,7 @@ export class FeedIngest {
     const start = msg.secStart(s);
     const end = msg.secEnd[s]!;
     this.sectionTime(msg, s);
-    f[F_SEQ] = msg.secLast[s]! === msg.secLast[s]! ? msg.secLast[s]! : 0;
+    f[F_SEQ] = Number.isNaN(msg.secLast[s]!) ? 0 : msg.secLast[s]!;
     const flags0 = snapshot ? RecordFlag.snapshot : 0;
     let l = start;
     while (l < end) {
