@@ -185,23 +185,26 @@ export class BybitVenue extends Venue<BybitClient> {
       if (s) for (const d of s) depths.add(d);
     }
     if (depths.size === 0) return;
-    const drop = depths.size > (depths.has(1) ? 1 : 0) && this.takeDrop();
+    const us = this.u[i]!;
+    if (depths.has(1) && ev.topChanged) {
+      us.set(1, us.get(1)! + 1);
+      this.sendL1(inst);
+    }
+    // The view diffs first: a dropped-delta fault is only spent on a delta that would go out.
+    const out: [number, [number, number][], [number, number][]][] = [];
     for (const d of DEPTHS) {
-      if (!depths.has(d)) continue;
-      const us = this.u[i]!;
-      if (d === 1) {
-        if (!ev.topChanged) continue;
-        us.set(1, us.get(1)! + 1);
-        this.sendL1(inst);
-        continue;
-      }
+      if (d === 1 || !depths.has(d)) continue;
       const b = viewDiff(ev, BID, d, true);
       const a = viewDiff(ev, ASK, d, true);
-      if (b.length + a.length === 0) continue;
+      if (b.length + a.length > 0) out.push([d, b, a]);
+    }
+    if (out.length === 0) return;
+    const drop = this.takeDrop();
+    const ts = Math.floor(nowMs());
+    for (const [d, b, a] of out) {
       const u = us.get(d)! + 1;
       us.set(d, u);
       if (drop) continue;
-      const ts = Math.floor(nowMs());
       const f = `{"topic":"orderbook.${d}.${inst.key}","ts":${ts},"type":"delta","data":{"s":"${inst.key}","b":[${b.map(([p, q]) => this.lv(inst, p, q)).join(',')}],"a":[${a.map(([p, q]) => this.lv(inst, p, q)).join(',')}],"u":${u},"seq":${seq}},"cts":${ts - 2}}`;
       for (const c of this.clients) {
         if (c.books.get(i)?.has(d) && this.send(c, f)) this.stats.bookUpdates++;

@@ -246,8 +246,15 @@ export class KrakenVenue extends Venue<KrakenClient> {
   private bookUpdate(ev: BookEvent): void {
     const inst = ev.inst;
     const i = inst.index;
+    // The view diff per subscribed depth first: faults are only spent on frames that go out.
+    const diffs = new Map<number, [[number, number][], [number, number][]]>();
+    for (const c of this.clients) {
+      const sub = c.book.get(i);
+      if (sub === undefined || diffs.has(sub.depth)) continue;
+      diffs.set(sub.depth, [viewDiff(ev, BID, sub.depth, false), viewDiff(ev, ASK, sub.depth, false)]);
+    }
     let any = false;
-    for (const c of this.clients) if (c.book.has(i)) any = true;
+    for (const [b, a] of diffs.values()) if (b.length + a.length > 0) any = true;
     if (!any) return;
     if (this.takeDrop()) return;
     let checksum = krakenChecksum(inst, ev.book);
@@ -260,8 +267,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
       const key = `${sub.depth}|${sub.symbol}`;
       let f = frames.get(key);
       if (f === undefined) {
-        const bids = viewDiff(ev, BID, sub.depth, false);
-        const asks = viewDiff(ev, ASK, sub.depth, false);
+        const [bids, asks] = diffs.get(sub.depth)!;
         f =
           bids.length + asks.length === 0
             ? null
