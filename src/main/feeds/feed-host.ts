@@ -17,13 +17,22 @@ import {
   type FeedWorkerData,
   type FeedWorkerMessage,
 } from './feed-protocol.ts';
+import { specOfVenue } from './venues/specs.ts';
 
 export interface FeedConfig {
   feedId: number;
   venue: number;
   name: string;
   url: string;
+  /** REST base for book snapshots (Binance); the venue's default if absent. */
+  restUrl?: string;
   symbols: string[];
+  /** L2 books and top of book besides trades (default true). */
+  books?: boolean;
+  bookDepth?: number;
+  /** Connection lifetime to roll over ahead of (tests shorten it); the venue's own if absent. */
+  maxConnectionAgeMs?: number;
+  rollAheadMs?: number;
   ringCapacity?: number;
   /** Ring reader slots: metrics, publisher, recorder, tests. */
   maxReaders?: number;
@@ -82,11 +91,16 @@ export class FeedHost {
       venue: c.venue,
       name: c.name,
       url: c.url,
+      ...(c.restUrl ? { restUrl: c.restUrl } : {}),
       symbols: c.symbols,
+      books: c.books !== false,
+      bookDepth: c.bookDepth ?? 0,
+      maxConnectionAgeMs: c.maxConnectionAgeMs ?? 0,
+      ...(c.rollAheadMs !== undefined ? { rollAheadMs: c.rollAheadMs } : {}),
       ring: this.ring,
       stats: this.statsBuffer,
       connectTimeoutMs: c.connectTimeoutMs ?? 10_000,
-      staleAfterMs: c.staleAfterMs ?? 30_000,
+      staleAfterMs: c.staleAfterMs ?? specOfVenue(c.venue).staleAfterMs,
       backoffInitialMs: c.backoffInitialMs ?? 250,
       backoffMaxMs: c.backoffMaxMs ?? 30_000,
       maxPayloadBytes: c.maxPayloadBytes ?? 1 << 20,
@@ -160,6 +174,11 @@ export class FeedHost {
       name: this.config.name,
       url: this.url,
     };
+  }
+
+  /** A planned roll-over now: the next connection opens before the current one closes. */
+  roll(): void {
+    this.worker?.postMessage({ type: 'roll' } satisfies FeedControlMessage);
   }
 
   /** Fault injection for tests and the UI: drop the socket, the worker reconnects. */

@@ -41,8 +41,11 @@ export interface IngestEvents {
   onControl(kind: MsgKind, msg: FeedMessage, data: Uint8Array): void;
   /** Send these messages on the current connection (resubscribes). */
   send(messages: string[]): void;
-  /** Binance: fetch a REST snapshot of this venue symbol and call `onSnapshot` with the body. */
-  requestSnapshot(venueSymbol: string): void;
+  /**
+   * Binance: fetch a REST snapshot of this venue symbol and call `onSnapshot` with the body;
+   * `retry` > 0 when the last one was too old for the buffered diffs (back off before asking).
+   */
+  requestSnapshot(venueSymbol: string, retry: number): void;
 }
 
 /** Slots of the staging array `f` (see put). */
@@ -74,6 +77,9 @@ export class FeedIngest {
   readonly books: L2Book[] = [];
   private readonly resyncPending: boolean[] = [];
   private readonly pending: Uint8Array[][] = [];
+  /** Binance: a snapshot was applied and no diff yet; a diff that skips ahead means it was too old. */
+  private readonly aligning: boolean[] = [];
+  private readonly snapshotRetries: number[] = [];
   private lastTradeId = new Float64Array(64);
   private pendingGap = 0;
   /** Staged doubles of the record being written, and the frame's receive time (F_RECV). */
@@ -106,6 +112,8 @@ export class FeedIngest {
       this.books[local] = new L2Book();
       this.resyncPending[local] = false;
       this.pending[local] = [];
+      this.aligning[local] = false;
+      this.snapshotRetries[local] = 0;
       if (local >= this.lastTradeId.length) {
         const next = new Float64Array(this.lastTradeId.length * 2);
         next.set(this.lastTradeId);
@@ -123,6 +131,8 @@ export class FeedIngest {
       this.books[i]!.clear();
       this.resyncPending[i] = false;
       this.pending[i]!.length = 0;
+      this.aligning[i] = false;
+      this.snapshotRetries[i] = 0;
     }
   }
 
@@ -270,10 +280,16 @@ export class FeedIngest {
         const last = msg.secLast[s]!;
         if (last <= book.seq) continue; // already in the snapshot
         if (first > book.seq + 1) {
-          this.gap(local, id, first - book.seq - 1, book.seq + 1, RecordFlag.sequenceGap);
+          if (this.aligning[local]) {
+            // The snapshot is older than the oldest diff we hold: not a gap in the feed, ask again.
+            book.synced = false;
+            this.snapshotRetries[local]! += 1;
+          } else this.gap(local, id, first - book.seq - 1, book.seq + 1, RecordFlag.sequenceGap);
           this.bufferDiff(local, data, len);
           continue;
         }
+        this.aligning[local] = false;
+        this.snapshotRetries[local] = 0;
         this.apply(msg, s, id, book, len, false);
         book.seq = last;
         continue;
@@ -408,7 +424,8 @@ export class FeedIngest {
     this.resyncPending[local] = true;
     if (afterGap) this.stats[FeedStat.resyncs]! += 1;
     const symbol = this.instruments.symbols[local]!;
-    if (this.spec.bookRule === BookRule.binance) this.events.requestSnapshot(symbol);
+    if (this.spec.bookRule === BookRule.binance)
+      this.events.requestSnapshot(symbol, this.snapshotRetries[local]!);
     else this.events.send(this.spec.resubscribeBook([symbol], this.bookDepth));
   }
 
@@ -446,6 +463,7 @@ export class FeedIngest {
     }
     this.applySnapshot(snap, 0, id, book, body.length);
     book.seq = snap.secLast[0]!;
+    this.aligning[local] = true;
     const queued = this.pending[local]!.splice(0);
     const msg = new FeedMessage();
     for (const frame of queued) {

@@ -74,6 +74,8 @@ export const FeedStat = {
   /** ms from connecting to live on the last successful connect. */
   lastConnectMs: 25,
   timeIn: 26, // 26..32: FeedState 0..6
+  /** REST snapshot requests under way (Binance): a monitor waits for them before its summary. */
+  snapshotsInFlight: 33,
 } as const;
 export const FEED_STAT_COUNT = 40;
 
