@@ -1,14 +1,20 @@
 /**
- * `tickscope bench pipeline [--json] [--scale X]`: runs the pipeline benchmark and prints a table
- * with ratios against the peers measured in the same run (or one JSON object per line).
+ * `tickscope bench pipeline|ingest [--json] [--scale X] [--repeat N]`: runs one benchmark and
+ * prints a table with ratios against the peers measured in the same run (or one JSON object per
+ * line).
  */
+import { formatIngestTable, runIngestBench } from '../bench/ingest-bench.ts';
 import { formatPipelineTable, runPipelineBench } from '../bench/pipeline-bench.ts';
 import { intFlag, numberFlag, parseFlags, UsageError } from './args.ts';
 
-export const BENCH_USAGE = `usage: tickscope bench pipeline [--json] [--scale X] [--repeat N]
-  Ring vs ringbuf.js vs postMessage on 64-byte records between worker threads: records/s at
-  batch 1 and 256 (median of --repeat runs, default 5), and one-way latency at 20,000 records/s.
-  --scale shrinks the record counts.`;
+export const BENCH_USAGE = `usage: tickscope bench pipeline|ingest [--json] [--scale X] [--repeat N]
+  pipeline: ring vs ringbuf.js vs postMessage on 64-byte records between worker threads:
+    records/s at batch 1 and 256 (median of --repeat runs, default 5), and one-way latency at
+    20,000 records/s.
+  ingest: one feed worker's ingest rate (simulator frames at full speed) vs the bare ws client,
+    ws + JSON.parse, ws + a byte extractor and ccxt pro watchTrades (median of --repeat
+    interleaved runs), and send → ring latency at 20,000 messages/s vs the bare client and ccxt.
+  --scale shrinks the message counts.`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -26,11 +32,28 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const which = positionals[0] ?? 'pipeline';
-  if (which !== 'pipeline' || positionals.length > 1)
+  if ((which !== 'pipeline' && which !== 'ingest') || positionals.length > 1)
     throw new UsageError(`unknown benchmark '${positionals.join(' ')}'`);
   const scale = numberFlag(values.scale, 'scale', 0.001, 10, 1);
   const repeat = intFlag(values.repeat, 'repeat', 1, 51, 5);
   const json = values.json === true;
+  if (which === 'ingest') {
+    if (!json)
+      console.error(
+        `bench ingest on Node ${process.version}, ${new Date().toISOString()} (scale ${scale}, median of ${repeat} interleaved runs)…`,
+      );
+    const result = await runIngestBench({
+      scale,
+      repeat,
+      onRow: (row) => {
+        if (json) console.log(JSON.stringify(row));
+      },
+      // Progress and notes go to stderr, so stdout stays the table or the JSON lines.
+      log: (line) => console.error(line),
+    });
+    if (!json) console.log(formatIngestTable(result));
+    return 0;
+  }
   if (!json)
     console.error(
       `bench pipeline on Node ${process.version}, ${new Date().toISOString()} (scale ${scale}, median of ${repeat} runs)…`,
