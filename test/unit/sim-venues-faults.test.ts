@@ -19,7 +19,7 @@ const NAMES = Object.keys(SUBSCRIBE) as (keyof typeof SUBSCRIBE)[];
 test('disconnect, malformed and oversized reach every venue and are counted', async () => {
   const sim = await startSim({ rate: 300, seed: 51 });
   const conns = await Promise.all(NAMES.map((v) => connect(sim.urls[v].ws)));
-  conns.forEach((c, k) => c.send(SUBSCRIBE[NAMES[k]!]));
+  for (const [k, c] of conns.entries()) c.send(SUBSCRIBE[NAMES[k]!]);
   await until(() => conns.every((c) => c.frames.length >= 2), 3000, 'frames everywhere');
   sim.inject('malformed');
   await until(() => conns.every((c) => c.frames.some((f) => !isJson(f))), 3000, 'malformed frames');

@@ -136,6 +136,7 @@ export function rawSocket(ws: WebSocket): RawSocket | undefined {
   return s ?? undefined;
 }
 
+const MAX_PENDING = 4;
 /** 2 MiB and a bit: above any client's sane maxPayload. */
 const OVERSIZED = 2 << 20;
 
@@ -252,12 +253,13 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
         this.stats.stalls++;
         this.stalledUntil = nowMs() + this.cfg.stallMs;
         return true;
+      // Pending until a frame goes out; a few at most (a schedule on an idle venue does not pile up).
       case 'dropped-delta':
-        this.dropDeltas++;
+        this.dropDeltas = Math.min(MAX_PENDING, this.dropDeltas + 1);
         return true;
       case 'bad-checksum':
         if (!this.hasChecksum()) return false;
-        this.badChecksums++;
+        this.badChecksums = Math.min(MAX_PENDING, this.badChecksums + 1);
         return true;
       case 'malformed': {
         const f = this.malformedFrame();
