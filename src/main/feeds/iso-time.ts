@@ -56,6 +56,7 @@ export function parseIsoTimeTo(b: Uint8Array, s: number, e: number, out: Float64
   let scale = 1;
   if (b[p] === 0x2e) {
     p++;
+    if (p >= e || b[p]! < 0x30 || b[p]! > 0x39) return false; // a point needs a digit after it
     while (p < e) {
       const c = b[p]! - 0x30;
       if (c < 0 || c > 9) break;
@@ -73,7 +74,7 @@ export function parseIsoTimeTo(b: Uint8Array, s: number, e: number, out: Float64
   else if (z === 0x2b || z === 0x2d) {
     const oh = digits(b, p + 1, 2);
     const om = digits(b, p + 4, 2);
-    if (oh < 0 || om < 0 || b[p + 3] !== 0x3a) return false;
+    if (oh < 0 || oh > 23 || om < 0 || om > 59 || b[p + 3] !== 0x3a) return false;
     offsetMin = (oh * 60 + om) * (z === 0x2b ? 1 : -1);
     p += 6;
   } else return false;

@@ -20,6 +20,10 @@ export const ScanError = {
   badType: 5,
   tooDeep: 6,
   tooLarge: 7,
+  /** An escaped key, or an escaped value where only a plain one can be read (a time, a symbol). */
+  escaped: 8,
+  /** A member repeated where JSON.parse's "last one wins" cannot be honoured (level arrays). */
+  duplicateKey: 9,
 } as const;
 export const SCAN_ERROR_NAMES = [
   'none',
@@ -30,6 +34,8 @@ export const SCAN_ERROR_NAMES = [
   'wrong field type',
   'nested too deeply',
   'too many items',
+  'escaped key or value',
+  'duplicate key',
 ];
 
 const Q = 0x22;
@@ -67,6 +73,8 @@ export class JsonScanner {
   /** Last string value's content range (after str()). */
   vs = 0;
   ve = 0;
+  /** The last string read (key or value) contains escapes. */
+  escaped = false;
   /** Digits after the decimal point of the last number read (for checksums printed verbatim). */
   frac = 0;
   /** Numbers land here: returning doubles from a non-inlined call would box them. */
@@ -156,6 +164,11 @@ export class JsonScanner {
     }
     this.ks = this.pos + 1;
     this.ke = this.stringEnd();
+    if (this.escaped) {
+      // Venues never escape keys; matching one would need decoding, ignoring it could misread.
+      this.fail(ScanError.escaped);
+      return false;
+    }
     this.ws();
     if (b[this.pos] !== COLON) {
       this.fail(ScanError.badSyntax);
@@ -234,16 +247,16 @@ export class JsonScanner {
   /** A string without escapes (symbols are interned by their raw bytes). */
   plainStr(): boolean {
     if (!this.str()) return false;
-    const b = this.b;
-    for (let i = this.vs; i < this.ve; i++)
-      if (b[i] === BS) {
-        this.fail(ScanError.badType);
-        return false;
-      }
+    if (this.escaped) {
+      this.fail(ScanError.escaped);
+      return false;
+    }
     return true;
   }
 
+  /** The last string value equals the literal k (escapes decoded: "p\u006fng" is "pong"). */
   strIs(k: Uint8Array): boolean {
+    if (this.escaped) return this.escapedIs(k, false);
     const len = k.length;
     if (this.ve - this.vs !== len) return false;
     const b = this.b;
@@ -274,7 +287,8 @@ export class JsonScanner {
         return false;
       }
     }
-    if (!parseDecimalTo(b, s, e, this.num, slot)) {
+    // Finite only: "1e309" is valid JSON but no price or size.
+    if (!parseDecimalTo(b, s, e, this.num, slot) || !Number.isFinite(this.num[slot]!)) {
       this.fail(ScanError.badNumber);
       return false;
     }
@@ -302,7 +316,8 @@ export class JsonScanner {
     const b = this.b;
     let s: number;
     let e: number;
-    if (b[this.pos] === Q) {
+    const bare = b[this.pos] !== Q;
+    if (!bare) {
       s = this.pos + 1;
       e = this.stringEnd();
       if (this.failed !== 0) return false;
@@ -310,8 +325,16 @@ export class JsonScanner {
       s = this.pos;
       e = this.tokenEnd();
     }
-    if (parseIntegerTo(b, s, e, this.num, slot)) return true;
-    if (b[s - 1] !== Q && this.isJsonNumber(s, e)) {
+    if (parseIntegerTo(b, s, e, this.num, slot)) {
+      const d = b[s] === 0x2d ? s + 1 : s;
+      // Bare "0123" is not JSON; 400 digits overflow to Infinity.
+      if ((bare && b[d] === 0x30 && e - d > 1) || !Number.isFinite(this.num[slot]!)) {
+        this.fail(ScanError.badNumber);
+        return false;
+      }
+      return true;
+    }
+    if (bare && this.isJsonNumber(s, e)) {
       // 1.5e3 and friends: valid JSON, rare; exact or refused.
       const v = Number(latin1.decode(b.subarray(s, e)));
       if (Number.isInteger(v)) {
@@ -321,6 +344,46 @@ export class JsonScanner {
     }
     this.fail(ScanError.badNumber);
     return false;
+  }
+
+  /** The last string value starts with the literal k. */
+  strStarts(k: Uint8Array): boolean {
+    if (this.escaped) return this.escapedIs(k, true);
+    const len = k.length;
+    if (this.ve - this.vs < len) return false;
+    const b = this.b;
+    const s = this.vs;
+    for (let i = 0; i < len; i++) if (b[s + i] !== k[i]) return false;
+    return true;
+  }
+
+  /** strIs/strStarts on a value with escapes, decoding as it compares (literals are ASCII). */
+  private escapedIs(k: Uint8Array, prefix: boolean): boolean {
+    const b = this.b;
+    const e = this.ve;
+    let i = this.vs;
+    let j = 0;
+    while (i < e) {
+      if (j === k.length) return prefix;
+      let c = b[i]!;
+      if (c === BS) {
+        const x = b[i + 1]!;
+        if (x === 0x75) {
+          c = 0;
+          for (let h = i + 2; h < i + 6; h++) {
+            const d = b[h]!;
+            c = c * 16 + (d <= 0x39 ? d - 0x30 : (d | 0x20) - 0x57);
+          }
+          i += 6;
+        } else {
+          c = x === 0x62 ? 8 : x === 0x66 ? 12 : x === 0x6e ? 10 : x === 0x72 ? 13 : x === 0x74 ? 9 : x;
+          i += 2;
+        }
+      } else i++;
+      if (c !== k[j]) return false;
+      j++;
+    }
+    return j === k.length;
   }
 
   /** Reads true/false; returns the value (false on error, with `failed` set). */
@@ -389,6 +452,7 @@ export class JsonScanner {
     const b = this.b;
     const n = this.n;
     let p = this.pos + 1;
+    this.escaped = false;
     while (p < n) {
       const c = b[p]!;
       if (c === Q) {
@@ -396,6 +460,7 @@ export class JsonScanner {
         return p;
       }
       if (c === BS) {
+        this.escaped = true;
         const e = b[p + 1];
         if (e === 0x75) {
           for (let k = 2; k < 6; k++) if (!isHex(b[p + k])) return this.badString();

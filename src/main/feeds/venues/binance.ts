@@ -41,8 +41,11 @@ const F_B = 512;
 const F_A = 1024;
 const F_BQ = 2048;
 const F_AQ = 4096;
+/** b/a as level arrays (a depth update) rather than numbers (a bookTicker). */
+const F_BL = 8192;
+const F_AL = 16384;
 const TRADE_FIELDS = F_S | F_T | F_P | F_Q | F_TT | F_M;
-const DEPTH_FIELDS = F_S | F_U1 | F_U | F_B | F_A;
+const DEPTH_FIELDS = F_S | F_U1 | F_U | F_BL | F_AL;
 const TICKER_FIELDS = F_S | F_U | F_B | F_BQ | F_A | F_AQ;
 
 /** Scratch for one event's scalars (a module array: no boxing, no allocation). */
@@ -134,13 +137,17 @@ function event(sc: JsonScanner, msg: FeedMessage): void {
         case 0x61: {
           // a
           const bid = k === 0x62;
-          if (sc.peek() === 0x5b) readPairArray(sc, msg, bid);
-          else {
+          // A repeat would add its levels to the first one's (JSON.parse keeps only the last).
+          if ((seen & (bid ? F_B | F_BL : F_A | F_AL)) !== 0) return sc.fail(ScanError.duplicateKey);
+          if (sc.peek() === 0x5b) {
+            readPairArray(sc, msg, bid);
+            seen |= bid ? F_BL : F_AL;
+          } else {
             if (!sc.decimal(0)) return;
             f[bid ? X_B : X_A] = num[0]!;
             digitsOf[bid ? 0 : 2] = sc.frac;
+            seen |= bid ? F_B : F_A;
           }
-          seen |= bid ? F_B : F_A;
           break;
         }
         case 0x42: // B
@@ -168,10 +175,14 @@ export function decodeBinance(sc: JsonScanner, bytes: Uint8Array, len: number, m
   let sawResult = false;
   let sawError = false;
   let raw = false;
+  let sawData = false;
   if (sc.enterObject()) {
     while (sc.nextKey()) {
-      if (sc.keyIs(K_DATA)) event(sc, msg);
-      else if (sc.keyIs(K_STREAM)) sc.skip();
+      if (sc.keyIs(K_DATA)) {
+        if (sawData) sc.fail(ScanError.duplicateKey);
+        sawData = true;
+        event(sc, msg);
+      } else if (sc.keyIs(K_STREAM)) sc.skip();
       else if (sc.keyIs(K_RESULT)) {
         sawResult = true;
         sc.skip();
@@ -190,9 +201,14 @@ export function decodeBinance(sc: JsonScanner, bytes: Uint8Array, len: number, m
     }
   }
   if (raw && sc.failed === 0) {
+    // Nothing read from a `data`/`result`/`error` member may leak into the raw event.
     sc.reset(bytes, len);
     ev = EV_NONE;
     seen = 0;
+    sell = false;
+    f[X_E] = Number.NaN;
+    sawResult = false;
+    sawError = false;
     msg.reset();
     event(sc, msg);
   }
@@ -280,9 +296,11 @@ export function decodeBinanceDepthSnapshot(
         if (sc.integer(0)) msg.secLast[0] = sc.num[0]!;
         have |= 1;
       } else if (sc.keyIs(K_BIDS)) {
+        if ((have & 2) !== 0) sc.fail(ScanError.duplicateKey);
         readPairArray(sc, msg, true);
         have |= 2;
       } else if (sc.keyIs(K_ASKS)) {
+        if ((have & 4) !== 0) sc.fail(ScanError.duplicateKey);
         readPairArray(sc, msg, false);
         have |= 4;
       } else sc.skip();

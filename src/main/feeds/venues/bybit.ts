@@ -30,12 +30,6 @@ const CH_TOP = 2;
 const CH_TRADE = 3;
 const CH_OTHER = 4;
 
-function startsWith(sc: JsonScanner, p: Uint8Array): boolean {
-  if (sc.ve - sc.vs < p.length) return false;
-  for (let i = 0; i < p.length; i++) if (sc.b[sc.vs + i] !== p[i]) return false;
-  return true;
-}
-
 function book(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
   if (!sc.enterObject()) return;
   const s = msg.addSection(snapshot ? Sec.snapshot : 0);
@@ -47,9 +41,13 @@ function book(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
       msg.secSym[s * 2] = sc.vs;
       msg.secSym[s * 2 + 1] = sc.ve;
       have |= 1;
-    } else if (sc.key1(0x62)) readPairArray(sc, msg, true);
-    else if (sc.key1(0x61)) readPairArray(sc, msg, false);
-    else if (sc.key1(0x75)) {
+    } else if (sc.key1(0x62) || sc.key1(0x61)) {
+      // A repeat would add its levels to the first one's (JSON.parse keeps only the last).
+      const bit = sc.key1(0x62) ? 4 : 8;
+      if ((have & bit) !== 0) return sc.fail(ScanError.duplicateKey);
+      have |= bit;
+      readPairArray(sc, msg, bit === 4);
+    } else if (sc.key1(0x75)) {
       // u
       if (!sc.integer(0)) return;
       msg.secLast[s] = sc.num[0]!;
@@ -59,7 +57,7 @@ function book(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
       msg.secFirst[s] = sc.num[0]!; // cross sequence: informative only
     } else sc.skip();
   }
-  if (sc.failed === 0 && have !== 3) sc.fail(ScanError.missingField);
+  if (sc.failed === 0 && (have & 3) !== 3) sc.fail(ScanError.missingField);
 }
 
 function trade(sc: JsonScanner, msg: FeedMessage): void {
@@ -88,7 +86,8 @@ function trade(sc: JsonScanner, msg: FeedMessage): void {
       } else if (k === 0x53) {
         if (!sc.str()) return;
         if (sc.strIs(V_SELL)) sell = 1;
-        else if (!sc.strIs(V_BUY)) return sc.fail(ScanError.badType);
+        else if (sc.strIs(V_BUY)) sell = 0;
+        else return sc.fail(ScanError.badType);
         have |= 8;
       } else if (k === 0x54) {
         if (!sc.integer(2)) return;
@@ -117,17 +116,18 @@ export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg
   let snapshot = false;
   let dataAt = -1;
   let op = false;
-  let pong = false;
+  let opPong = false;
+  let msgPong = false;
   let success = true;
   if (sc.enterObject()) {
     while (sc.nextKey()) {
       if (sc.keyIs(K_TOPIC)) {
         if (!sc.str()) break;
-        ch = startsWith(sc, V_ORDERBOOK_1)
+        ch = sc.strStarts(V_ORDERBOOK_1)
           ? CH_TOP
-          : startsWith(sc, V_ORDERBOOK)
+          : sc.strStarts(V_ORDERBOOK)
             ? CH_BOOK
-            : startsWith(sc, V_TRADE)
+            : sc.strStarts(V_TRADE)
               ? CH_TRADE
               : CH_OTHER;
       } else if (sc.keyIs(K_TYPE)) {
@@ -140,9 +140,9 @@ export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg
       } else if (sc.keyIs(K_OP)) {
         if (!sc.str()) break;
         op = true;
-        if (sc.strIs(V_PING) || sc.strIs(V_PONG)) pong = true;
+        opPong = sc.strIs(V_PING) || sc.strIs(V_PONG);
       } else if (sc.keyIs(K_RET_MSG)) {
-        if (sc.str() && sc.strIs(V_PONG)) pong = true;
+        if (sc.str()) msgPong = sc.strIs(V_PONG);
       } else if (sc.keyIs(K_SUCCESS)) success = sc.bool();
       else sc.skip();
     }
@@ -158,6 +158,7 @@ export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg
     }
   }
   sc.release();
+  const pong = opPong || msgPong;
   if (sc.failed !== 0) {
     msg.kind = MsgKind.malformed;
     msg.malformed = sc.failed;

@@ -58,6 +58,7 @@ function level(sc: JsonScanner, msg: FeedMessage): void {
   let have = 0;
   let pd = 0;
   let qd = 0;
+  let time = Number.NaN;
   const num = sc.num;
   while (sc.nextKey()) {
     if (sc.keyIs(K_SIDE)) {
@@ -73,10 +74,9 @@ function level(sc: JsonScanner, msg: FeedMessage): void {
       have |= 2;
     } else if (sc.keyIs(K_EVENT_TIME)) {
       if (!sc.str()) return;
-      if (parseIsoTimeTo(sc.b, sc.vs, sc.ve, num, 1)) {
-        const s = msg.nSections - 1;
-        if (num[1]! > 0 && !(msg.secTime[s]! >= num[1]!)) msg.secTime[s] = num[1]!;
-      }
+      if (parseIsoTimeTo(sc.b, sc.vs, sc.ve, num, 1)) time = num[1]!;
+      else if (sc.escaped) return sc.fail(ScanError.escaped);
+      else time = Number.NaN; // unreadable: no time (a repeated key replaces the first)
     } else sc.skip();
   }
   if (sc.failed !== 0) return;
@@ -84,6 +84,9 @@ function level(sc: JsonScanner, msg: FeedMessage): void {
     sc.fail(side < 0 || have !== 3 ? ScanError.missingField : ScanError.badNumber);
     return;
   }
+  // The section's time: its latest real event time (snapshots carry the epoch, i.e. none).
+  const s = msg.nSections - 1;
+  if (time > 0 && !(msg.secTime[s]! >= time)) msg.secTime[s] = time;
   msg.addLevel(side === 1, num[2]!, num[3]!, pd, qd);
 }
 
@@ -94,13 +97,14 @@ function l2Event(sc: JsonScanner, msg: FeedMessage): void {
   while (sc.nextKey()) {
     if (sc.keyIs(K_TYPE)) {
       if (!sc.str()) return;
-      if (sc.strIs(V_SNAPSHOT)) msg.secFlags[s] = Sec.snapshot;
+      msg.secFlags[s] = sc.strIs(V_SNAPSHOT) ? Sec.snapshot : 0;
     } else if (sc.keyIs(K_PRODUCT)) {
       if (!sc.plainStr()) return;
       msg.secSym[s * 2] = sc.vs;
       msg.secSym[s * 2 + 1] = sc.ve;
       have |= 1;
     } else if (sc.keyIs(K_UPDATES)) {
+      if ((have & 2) !== 0) return sc.fail(ScanError.duplicateKey);
       if (!sc.enterArray()) return;
       while (sc.nextItem()) level(sc, msg);
       have |= 2;
@@ -141,6 +145,7 @@ function trade(sc: JsonScanner, msg: FeedMessage, history: boolean): void {
       }
       have |= 8;
     } else if (sc.keyIs(K_TRADE_ID)) {
+      id = Number.NaN;
       if (sc.peek() === 0x22 && sc.integer(1)) id = num[1]!;
       else if (sc.failed === 0) sc.skip();
       if (sc.failed !== 0) return;
@@ -242,8 +247,11 @@ function ticker(sc: JsonScanner, msg: FeedMessage): void {
 
 function tickerEvent(sc: JsonScanner, msg: FeedMessage): void {
   if (!sc.enterObject()) return;
+  let seen = false;
   while (sc.nextKey()) {
     if (sc.keyIs(K_TICKERS)) {
+      if (seen) return sc.fail(ScanError.duplicateKey);
+      seen = true;
       if (sc.enterArray()) while (sc.nextItem()) ticker(sc, msg);
     } else sc.skip();
   }
@@ -272,9 +280,12 @@ export function decodeCoinbase(sc: JsonScanner, bytes: Uint8Array, len: number, 
       } else if (sc.keyIs(K_SEQ)) {
         if (sc.integer(0)) msg.frameSeq = sc.num[0]!;
       } else if (sc.keyIs(K_TIMESTAMP)) {
-        if (sc.str() && parseIsoTimeTo(sc.b, sc.vs, sc.ve, sc.num, 0)) msg.eventTime = sc.num[0]!;
+        if (sc.str()) {
+          if (parseIsoTimeTo(sc.b, sc.vs, sc.ve, sc.num, 0)) msg.eventTime = sc.num[0]!;
+          else if (sc.escaped) sc.fail(ScanError.escaped);
+        }
       } else if (sc.keyIs(K_TYPE)) {
-        if (sc.str() && sc.strIs(V_ERROR)) isError = true;
+        if (sc.str()) isError = sc.strIs(V_ERROR);
       } else if (sc.keyIs(K_EVENTS)) {
         eventsAt = sc.pos;
         sc.skip();

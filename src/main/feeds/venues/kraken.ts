@@ -80,17 +80,24 @@ function bookEntry(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
       msg.secSym[s * 2] = sc.vs;
       msg.secSym[s * 2 + 1] = sc.ve;
       have |= 1;
-    } else if (sc.keyIs(K_BIDS)) levels(sc, msg, true);
-    else if (sc.keyIs(K_ASKS)) levels(sc, msg, false);
-    else if (sc.keyIs(K_CHECKSUM)) {
+    } else if (sc.keyIs(K_BIDS) || sc.keyIs(K_ASKS)) {
+      // A repeat would add its levels to the first one's (JSON.parse keeps only the last).
+      const bit = sc.keyIs(K_BIDS) ? 2 : 4;
+      if ((have & bit) !== 0) return sc.fail(ScanError.duplicateKey);
+      have |= bit;
+      levels(sc, msg, bit === 2);
+    } else if (sc.keyIs(K_CHECKSUM)) {
       if (!sc.integer(0)) return;
       msg.secCheck[s] = sc.num[0]!;
       msg.secFlags[s] = msg.secFlags[s]! | Sec.hasChecksum;
     } else if (sc.keyIs(K_TIMESTAMP)) {
-      if (sc.str() && parseIsoTimeTo(sc.b, sc.vs, sc.ve, sc.num, 0)) msg.secTime[s] = sc.num[0]!;
+      if (!sc.str()) return;
+      if (parseIsoTimeTo(sc.b, sc.vs, sc.ve, sc.num, 0)) msg.secTime[s] = sc.num[0]!;
+      else if (sc.escaped) return sc.fail(ScanError.escaped);
+      else msg.secTime[s] = Number.NaN; // unreadable: no time (a repeated key replaces the first)
     } else sc.skip();
   }
-  if (sc.failed === 0 && have !== 1) sc.fail(ScanError.missingField);
+  if (sc.failed === 0 && (have & 1) !== 1) sc.fail(ScanError.missingField);
 }
 
 function tradeEntry(sc: JsonScanner, msg: FeedMessage, history: boolean): void {
@@ -117,7 +124,8 @@ function tradeEntry(sc: JsonScanner, msg: FeedMessage, history: boolean): void {
     } else if (sc.keyIs(K_SIDE)) {
       if (!sc.str()) return;
       if (sc.strIs(V_SELL)) sell = 1;
-      else if (!sc.strIs(V_BUY)) return sc.fail(ScanError.badType);
+      else if (sc.strIs(V_BUY)) sell = 0;
+      else return sc.fail(ScanError.badType);
       have |= 8;
     } else if (sc.keyIs(K_TRADE_ID)) {
       if (!sc.integer(2)) return;

@@ -48,6 +48,8 @@ let symE = 0;
 
 function arg(sc: JsonScanner): number {
   let ch = CH_NONE;
+  symS = 0; // a repeated `arg` replaces the first, as with JSON.parse
+  symE = 0;
   if (!sc.enterObject()) return ch;
   while (sc.nextKey()) {
     if (sc.keyIs(K_CHANNEL)) {
@@ -76,19 +78,20 @@ function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): v
   msg.secSym[s * 2 + 1] = symE;
   let have = 0;
   while (sc.nextKey()) {
-    if (sc.keyIs(K_ASKS)) {
-      readPairArray(sc, msg, false);
-      have |= 1;
-    } else if (sc.keyIs(K_BIDS)) {
-      readPairArray(sc, msg, true);
-      have |= 2;
+    if (sc.keyIs(K_ASKS) || sc.keyIs(K_BIDS)) {
+      // A repeat would add its levels to the first one's (JSON.parse keeps only the last).
+      const bit = sc.keyIs(K_ASKS) ? 1 : 2;
+      if ((have & bit) !== 0) return sc.fail(ScanError.duplicateKey);
+      have |= bit;
+      readPairArray(sc, msg, bit === 2);
     } else if (sc.keyIs(K_TS)) {
       if (!sc.integer(0)) return;
       msg.secTime[s] = sc.num[0]!;
     } else if (sc.keyIs(K_CHECKSUM)) {
       if (!sc.integer(0)) return;
       msg.secCheck[s] = sc.num[0]!;
-      if (sc.num[0] !== 0) msg.secFlags[s] = msg.secFlags[s]! | Sec.hasChecksum;
+      const flags = msg.secFlags[s]! & ~Sec.hasChecksum;
+      msg.secFlags[s] = sc.num[0] !== 0 ? flags | Sec.hasChecksum : flags;
     } else if (sc.keyIs(K_PREV_SEQ)) {
       if (!sc.integer(0)) return;
       msg.secFirst[s] = sc.num[0]!;
@@ -125,7 +128,8 @@ function trade(sc: JsonScanner, msg: FeedMessage): void {
     } else if (sc.keyIs(K_SIDE)) {
       if (!sc.str()) return;
       if (sc.strIs(V_SELL)) sell = 1;
-      else if (!sc.strIs(V_BUY)) return sc.fail(ScanError.badType);
+      else if (sc.strIs(V_BUY)) sell = 0;
+      else return sc.fail(ScanError.badType);
       have |= 4;
     } else if (sc.keyIs(K_TS)) {
       if (!sc.integer(2)) return;
