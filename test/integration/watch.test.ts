@@ -45,6 +45,7 @@ test('watch --json: per-second lines, then a summary that matches what the serve
   const { code, lines } = await watch([
     '--venue',
     'binance',
+    '--trades-only',
     '--symbols',
     'BTCUSDT,ETHUSDT,SOLUSDT,BNBUSDT,XRPUSDT',
     '--url',
@@ -70,6 +71,9 @@ test('watch stops at --max-messages', async () => {
   sims.push(sim);
   const t0 = Date.now();
   const { code, lines } = await watch([
+    '--venue',
+    'binance',
+    '--trades-only',
     '--symbols',
     'BTCUSDT',
     '--url',
@@ -86,12 +90,15 @@ test('watch stops at --max-messages', async () => {
   assert.ok(Date.now() - t0 < 15_000, 'ended on the message count, not the duration');
 });
 
-test('watch refuses an unsupported venue and a missing --symbols with exit code 2', () => {
-  const venue = spawnSync(process.execPath, [bin, 'watch', '--venue', 'coinbase', '--symbols', 'BTC-USD'], {
+test('watch refuses an unknown venue, a missing --venue and a missing --symbols with exit code 2', () => {
+  const venue = spawnSync(process.execPath, [bin, 'watch', '--venue', 'nasdaq', '--symbols', 'BTC-USD'], {
     encoding: 'utf8',
   });
   assert.equal(venue.status, 2);
-  assert.match(venue.stderr, /--venue 'coinbase' is not supported yet/);
+  assert.match(venue.stderr, /unknown --venue 'nasdaq' \(venues: binance, coinbase, kraken, bybit, okx\)/);
+  const none = spawnSync(process.execPath, [bin, 'watch', '--symbols', 'BTCUSDT'], { encoding: 'utf8' });
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /--venue is required/);
   const symbols = spawnSync(process.execPath, [bin, 'watch', '--venue', 'binance'], { encoding: 'utf8' });
   assert.equal(symbols.status, 2);
   assert.match(symbols.stderr, /--symbols is required/);

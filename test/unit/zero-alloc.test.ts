@@ -1,17 +1,19 @@
 /**
  * decode → ring → readers allocates nothing per event in steady state: millions of Binance trade
- * frames through the feed's own hot path (BinanceIngest), the metrics reader (HDR histograms) and
- * the publisher's market reader, counting garbage collections and heap growth.
+ * frames through the feed's own hot path (FeedIngest), the metrics reader (HDR histograms) and the
+ * publisher's market reader; and Bybit book deltas through the general scanner, the L2 book and its
+ * sequence rule — counting garbage collections and heap growth.
  */
 import assert from 'node:assert/strict';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { RECORD_SIZE, Venue } from '../../src/common/record.ts';
-import { createRing, RingWriter } from '../../src/common/ring.ts';
-import { BinanceIngest } from '../../src/main/feeds/binance-ingest.ts';
+import { RECORD_SIZE } from '../../src/common/record.ts';
+import { createRing, RingReader, RingWriter } from '../../src/common/ring.ts';
+import { FeedIngest, type IngestEvents } from '../../src/main/feeds/feed-ingest.ts';
 import { createFeedStats, FeedStat } from '../../src/main/feeds/feed-protocol.ts';
+import { VENUE_SPECS } from '../../src/main/feeds/venues/specs.ts';
 import { MetricsReader } from '../../src/main/metrics/metrics-reader.ts';
 import { MarketReader } from '../../src/main/publisher/market-reader.ts';
 
@@ -37,16 +39,40 @@ function frames(count: number): Buffer[] {
   return out;
 }
 
+const quiet: IngestEvents = {
+  onInstrument() {},
+  onMalformed() {},
+  onControl() {},
+  send() {},
+  requestSnapshot() {},
+};
+
+async function countGcs(work: () => void): Promise<{ gcs: number; growth: number }> {
+  gc();
+  let gcs = 0;
+  const obs = new PerformanceObserver((list) => {
+    gcs += list.getEntries().length;
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  const before = process.memoryUsage().heapUsed;
+  work();
+  const growth = process.memoryUsage().heapUsed - before;
+  // GC entries are delivered asynchronously: let them arrive before counting.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  obs.disconnect();
+  return { gcs, growth };
+}
+
 test('decode → ring → metrics: no GC and under a byte of heap per event over 4 million trades', async () => {
   const ring = createRing({ capacity: 1 << 14, maxReaders: 2, recordSize: RECORD_SIZE });
   const statsBuf = createFeedStats();
   const stats = new Float64Array(statsBuf);
-  const ingest = new BinanceIngest({
+  const ingest = new FeedIngest({
     ring: new RingWriter(ring),
     stats,
-    venue: Venue.binance,
+    spec: VENUE_SPECS.binance,
     feedId: 1,
-    events: { onInstrument() {}, onMalformed() {}, onControl() {} },
+    events: quiet,
   });
   const metrics = new MetricsReader();
   const reader = metrics.addFeed(1, ring, statsBuf);
@@ -103,4 +129,64 @@ test('decode → ring → metrics: no GC and under a byte of heap per event over
   // A stray scavenge from the test runner itself is tolerated; per-event garbage gives dozens.
   assert.ok(real.gcs <= 1, `${real.gcs} garbage collections`);
   assert.ok(perEvent < 1, `heap grew ${perEvent.toFixed(2)} bytes per event`);
+});
+
+test('book deltas (general scanner, L2 book, sequence rule): no GC over 600,000 deltas', async () => {
+  const ring = createRing({ capacity: 1 << 14, maxReaders: 2, recordSize: RECORD_SIZE });
+  const stats = new Float64Array(createFeedStats());
+  const ingest = new FeedIngest({
+    ring: new RingWriter(ring),
+    stats,
+    spec: VENUE_SPECS.bybit,
+    feedId: 1,
+    events: quiet,
+  });
+  const reader = new RingReader(ring, 'lossy');
+  const total = 600_000;
+  const warm = 100_000;
+  // Prebuilt frames with contiguous `u` (a generator in the loop would allocate itself).
+  const bids: string[] = [];
+  for (let k = 0; k < 50; k++) bids.push(`["${(67250 - k / 10).toFixed(2)}","${(1 + k / 100).toFixed(6)}"]`);
+  const asks: string[] = [];
+  for (let k = 0; k < 50; k++)
+    asks.push(`["${(67250.1 + k / 10).toFixed(2)}","${(1 + k / 100).toFixed(6)}"]`);
+  const snapshot = Buffer.from(
+    `{"topic":"orderbook.50.BTCUSDT","ts":1,"type":"snapshot","data":{"s":"BTCUSDT","b":[${bids.join(',')}],"a":[${asks.join(',')}],"u":1,"seq":1},"cts":1}`,
+  );
+  const input: Buffer[] = [];
+  for (let i = 0; i < warm + total; i++) {
+    const k = (i * 7) % 50;
+    const side = i % 2 === 0 ? 'b' : 'a';
+    const px = side === 'b' ? 67250 - k / 10 : 67250.1 + k / 10;
+    const qty = i % 5 === 0 ? '0' : ((i % 997) / 100 + 0.01).toFixed(6);
+    input.push(
+      Buffer.from(
+        `{"topic":"orderbook.50.BTCUSDT","ts":${1784107800000 + i},"type":"delta","data":{"s":"BTCUSDT","${side}":[["${px.toFixed(2)}","${qty}"]],"${side === 'b' ? 'a' : 'b'}":[],"u":${i + 2},"seq":${i + 2}},"cts":1}`,
+      ),
+    );
+  }
+  ingest.onFrame(snapshot, snapshot.length);
+  const run = (from: number, to: number, garbage: unknown[] | null): void => {
+    for (let i = from; i < to; i++) {
+      const f = input[i]!;
+      ingest.onFrame(f, f.length);
+      if (garbage) garbage[i & 1023] = new Array(256).fill(i);
+      if ((i & 1023) === 1023) reader.advance(reader.available());
+    }
+  };
+  run(0, warm, null);
+  const control = await countGcs(() => run(warm, warm + 100_000, []));
+  assert.ok(control.gcs >= 3, `the harness detects an allocation per event (${control.gcs} GCs)`);
+  // Twice: the first pass may still compile (code and feedback live on the heap too).
+  await countGcs(() => run(warm + 100_000, warm + 250_000, null));
+  const real = await countGcs(() => run(warm + 250_000, warm + total, null));
+  const events = total - 250_000;
+  console.log(
+    `zero-alloc (book): ${events} deltas, ${real.gcs} GCs, heap growth ${(real.growth / 1024).toFixed(0)} KiB; control: ${control.gcs} GCs`,
+  );
+  assert.equal(stats[FeedStat.gaps], 0, 'the deltas were contiguous');
+  assert.equal(stats[FeedStat.bookUpdates], warm + total + 1);
+  assert.ok(ingest.books[0]!.synced && !ingest.books[0]!.crossed());
+  assert.ok(real.gcs <= 1, `${real.gcs} garbage collections`);
+  assert.ok(real.growth / events < 1, `heap grew ${(real.growth / events).toFixed(2)} bytes per event`);
 });

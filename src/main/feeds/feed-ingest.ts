@@ -372,7 +372,9 @@ export class FeedIngest {
       for (let k = 0; k < n; k++, l++) {
         const bid = msg.bid[l] === 1;
         const side = bid ? book.bids : book.asks;
-        if (!side.set(msg.px[l]!, msg.qty[l]!, msg.pd[l]!, msg.qd[l]!)) {
+        side.key[0] = msg.px[l]!;
+        side.key[1] = msg.qty[l]!;
+        if (!side.set(msg.pd[l]!, msg.qd[l]!)) {
           // A side beyond its level cap: treat as a gap rather than hold a wrong book.
           this.stats[FeedStat.malformed]! += 1;
         }

@@ -32,8 +32,12 @@ function feed(len: number): void {
   crc = c;
 }
 
-/** Writes the decimal digits of the non-negative integer m at buf[at..]; returns the new end. */
-function writeInt(m: number, at: number): number {
+/** Numbers in flight: doubles passed to calls that are not inlined would be boxed. */
+const tmp = new Float64Array(1);
+
+/** Writes the decimal digits of the non-negative integer tmp[0] at buf[at..]; returns the new end. */
+function writeInt(at: number): number {
+  const m = tmp[0]!;
   if (m === 0) {
     buf[at] = 0x30;
     return at + 1;
@@ -53,18 +57,19 @@ function writeInt(m: number, at: number): number {
   return at + len;
 }
 
-/** Kraken's form: the digits of round(x * 10^d), no point, no leading zeros. */
-function krakenNumber(x: number, d: number): void {
-  const m = Math.round(x * POW10[d]!);
-  feed(writeInt(m, 0));
+/** Kraken's form: the digits of round(x * 10^d) for x = tmp[0], no point, no leading zeros. */
+function krakenNumber(d: number): void {
+  tmp[0] = Math.round(tmp[0]! * POW10[d]!);
+  feed(writeInt(0));
 }
 
-/** Fixed-point with exactly d fraction digits (what the wire carried), at buf[at..]; returns the end. */
-function plainNumber(x: number, d: number, at: number): number {
+/** tmp[0] fixed-point with exactly d fraction digits (as on the wire) at buf[at..]; returns the end. */
+function plainNumber(d: number, at: number): number {
   const scale = POW10[d]!;
-  const m = Math.round(x * scale);
+  const m = Math.round(tmp[0]! * scale);
   const ip = Math.floor(m / scale);
-  let end = writeInt(ip, at);
+  tmp[0] = ip;
+  let end = writeInt(at);
   if (d > 0) {
     buf[end++] = 0x2e;
     let f = m - ip * scale;
@@ -80,8 +85,10 @@ function plainNumber(x: number, d: number, at: number): number {
 function krakenSide(s: BookSide, depth: number): void {
   const n = Math.min(s.n, depth);
   for (let i = 0; i < n; i++) {
-    krakenNumber(s.px[i]!, s.pd[i]!);
-    krakenNumber(s.qty[i]!, s.qd[i]!);
+    tmp[0] = s.px[i]!;
+    krakenNumber(s.pd[i]!);
+    tmp[0] = s.qty[i]!;
+    krakenNumber(s.qd[i]!);
   }
 }
 
@@ -96,9 +103,11 @@ export function krakenChecksum(book: L2Book, depth = 10): number {
 function okxLevel(s: BookSide, i: number, sep: boolean): void {
   let at = 0;
   if (sep) buf[at++] = 0x3a;
-  at = plainNumber(s.px[i]!, s.pd[i]!, at);
+  tmp[0] = s.px[i]!;
+  at = plainNumber(s.pd[i]!, at);
   buf[at++] = 0x3a;
-  at = plainNumber(s.qty[i]!, s.qd[i]!, at);
+  tmp[0] = s.qty[i]!;
+  at = plainNumber(s.qd[i]!, at);
   feed(at);
 }
 

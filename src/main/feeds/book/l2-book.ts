@@ -17,6 +17,12 @@ export class BookSide {
   readonly desc: boolean;
   readonly maxLevels: number;
 
+  /**
+   * The level to find or set, staged by the caller: [price, size]. Doubles passed as arguments
+   * to a call that is not inlined are boxed on the heap; staged in a typed array they are not.
+   */
+  readonly key = new Float64Array(2);
+
   constructor(desc: boolean, capacity = 64, maxLevels = 50_000) {
     this.desc = desc;
     this.maxLevels = maxLevels;
@@ -31,9 +37,10 @@ export class BookSide {
   }
 
   /**
-   * Index of `price`, or -(insertion point) - 1 if absent. Best-first order either way.
+   * Index of the staged price key[0], or -(insertion point) - 1 if absent. Best-first order.
    */
-  find(price: number): number {
+  find(): number {
+    const price = this.key[0]!;
     const px = this.px;
     let lo = 0;
     let hi = this.n - 1;
@@ -49,11 +56,13 @@ export class BookSide {
   }
 
   /**
-   * Sets the size at `price` (0 deletes). Returns false only when the side is full (maxLevels) —
-   * the caller treats that like a gap.
+   * Sets the staged size key[1] at the staged price key[0] (0 deletes); pd/qd are their fraction
+   * digits on the wire. Returns false only when the side is full (maxLevels).
    */
-  set(price: number, qty: number, pd: number, qd: number): boolean {
-    const i = this.find(price);
+  set(pd: number, qd: number): boolean {
+    const i = this.find();
+    const price = this.key[0]!;
+    const qty = this.key[1]!;
     if (i >= 0) {
       if (qty === 0) {
         this.px.copyWithin(i, i + 1, this.n);

@@ -87,7 +87,7 @@ function level(sc: JsonScanner, msg: FeedMessage): void {
   // The section's time: its latest real event time (snapshots carry the epoch, i.e. none).
   const s = msg.nSections - 1;
   if (time > 0 && !(msg.secTime[s]! >= time)) msg.secTime[s] = time;
-  msg.addLevel(side === 1, num[2]!, num[3]!, pd, qd);
+  msg.addLevel(side === 1, num, 2, 3, pd, qd);
 }
 
 function l2Event(sc: JsonScanner, msg: FeedMessage): void {
@@ -241,8 +241,8 @@ function ticker(sc: JsonScanner, msg: FeedMessage): void {
   const s = msg.addSection(0);
   msg.secSym[s * 2] = symS;
   msg.secSym[s * 2 + 1] = symE;
-  msg.addLevel(true, num[0]!, num[1]!, bpd, bqd);
-  msg.addLevel(false, num[2]!, num[3]!, apd, aqd);
+  msg.addLevel(true, num, 0, 1, bpd, bqd);
+  msg.addLevel(false, num, 2, 3, apd, aqd);
 }
 
 function tickerEvent(sc: JsonScanner, msg: FeedMessage): void {

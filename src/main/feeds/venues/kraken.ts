@@ -66,7 +66,7 @@ function levels(sc: JsonScanner, msg: FeedMessage, bid: boolean): void {
     if (sc.failed !== 0) return;
     if (have !== 3) return sc.fail(ScanError.missingField);
     if (!(num[0]! > 0) || !(num[1]! >= 0)) return sc.fail(ScanError.badNumber);
-    msg.addLevel(bid, num[0]!, num[1]!, pd, qd);
+    msg.addLevel(bid, num, 0, 1, pd, qd);
   }
 }
 
@@ -188,8 +188,8 @@ function tickerEntry(sc: JsonScanner, msg: FeedMessage): void {
   const s = msg.addSection(0);
   msg.secSym[s * 2] = symS;
   msg.secSym[s * 2 + 1] = symE;
-  msg.addLevel(true, num[0]!, num[1]!, bpd, bqd);
-  msg.addLevel(false, num[2]!, num[3]!, apd, aqd);
+  msg.addLevel(true, num, 0, 1, bpd, bqd);
+  msg.addLevel(false, num, 2, 3, apd, aqd);
 }
 
 export function decodeKraken(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {

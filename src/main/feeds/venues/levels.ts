@@ -29,7 +29,7 @@ export function readPairArray(sc: JsonScanner, msg: FeedMessage, bid: boolean): 
       sc.fail(ScanError.badNumber);
       return;
     }
-    msg.addLevel(bid, num[0]!, num[1]!, pd, qd);
+    msg.addLevel(bid, num, 0, 1, pd, qd);
   }
 }
 

@@ -146,7 +146,11 @@ export class FeedMessage {
     return s === 0 ? 0 : this.secEnd[s - 1]!;
   }
 
-  addLevel(bid: boolean, price: number, qty: number, pd: number, qd: number): void {
+  /**
+   * Adds a level whose price and size are src[pi] and src[qi] (indices, not values: doubles passed
+   * to a call that is not inlined are boxed on the heap), with their fraction digits on the wire.
+   */
+  addLevel(bid: boolean, src: Float64Array, pi: number, qi: number, pd: number, qd: number): void {
     const i = this.nLevels;
     if (i === this.px.length) {
       this.px = grow64(this.px);
@@ -155,8 +159,8 @@ export class FeedMessage {
       this.pd = grow8(this.pd);
       this.qd = grow8(this.qd);
     }
-    this.px[i] = price;
-    this.qty[i] = qty;
+    this.px[i] = src[pi]!;
+    this.qty[i] = src[qi]!;
     this.bid[i] = bid ? 1 : 0;
     this.pd[i] = pd;
     this.qd[i] = qd;
