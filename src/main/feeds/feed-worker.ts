@@ -184,8 +184,7 @@ function open(): Conn {
     c.lastFrameAt = c.openedAt;
     if (c === current) setState(FeedState.subscribing);
     const symbols = cfg.symbols.map((s) => spec.venueSymbol(s));
-    const subs = books ? spec.subscribe(symbols, bookDepth) : tradesOnly(symbols);
-    for (const m of subs) ws.send(m);
+    for (const m of spec.subscribe(symbols, bookDepth, books)) ws.send(m);
     if (spec.ping) {
       const text = spec.ping.text;
       c.pingTimer = setInterval(() => {
@@ -228,11 +227,6 @@ function open(): Conn {
   });
   ws.on('close', (code: number, reason: Buffer) => onClose(c, code, reason));
   return c;
-}
-
-/** Trades only (books: false): the venue's trade channel alone. */
-function tradesOnly(symbols: string[]): string[] {
-  return spec.subscribe(symbols, bookDepth).filter((m) => /trade/i.test(m) && !/book/i.test(m));
 }
 
 function onClose(c: Conn, code: number, reason: Buffer): void {

@@ -39,8 +39,8 @@ export interface VenueSpec {
   defaultRestUrl?: string;
   /** The WebSocket URL to open, from a base (a bare host gets the venue's path). */
   wsUrl(base: string): string;
-  /** Messages to send once the socket is open. */
-  subscribe(symbols: readonly string[], bookDepth: number): string[];
+  /** Messages to send once the socket is open: trades, and with `books` the L2 book and top of book. */
+  subscribe(symbols: readonly string[], bookDepth: number, books: boolean): string[];
   /** Messages that make the venue send a fresh snapshot of these books (empty: REST does it). */
   resubscribeBook(symbols: readonly string[], bookDepth: number): string[];
   /** An application-level ping and how often to send it (null: protocol pings only). */
@@ -85,11 +85,12 @@ const binance: VenueSpec = {
     u.searchParams.set('timeUnit', 'MICROSECOND');
     return u.toString();
   },
-  subscribe(symbols) {
+  subscribe(symbols, _depth, books) {
     const params: string[] = [];
     for (const s of symbols) {
       const l = s.toLowerCase();
-      params.push(`${l}@depth@100ms`, `${l}@trade`, `${l}@bookTicker`);
+      if (books) params.push(`${l}@depth@100ms`, `${l}@trade`, `${l}@bookTicker`);
+      else params.push(`${l}@trade`);
     }
     // 5 inbound messages/s are allowed: one SUBSCRIBE per 200 streams keeps well inside.
     return chunks(params, 200).map((p) => JSON.stringify({ method: 'SUBSCRIBE', params: p, id: nextId() }));
@@ -110,12 +111,13 @@ const coinbase: VenueSpec = {
   venue: Venue.coinbase,
   defaultUrl: 'wss://advanced-trade-ws.coinbase.com',
   wsUrl: (base) => base,
-  subscribe(symbols) {
+  subscribe(symbols, _depth, books) {
     const products = [...symbols];
+    const sub = (channel: string) => JSON.stringify({ type: 'subscribe', product_ids: products, channel });
     return [
-      JSON.stringify({ type: 'subscribe', product_ids: products, channel: 'level2' }),
-      JSON.stringify({ type: 'subscribe', product_ids: products, channel: 'market_trades' }),
-      JSON.stringify({ type: 'subscribe', product_ids: products, channel: 'ticker' }),
+      ...(books ? [sub('level2')] : []),
+      sub('market_trades'),
+      ...(books ? [sub('ticker')] : []),
       JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }),
     ];
   },
@@ -179,9 +181,11 @@ const bybit: VenueSpec = {
   venue: Venue.bybit,
   defaultUrl: 'wss://stream.bybit.com/v5/public/spot',
   wsUrl: (base) => rootOr(base, '/v5/public/spot'),
-  subscribe(symbols, depth) {
+  subscribe(symbols, depth, books) {
     const args: string[] = [];
-    for (const s of symbols) args.push(`orderbook.${depth}.${s}`, `publicTrade.${s}`, `orderbook.1.${s}`);
+    for (const s of symbols)
+      if (books) args.push(`orderbook.${depth}.${s}`, `publicTrade.${s}`, `orderbook.1.${s}`);
+      else args.push(`publicTrade.${s}`);
     // At most 10 args per request.
     return chunks(args, 10).map((a) =>
       JSON.stringify({ req_id: String(nextId()), op: 'subscribe', args: a }),
