@@ -589,7 +589,9 @@ class RefBook {
 function applyOurs(book: L2Book, m: FeedMessage, s: number, venue: VenueName): void {
   for (let l = m.secStart(s); l < m.secEnd[s]!; l++) {
     const side = m.bid[l] === 1 ? book.bids : book.asks;
-    assert.ok(side.set(m.px[l]!, m.qty[l]!, m.pd[l]!, m.qd[l]!));
+    side.key[0] = m.px[l]!;
+    side.key[1] = m.qty[l]!;
+    assert.ok(side.set(m.pd[l]!, m.qd[l]!));
   }
   if (venue === 'kraken') {
     book.bids.truncate(KRAKEN_DEPTH);

@@ -280,7 +280,10 @@ function fastTrade(b: Uint8Array, len: number, msg: FeedMessage): boolean {
     fpos++;
   }
   if (fpos !== len) return false;
-  if (!(tr[t + T_PRICE]! > 0) || !(tr[t + T_QTY]! > 0)) return false;
+  // Positive and finite ("1e309" is Infinity): anything else is the general decoder's to refuse.
+  const p = tr[t + T_PRICE]!;
+  const q = tr[t + T_QTY]!;
+  if (!(p > 0 && p < Number.POSITIVE_INFINITY) || !(q > 0 && q < Number.POSITIVE_INFINITY)) return false;
   msg.eventTime = toMs(eventTime);
   msg.kind = MsgKind.trades;
   return true;
