@@ -67,6 +67,8 @@ export const RecordFlag = {
   sequenceGap: 1 << 4,
   /** Gap found by a book checksum mismatch (the book is resynced). */
   checksumMismatch: 1 << 5,
+  /** Gap at a new connection: what happened in between is unknown; books restart from snapshots. */
+  reconnect: 1 << 6,
 } as const;
 
 export const Venue = {

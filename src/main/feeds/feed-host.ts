@@ -33,6 +33,8 @@ export interface FeedConfig {
   /** Connection lifetime to roll over ahead of (tests shorten it); the venue's own if absent. */
   maxConnectionAgeMs?: number;
   rollAheadMs?: number;
+  /** Application ping interval (the venue's if absent). */
+  pingEveryMs?: number;
   ringCapacity?: number;
   /** Ring reader slots: metrics, publisher, recorder, tests. */
   maxReaders?: number;
@@ -96,6 +98,7 @@ export class FeedHost {
       books: c.books !== false,
       bookDepth: c.bookDepth ?? 0,
       maxConnectionAgeMs: c.maxConnectionAgeMs ?? 0,
+      pingEveryMs: c.pingEveryMs ?? 0,
       ...(c.rollAheadMs !== undefined ? { rollAheadMs: c.rollAheadMs } : {}),
       ring: this.ring,
       stats: this.statsBuffer,

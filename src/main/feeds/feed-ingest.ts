@@ -79,12 +79,18 @@ export class FeedIngest {
   private readonly pending: Uint8Array[][] = [];
   /** Binance: a snapshot was applied and no diff yet; a diff that skips ahead means it was too old. */
   private readonly aligning: boolean[] = [];
+  /** Binance: while aligning, a buffered diff older than the snapshot was seen (so ours reach back past it). */
+  private readonly sawOlder: boolean[] = [];
   private readonly snapshotRetries: number[] = [];
+  /** When each book last stopped being synced (or its instrument appeared), for checkStuck. */
+  private readonly unsyncedSince: number[] = [];
   private lastTradeId = new Float64Array(64);
   private pendingGap = 0;
   /** Staged doubles of the record being written, and the frame's receive time (F_RECV). */
   private readonly f = new Float64Array(8);
   private lastFrameSeq = -1;
+  /** Binance: while a REST snapshot and the buffered diffs are applied, records wait (see onSnapshot). */
+  private quiet = false;
   /** While two connections overlap (a roll), trades already seen are dropped by id. */
   dedupTrades = false;
   /** Connection epoch stamped into records; the worker bumps it on every (re)connect. */
@@ -114,6 +120,7 @@ export class FeedIngest {
       this.pending[local] = [];
       this.aligning[local] = false;
       this.snapshotRetries[local] = 0;
+      this.unsyncedSince[local] = Date.now();
       if (local >= this.lastTradeId.length) {
         const next = new Float64Array(this.lastTradeId.length * 2);
         next.set(this.lastTradeId);
@@ -127,12 +134,17 @@ export class FeedIngest {
   /** A new connection: books start over from its snapshots, its frame sequence from scratch. */
   onConnected(): void {
     this.lastFrameSeq = -1;
+    this.f[F_RECV] = nowMs();
     for (let i = 0; i < this.books.length; i++) {
+      // Readers must drop the book too: a reconnect gap record per instrument that had one.
+      if (this.books[i]!.synced || this.pending[i]!.length > 0)
+        this.writeGap(((this.feedId << 16) | i) >>> 0, 0, 0, RecordFlag.reconnect);
       this.books[i]!.clear();
       this.resyncPending[i] = false;
       this.pending[i]!.length = 0;
       this.aligning[i] = false;
       this.snapshotRetries[i] = 0;
+      this.unsyncedSince[i] = Date.now();
     }
   }
 
@@ -178,6 +190,7 @@ export class FeedIngest {
     const symbols: string[] = [];
     for (let i = 0; i < this.books.length; i++) {
       if (!this.books[i]!.synced && this.resyncPending[i]) continue;
+      if (this.books[i]!.synced) this.unsyncedSince[i] = Date.now();
       this.books[i]!.synced = false;
       this.resyncPending[i] = true;
       symbols.push(this.instruments.symbols[i]!);
@@ -186,6 +199,24 @@ export class FeedIngest {
       this.stats[FeedStat.resyncs]! += 1;
       this.events.send(this.spec.resubscribeBook(symbols, this.bookDepth));
     }
+  }
+
+  /**
+   * Called about once a second: a book that has waited `afterMs` for its snapshot (the request or
+   * the snapshot itself lost — a stalled or restarted server) asks again. Returns how many did.
+   */
+  checkStuck(afterMs: number): number {
+    const now = Date.now();
+    let n = 0;
+    for (let i = 0; i < this.books.length; i++) {
+      if (this.books[i]!.synced || now - this.unsyncedSince[i]! < afterMs) continue;
+      this.unsyncedSince[i] = now;
+      this.resyncPending[i] = false;
+      this.pending[i]!.length = 0;
+      this.resync(i, true);
+      n++;
+    }
+    return n;
   }
 
   private instrument(data: Uint8Array, s: number, e: number): number {
@@ -278,11 +309,18 @@ export class FeedIngest {
         }
         const first = msg.secFirst[s]!;
         const last = msg.secLast[s]!;
-        if (last <= book.seq) continue; // already in the snapshot
+        if (last <= book.seq) {
+          if (this.aligning[local]) this.sawOlder[local] = true;
+          continue; // already in the snapshot
+        }
         if (first > book.seq + 1) {
-          if (this.aligning[local]) {
+          // Only while replaying, when every diff we hold is newer than the snapshot, can the
+          // snapshot be the one that is behind (fetch again, as Binance documents, before readers
+          // see it); otherwise a diff went missing.
+          if (replay && this.aligning[local] && !this.sawOlder[local]) {
             // The snapshot is older than the oldest diff we hold: not a gap in the feed, ask again.
             book.synced = false;
+            this.unsyncedSince[local] = Date.now();
             this.snapshotRetries[local]! += 1;
           } else this.gap(local, id, first - book.seq - 1, book.seq + 1, RecordFlag.sequenceGap);
           this.bufferDiff(local, data, len);
@@ -344,7 +382,7 @@ export class FeedIngest {
     book.synced = true;
     this.resyncPending[id & 0xffff] = false;
     this.stats[FeedStat.snapshots]! += 1;
-    const i = this.reserve(1);
+    const i = this.quiet ? -1 : this.reserve(1);
     if (i >= 0) {
       const f = this.f;
       this.sectionTime(msg, s);
@@ -368,7 +406,7 @@ export class FeedIngest {
     let l = start;
     while (l < end) {
       const n = Math.min(256, end - l);
-      const i = this.reserve(n);
+      const i = this.quiet ? -1 : this.reserve(n);
       for (let k = 0; k < n; k++, l++) {
         const bid = msg.bid[l] === 1;
         const side = bid ? book.bids : book.asks;
@@ -414,6 +452,7 @@ export class FeedIngest {
   private gap(local: number, id: number, missing: number, firstMissing: number, flag: number): void {
     const book = this.books[local]!;
     book.synced = false;
+    this.unsyncedSince[local] = Date.now();
     this.stats[FeedStat.gaps]! += 1;
     if (missing > 0) this.stats[FeedStat.missingEvents]! += missing;
     this.writeGap(id, missing, firstMissing, flag);
@@ -463,22 +502,59 @@ export class FeedIngest {
       this.resync(local, true);
       return false;
     }
+    // Snapshot and buffered diffs go into the book first; readers see the result only once it is
+    // known to line up (a snapshot older than every buffered diff is fetched again, silently).
+    this.quiet = true;
     this.applySnapshot(snap, 0, id, book, body.length);
     book.seq = snap.secLast[0]!;
     this.aligning[local] = true;
+    this.sawOlder[local] = false;
     const queued = this.pending[local]!.splice(0);
     const msg = new FeedMessage();
     for (const frame of queued) {
-      msg.reset();
-      this.spec.decode(this.sc, frame, frame.length, msg);
-      if (msg.kind !== MsgKind.book) continue;
       if (!book.synced) {
-        this.stats[FeedStat.bookDiscarded]! += 1;
+        // Out of line again (too old a snapshot, or a gap): the rest waits for the next one.
+        this.pending[local]!.push(frame);
         continue;
       }
-      this.book(frame, frame.length, msg, true);
+      msg.reset();
+      this.spec.decode(this.sc, frame, frame.length, msg);
+      if (msg.kind === MsgKind.book) this.book(frame, frame.length, msg, true);
     }
+    this.quiet = false;
+    if (book.synced) this.writeBookImage(id, book, body.length);
     return book.synced;
+  }
+
+  /** A bookReset and every level of the book as it stands, for readers (after a REST sync). */
+  private writeBookImage(id: number, book: L2Book, len: number): void {
+    const f = this.f;
+    f[F_EXCH] = f[F_RECV]!;
+    f[F_EVT] = f[F_RECV]!;
+    f[F_SEQ] = book.seq;
+    f[F_PRICE] = 0;
+    f[F_QTY] = 0;
+    let i = this.reserve(1);
+    if (i >= 0) {
+      this.put(i, RecordKind.bookReset, RecordFlag.snapshot, id, len);
+      this.ring.publish(this.reserved);
+    }
+    for (let b = 0; b < 2; b++) {
+      const side = b === 0 ? book.bids : book.asks;
+      const flags = RecordFlag.snapshot | (b === 0 ? RecordFlag.bid : 0);
+      let l = 0;
+      while (l < side.n) {
+        const n = Math.min(256, side.n - l);
+        i = this.reserve(n);
+        for (let k = 0; k < n; k++, l++) {
+          if (i < 0) continue;
+          f[F_PRICE] = side.px[l]!;
+          f[F_QTY] = side.qty[l]!;
+          this.put(i + k, RecordKind.bookDelta, flags, id, len);
+        }
+        if (i >= 0) this.ring.publish(this.reserved);
+      }
+    }
   }
 
   // ---- records ----

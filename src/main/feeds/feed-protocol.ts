@@ -20,6 +20,8 @@ export interface FeedWorkerData {
   bookDepth?: number;
   /** Roll the connection over this long before the venue's lifetime ends (default 10 min). */
   rollAheadMs?: number;
+  /** Application ping interval override (ms; 0 = the venue's). */
+  pingEveryMs?: number;
   /** Override of the venue's connection lifetime (tests), 0 = the venue's. */
   maxConnectionAgeMs?: number;
   /** Venue symbols, e.g. BTCUSDT. */

@@ -159,6 +159,12 @@ const ingest = new FeedIngest({
   },
 });
 
+/** Books waiting this long for a snapshot ask again (the request or the snapshot may be lost). */
+const SNAPSHOT_PATIENCE_MS = 5000;
+setInterval(() => {
+  if (current && state === FeedState.live) ingest.checkStuck(SNAPSHOT_PATIENCE_MS);
+}, 1000).unref();
+
 function armStaleTimer(): void {
   if (staleTimer) clearInterval(staleTimer);
   const period = Math.max(50, Math.min(1000, cfg.staleAfterMs / 4));
@@ -189,7 +195,7 @@ function open(): Conn {
       const text = spec.ping.text;
       c.pingTimer = setInterval(() => {
         if (ws.readyState === WebSocket.OPEN) ws.send(text);
-      }, spec.ping.everyMs);
+      }, cfg.pingEveryMs || spec.ping.everyMs);
       c.pingTimer.unref();
     }
     if (c === current) {
