@@ -29,7 +29,7 @@
  */
 
 export const FRAME_MAGIC = 0x464b5354;
-export const FRAME_VERSION = 1;
+export const FRAME_VERSION = 2;
 export const FRAME_HEADER_SIZE = 24;
 const SECTION_HEADER_SIZE = 8;
 
@@ -152,6 +152,31 @@ export interface MetricsSection {
   pipeline: PipelineStats;
 }
 
+/**
+ * Per-feed counters carried with each feed's status (indices into FeedStatus.counters): what
+ * arrived, what the book sync found, and the connection state machine's timing.
+ */
+export const FeedCounter = {
+  trades: 0,
+  bookUpdates: 1,
+  topOfBook: 2,
+  /** Gaps found by a venue's sequence rule or a book checksum. */
+  gaps: 3,
+  resyncs: 4,
+  checksumErrors: 5,
+  malformed: 6,
+  /** Records the ring returned to the writer (a reader a full ring behind). */
+  dropped: 7,
+  /** Planned connection roll-overs. */
+  rolls: 8,
+  /** ms from connecting to live, last time. */
+  lastConnectMs: 9,
+  heartbeats: 10,
+  /** ms spent in each FeedState (idle … closed) until the last transition: timeIn + state. */
+  timeIn: 11,
+} as const;
+export const FEED_COUNTER_COUNT = 18;
+
 export interface FeedStatus {
   feedId: number;
   venue: number;
@@ -164,6 +189,8 @@ export interface FeedStatus {
   messages: number;
   name: string;
   url: string;
+  /** FEED_COUNTER_COUNT values, indexed by FeedCounter. */
+  counters: number[];
 }
 
 export interface InstrumentInfo {
@@ -213,6 +240,8 @@ const STAGE_SIZE = 48;
 const PIPELINE_SIZE = 112;
 const COMPONENT_FIXED = 8 + COMPONENT_VALUES * 8;
 const MARKET_TICK_SIZE = 40;
+/** Feed status: 40 bytes of fields, then the counters, then name and url. */
+const FEED_FIXED = 40 + FEED_COUNTER_COUNT * 8;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -227,7 +256,7 @@ function metricsSize(m: MetricsSection): number {
 
 function feedsSize(feeds: readonly FeedStatus[]): number {
   let n = 8;
-  for (const f of feeds) n += pad8(32 + 4 + utf8Length(f.name) + utf8Length(f.url));
+  for (const f of feeds) n += pad8(FEED_FIXED + utf8Length(f.name) + utf8Length(f.url));
   return n;
 }
 
@@ -352,12 +381,14 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
       v.setUint32(o + 4, f.reconnects, true);
       v.setFloat64(o + 8, f.since, true);
       v.setFloat64(o + 16, f.messages, true);
-      const nameLen = encoder.encodeInto(f.name, out.subarray(o + 36)).written;
-      const urlLen = encoder.encodeInto(f.url, out.subarray(o + 36 + nameLen)).written;
+      const nameLen = encoder.encodeInto(f.name, out.subarray(o + FEED_FIXED)).written;
+      const urlLen = encoder.encodeInto(f.url, out.subarray(o + FEED_FIXED + nameLen)).written;
       v.setUint32(o + 24, nameLen, true);
       v.setUint32(o + 28, urlLen, true);
       v.setUint32(o + 32, f.transitions >>> 0, true);
-      o += 36 + nameLen + urlLen;
+      v.setUint32(o + 36, 0, true);
+      for (let k = 0; k < FEED_COUNTER_COUNT; k++) v.setFloat64(o + 40 + k * 8, f.counters[k] ?? 0, true);
+      o += FEED_FIXED + nameLen + urlLen;
       const padded = start + pad8(o - start);
       for (let i = o; i < padded; i++) out[i] = 0;
       o = padded;
@@ -634,11 +665,13 @@ function decodeFeeds(v: DataView, bytes: Uint8Array, s: number, len: number): Fe
   const list: FeedStatus[] = [];
   let o = s + 8;
   for (let i = 0; i < count; i++) {
-    need(o + 36 <= end, 'feeds');
+    need(o + FEED_FIXED <= end, 'feeds');
     const nameLen = v.getUint32(o + 24, true);
     const urlLen = v.getUint32(o + 28, true);
-    need(o + 36 + nameLen + urlLen <= end, 'feeds');
-    const nameAt = o + 36;
+    need(o + FEED_FIXED + nameLen + urlLen <= end, 'feeds');
+    const nameAt = o + FEED_FIXED;
+    const counters: number[] = [];
+    for (let k = 0; k < FEED_COUNTER_COUNT; k++) counters.push(v.getFloat64(o + 40 + k * 8, true));
     list.push({
       feedId: v.getUint16(o, true),
       venue: v.getUint8(o + 2),
@@ -649,8 +682,9 @@ function decodeFeeds(v: DataView, bytes: Uint8Array, s: number, len: number): Fe
       messages: v.getFloat64(o + 16, true),
       name: decoder.decode(bytes.subarray(nameAt, nameAt + nameLen)),
       url: decoder.decode(bytes.subarray(nameAt + nameLen, nameAt + nameLen + urlLen)),
+      counters,
     });
-    o += pad8(36 + nameLen + urlLen);
+    o += pad8(FEED_FIXED + nameLen + urlLen);
   }
   return list;
 }

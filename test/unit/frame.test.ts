@@ -5,6 +5,7 @@ import {
   createDecodedFrame,
   decodeFrame,
   encodeFrame,
+  FEED_COUNTER_COUNT,
   FeedState,
   FRAME_HEADER_SIZE,
   FrameError,
@@ -67,6 +68,7 @@ function parts(): FrameParts {
         messages: 5000,
         name: 'binance-sim',
         url: 'ws://127.0.0.1:40123/stream?timeUnit=MICROSECOND',
+        counters: Array.from({ length: FEED_COUNTER_COUNT }, (_, k) => k * 1000.5 + 1),
       },
       {
         feedId: 2,
@@ -78,6 +80,7 @@ function parts(): FrameParts {
         messages: 0,
         name: 'krakén ✓',
         url: '',
+        counters: new Array<number>(FEED_COUNTER_COUNT).fill(0),
       },
     ],
     instruments: [

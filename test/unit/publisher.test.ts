@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ComponentKind, createDecodedFrame, decodeFrame, FeedState, Stage } from '../../src/common/frame.ts';
+import {
+  ComponentKind,
+  createDecodedFrame,
+  decodeFrame,
+  FEED_COUNTER_COUNT,
+  FeedState,
+  Stage,
+} from '../../src/common/frame.ts';
 import { Off, RECORD_SIZE, RecordKind, Venue } from '../../src/common/record.ts';
 import { createRing, RingWriter } from '../../src/common/ring.ts';
 import { createFeedStats, FeedStat } from '../../src/main/feeds/feed-protocol.ts';
@@ -43,6 +50,7 @@ function setup() {
         messages: stats[0]!,
         name: 'f',
         url: 'ws://x',
+        counters: new Array<number>(FEED_COUNTER_COUNT).fill(0),
       },
     ],
     instruments: () => [{ instrumentId: 65536, feedId: 1, venue: Venue.binance, symbol: 'BTC-USDT' }],

@@ -7,7 +7,7 @@
  *
  * All frames are computed up front (one per metrics interval); each new sink receives them all.
  */
-import { FeedState, type FeedStatus, type InstrumentInfo } from '../../common/frame.ts';
+import { FEED_COUNTER_COUNT, FeedState, type FeedStatus, type InstrumentInfo } from '../../common/frame.ts';
 import { Off, RECORD_SIZE, RecordFlag, RecordKind, Venue } from '../../common/record.ts';
 import { createRing, RingWriter } from '../../common/ring.ts';
 import { createFeedStats, FEED_STAT_COUNT, FeedStat } from '../feeds/feed-protocol.ts';
@@ -87,6 +87,7 @@ export class VirtualSession {
       messages: 0,
       name: 'binance-sim',
       url: 'ws://127.0.0.1/stream?timeUnit=MICROSECOND',
+      counters: new Array<number>(FEED_COUNTER_COUNT).fill(0),
     };
     const publisher = new FramePublisher({
       metrics,

@@ -6,7 +6,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import { nowMs } from '../../common/clock.ts';
-import { type FeedState, type FeedStatus, FeedState as FS, type InstrumentInfo } from '../../common/frame.ts';
+import {
+  FEED_COUNTER_COUNT,
+  FeedCounter,
+  type FeedState,
+  type FeedStatus,
+  FeedState as FS,
+  type InstrumentInfo,
+} from '../../common/frame.ts';
 import { RECORD_SIZE } from '../../common/record.ts';
 import { createRing } from '../../common/ring.ts';
 import {
@@ -176,6 +183,7 @@ export class FeedHost {
       messages: this.stats[FeedStat.messages]!,
       name: this.config.name,
       url: this.url,
+      counters: feedCounters(this.stats),
     };
   }
 
@@ -206,4 +214,22 @@ export class FeedHost {
     });
     this.worker = null;
   }
+}
+
+/** The UI's per-feed counters from the worker's shared ones. */
+export function feedCounters(s: Float64Array): number[] {
+  const c = new Array<number>(FEED_COUNTER_COUNT).fill(0);
+  c[FeedCounter.trades] = s[FeedStat.trades]!;
+  c[FeedCounter.bookUpdates] = s[FeedStat.bookUpdates]!;
+  c[FeedCounter.topOfBook] = s[FeedStat.tops]!;
+  c[FeedCounter.gaps] = s[FeedStat.gaps]!;
+  c[FeedCounter.resyncs] = s[FeedStat.resyncs]!;
+  c[FeedCounter.checksumErrors] = s[FeedStat.checksumErrors]!;
+  c[FeedCounter.malformed] = s[FeedStat.malformed]!;
+  c[FeedCounter.dropped] = s[FeedStat.dropped]!;
+  c[FeedCounter.rolls] = s[FeedStat.rolls]!;
+  c[FeedCounter.lastConnectMs] = s[FeedStat.lastConnectMs]!;
+  c[FeedCounter.heartbeats] = s[FeedStat.heartbeats]!;
+  for (let k = 0; k < 7; k++) c[FeedCounter.timeIn + k] = s[FeedStat.timeIn + k]!;
+  return c;
 }
