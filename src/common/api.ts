@@ -3,6 +3,7 @@
  * the one API the preload exposes on `window.tickscope`. The page never sees ipcRenderer; it gets
  * this object, and the frame stream arrives as a MessagePort posted to the window.
  */
+import type { TickscopeConfig } from './config.ts';
 
 /** IPC channels, all prefixed so the main process can refuse anything else. */
 export const IpcChannel = {
@@ -12,6 +13,10 @@ export const IpcChannel = {
   framePort: 'tickscope:frame-port',
   /** renderer → main (invoke): app and engine facts for the About line. */
   appInfo: 'tickscope:app-info',
+  /** renderer → main (invoke): the configuration in force. */
+  getConfig: 'tickscope:get-config',
+  /** renderer → main (invoke): validate, apply and save a configuration; answers a ConfigReply. */
+  setConfig: 'tickscope:set-config',
 } as const;
 
 export const IPC_PREFIX = 'tickscope:';
@@ -28,6 +33,11 @@ export interface AppInfo {
   source: string;
 }
 
+/** The answer to a configuration change: applied (and saved), or refused with the reasons. */
+export type ConfigReply =
+  | { ok: true; config: TickscopeConfig; savedTo: string | null }
+  | { ok: false; errors: string[] };
+
 /** What `window.tickscope` offers the page, and nothing more. */
 export interface TickscopeApi {
   /** Which transport the page runs on; 'electron' whenever this API exists. */
@@ -38,7 +48,13 @@ export interface TickscopeApi {
    */
   requestFramePort(nonce: string): Promise<void>;
   appInfo(): Promise<AppInfo>;
+  getConfig(): Promise<TickscopeConfig>;
+  /** The main process validates everything (parseConfig); the page's own checks are a courtesy. */
+  setConfig(config: TickscopeConfig): Promise<ConfigReply>;
 }
 
 /** The headless host's WebSocket path for frames. */
 export const STREAM_PATH = '/stream';
+
+/** The headless host's configuration endpoint: GET the config, POST (JSON) a new one. */
+export const CONFIG_PATH = '/api/config';

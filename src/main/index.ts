@@ -4,14 +4,18 @@
  * page's one IPC API and opens the window. Everything else lives in the engine, which runs the
  * same under plain Node.
  */
+
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
+import { DEFAULT_CONFIG } from '../common/config.ts';
+import { loadConfig } from './config/config-file.ts';
 import { APP_ORIGIN, APP_URL, handleAppProtocol, registerAppScheme } from './electron/app-protocol.ts';
 import { hardenSessions } from './electron/hardening.ts';
 import { registerIpc } from './electron/ipc.ts';
 import { originOf } from './electron/ipc-rules.ts';
 import { createMainWindow } from './electron/window.ts';
-import { Engine } from './engine/engine.ts';
+import { EngineRunner } from './engine/engine-runner.ts';
 import { VirtualSession } from './engine/virtual-session.ts';
 
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -22,7 +26,7 @@ const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url
 registerAppScheme();
 app.enableSandbox();
 
-let engine: Engine | null = null;
+let runner: EngineRunner | null = null;
 
 async function ready(): Promise<void> {
   handleAppProtocol(here('../renderer/'));
@@ -34,18 +38,32 @@ async function ready(): Promise<void> {
       allowedOrigins,
       addSink: (sink) => session.addSink(sink),
       source: 'deterministic session',
+      getConfig: () => DEFAULT_CONFIG,
+      setConfig: async () => ({ ok: false, errors: ['a deterministic session cannot be reconfigured'] }),
     });
   } else {
-    const e = await Engine.start({
-      feedWorkerUrl: new URL('./feedWorker.js', import.meta.url),
-      simWorkerUrl: new URL('./simWorker.js', import.meta.url),
-      log: console.log,
+    // The settings live in the user's data folder; a bad file is reported and the defaults run.
+    const configPath = join(app.getPath('userData'), 'config.json');
+    const { config } = await loadConfig(configPath).catch((err: Error) => {
+      console.error(`tickscope: ${err.message}; starting on the defaults`);
+      return { config: DEFAULT_CONFIG };
     });
-    engine = e;
+    const r = await EngineRunner.start(
+      {
+        feedWorkerUrl: new URL('./feedWorker.js', import.meta.url),
+        simWorkerUrl: new URL('./simWorker.js', import.meta.url),
+        log: console.log,
+      },
+      config,
+      configPath,
+    );
+    runner = r;
     registerIpc({
       allowedOrigins,
-      addSink: (sink) => e.addSink(sink),
-      source: e.sim ? `simulator ${e.sim.url}` : e.feeds.map((f) => f.url).join(', '),
+      addSink: (sink) => r.addSink(sink),
+      source: r.engine.sim ? `simulator ${r.engine.sim.url}` : r.engine.feeds.map((f) => f.url).join(', '),
+      getConfig: () => r.config,
+      setConfig: (input) => r.apply(input),
     });
   }
   const open = (): void => {
@@ -72,8 +90,8 @@ app.on('window-all-closed', () => {
 
 let quitting = false;
 app.on('before-quit', (event) => {
-  if (quitting || !engine) return;
+  if (quitting || !runner) return;
   quitting = true;
   event.preventDefault();
-  void engine.stop().finally(() => app.quit());
+  void runner.stop().finally(() => app.quit());
 });

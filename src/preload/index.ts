@@ -4,7 +4,14 @@
  * context-isolated pages. The page never sees ipcRenderer or an IPC event object.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { type AppInfo, FRAME_PORT_MESSAGE, IpcChannel, type TickscopeApi } from '../common/api.ts';
+import {
+  type AppInfo,
+  type ConfigReply,
+  FRAME_PORT_MESSAGE,
+  IpcChannel,
+  type TickscopeApi,
+} from '../common/api.ts';
+import type { TickscopeConfig } from '../common/config.ts';
 
 ipcRenderer.on(IpcChannel.framePort, (event, message: { nonce?: unknown }) => {
   const nonce = typeof message?.nonce === 'string' ? message.nonce : '';
@@ -19,6 +26,14 @@ const api: TickscopeApi = {
   },
   appInfo(): Promise<AppInfo> {
     return ipcRenderer.invoke(IpcChannel.appInfo) as Promise<AppInfo>;
+  },
+  getConfig(): Promise<TickscopeConfig> {
+    return ipcRenderer.invoke(IpcChannel.getConfig) as Promise<TickscopeConfig>;
+  },
+  setConfig(config: TickscopeConfig): Promise<ConfigReply> {
+    // Validated in the main process; only a plain object crosses.
+    if (config === null || typeof config !== 'object') throw new TypeError('config must be an object');
+    return ipcRenderer.invoke(IpcChannel.setConfig, config) as Promise<ConfigReply>;
   },
 };
 

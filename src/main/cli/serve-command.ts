@@ -1,31 +1,49 @@
 /**
- * `tickscope serve`: the engine plus the headless host. With no feed configured it runs on the
- * embedded simulator; `--url` points the Binance feed elsewhere. `--deterministic` serves a seeded
- * session computed on a virtual clock instead of live data (used by the screenshot tests).
+ * `tickscope serve`: the engine plus the headless host. What it connects to comes from a config
+ * file (--config), overridden by flags: one live venue (--venue with --symbols, --url, --rest-url),
+ * or else the embedded simulator speaking every venue (--sim-venues, --symbols, --rate, --seed,
+ * --faults). Changes from the settings panel (POST /api/config) are applied at once and saved back
+ * to the --config file. `--deterministic` serves a seeded session computed on a virtual clock
+ * instead of live data (used by the screenshot tests); `--feeds N` runs the Binance trade simulator
+ * split over N feed workers (throughput experiments).
  */
+import { type FeedSettings, parseConfig, type TickscopeConfig, type VenueName } from '../../common/config.ts';
+import { loadConfig } from '../config/config-file.ts';
 import { Engine, splitFeeds } from '../engine/engine.ts';
+import { EngineRunner } from '../engine/engine-runner.ts';
 import { VirtualSession } from '../engine/virtual-session.ts';
+import { VENUE_NAMES, venueSpec } from '../feeds/venues/specs.ts';
+import type { ConfigAccess } from '../host/config-endpoint.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
-import { intFlag, parseFlags, rateFlag, symbolsFlag, urlFlag } from './args.ts';
+import { intFlag, parseFlags, rateFlag, symbolsFlag, UsageError, urlFlag } from './args.ts';
 import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl, sourceSimWorkerUrl } from './paths.ts';
 import { untilStopped } from './until-stopped.ts';
 
-export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host 127.0.0.1] [--url WS_URL] [--symbols A,B]
-                      [--rate R|max] [--seed N] [--fps 30..60] [--feeds N] [--deterministic]
-                      [--duration S]
+export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host 127.0.0.1] [--config FILE]
+                      [--venue V --symbols A,B [--url WS_URL] [--rest-url URL]]
+                      [--sim-venues V,V] [--symbols A,B] [--rate R|max] [--seed N] [--faults LIST]
+                      [--fps 30..60] [--feeds N] [--deterministic] [--duration S]
   Serves the dashboard on http://127.0.0.1:PORT/ (port 0 = any free port) and streams live frames.
-  Without --url it runs on the embedded Binance simulator. --feeds spreads the symbols over N
-  feed workers (connections and rings).`;
+  --config FILE: venues and instruments from a JSON config file (changes made in the settings panel
+  are saved back to it). --venue connects one live venue (${VENUE_NAMES.join(', ')}); without one the
+  embedded simulator speaks every venue (or --sim-venues) on 127.0.0.1, with optional --faults such
+  as disconnect@every:30s,dropped-delta:okx@every:10s. --feeds N runs the Binance trade simulator
+  spread over N feed workers.`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     port: { type: 'string' },
     host: { type: 'string' },
+    config: { type: 'string' },
+    venue: { type: 'string' },
     url: { type: 'string' },
+    'rest-url': { type: 'string' },
     symbols: { type: 'string' },
+    'sim-venues': { type: 'string' },
     rate: { type: 'string' },
     seed: { type: 'string' },
+    faults: { type: 'string' },
     fps: { type: 'string' },
     feeds: { type: 'string' },
     deterministic: { type: 'boolean' },
@@ -41,10 +59,44 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const feedWorkers = intFlag(values.feeds, 'feeds', 1, 16, 1);
   const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 1);
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
-  const rate = rateFlag(values.rate, 'rate', 1000);
   const url = urlFlag(values.url, 'url', ['ws:', 'wss:']);
-  const symbols = symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]);
+  const restUrl = urlFlag(values['rest-url'], 'rest-url', ['http:', 'https:']);
   const host = values.host ?? '127.0.0.1';
+  const legacy = feedWorkers > 1;
+
+  // The configuration: file, then flags on top; validated as a whole.
+  let base: TickscopeConfig | null = null;
+  if (!legacy && !values.deterministic) {
+    const loaded = values.config ? await loadConfig(values.config) : null;
+    if (loaded && !loaded.found)
+      console.error(`tickscope: ${values.config} does not exist yet; it will be created on the first change`);
+    const c: TickscopeConfig = structuredClone(
+      loaded?.config ?? (parseConfig({}) as { config: TickscopeConfig }).config,
+    );
+    const symbols = values.symbols === undefined ? undefined : symbolsFlag(values.symbols, 'symbols', []);
+    if (values.venue !== undefined || (url !== undefined && values['sim-venues'] === undefined)) {
+      const name = (values.venue ?? 'binance').toLowerCase();
+      if (!venueSpec(name))
+        throw new UsageError(`unknown --venue '${values.venue}' (venues: ${VENUE_NAMES.join(', ')})`);
+      if (!symbols) throw new UsageError('--venue needs --symbols (e.g. --symbols BTC-USDT,ETH-USDT)');
+      const feed: FeedSettings = { venue: name as VenueName, symbols };
+      if (url) feed.url = url;
+      if (restUrl) feed.restUrl = restUrl;
+      c.feeds = [feed];
+    } else {
+      if (values['sim-venues'] !== undefined)
+        c.simulator.venues = symbolsFlag(values['sim-venues'], 'sim-venues', []).map(
+          (v) => v.toLowerCase() as VenueName,
+        );
+      if (symbols) c.simulator.symbols = symbols;
+      if (values.rate !== undefined) c.simulator.rate = rateFlag(values.rate, 'rate', 1000);
+      if (values.seed !== undefined) c.simulator.seed = seed;
+      if (values.faults !== undefined) c.simulator.faults = values.faults;
+    }
+    const r = parseConfig(c);
+    if (!r.ok) throw new UsageError(r.errors.join('; '));
+    base = r.config;
+  }
 
   const buildError = ensureRendererBuilt((l) => console.error(l));
   if (buildError) {
@@ -54,29 +106,50 @@ export async function serveCommand(argv: string[]): Promise<number> {
 
   const log = (line: string): void => console.error(line);
   let source: FrameSource;
+  let config: ConfigAccess | undefined;
   let stopSource: () => Promise<void>;
   if (values.deterministic) {
-    const session = VirtualSession.create({ seed, symbols });
+    const session = VirtualSession.create({
+      seed,
+      symbols: symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]),
+    });
     source = session;
     stopSource = async () => {};
     log(`deterministic session: seed ${seed}, ${session.frameCount} frames on a virtual clock`);
-  } else {
+  } else if (legacy || !base) {
+    const symbols = symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]);
     const engine = await Engine.start({
       feedWorkerUrl: sourceFeedWorkerUrl(),
       simWorkerUrl: sourceSimWorkerUrl(),
       feeds: url ? splitFeeds('binance', url, symbols, feedWorkers) : [],
       feedWorkers,
-      sim: { rate, seed, symbols },
+      sim: { rate: rateFlag(values.rate, 'rate', 1000), seed, symbols },
       fps,
       log,
     });
     source = engine;
     stopSource = () => engine.stop();
+  } else {
+    const runner = await EngineRunner.start(
+      { feedWorkerUrl: sourceFeedWorkerUrl(), simWorkerUrl: sourceSimWorkerUrl(), fps, log },
+      base,
+      values.config ?? null,
+    );
+    source = runner;
+    config = { get: () => runner.config, set: (input) => runner.apply(input) };
+    stopSource = () => runner.stop();
   }
 
   let server: HttpHost;
   try {
-    server = await HttpHost.start({ host, port, root: rendererRoot, source, log });
+    server = await HttpHost.start({
+      host,
+      port,
+      root: rendererRoot,
+      source,
+      log,
+      ...(config ? { config } : {}),
+    });
   } catch (err) {
     await stopSource();
     console.error(`tickscope serve: ${(err as Error).message}`);

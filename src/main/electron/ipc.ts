@@ -5,7 +5,8 @@
  * frames are cloned into it at 30–60 Hz, never sent one message per event.
  */
 import { app, type IpcMainInvokeEvent, ipcMain, MessageChannelMain } from 'electron';
-import { type AppInfo, IpcChannel } from '../../common/api.ts';
+import { type AppInfo, type ConfigReply, IpcChannel } from '../../common/api.ts';
+import type { TickscopeConfig } from '../../common/config.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { isTrustedSender, isValidNonce } from './ipc-rules.ts';
 
@@ -13,6 +14,9 @@ export interface IpcDeps {
   allowedOrigins: readonly string[];
   addSink(sink: FrameSink): () => void;
   source: string;
+  getConfig(): TickscopeConfig;
+  /** Validates (parseConfig), applies and saves. */
+  setConfig(input: unknown): Promise<ConfigReply>;
 }
 
 export class IpcError extends Error {
@@ -60,5 +64,15 @@ export function registerIpc(deps: IpcDeps): void {
       platform: process.platform,
       source: deps.source,
     };
+  });
+
+  ipcMain.handle(IpcChannel.getConfig, (event): TickscopeConfig => {
+    validateSender(event, deps.allowedOrigins);
+    return deps.getConfig();
+  });
+
+  ipcMain.handle(IpcChannel.setConfig, (event, input: unknown): Promise<ConfigReply> => {
+    validateSender(event, deps.allowedOrigins);
+    return deps.setConfig(input);
   });
 }

@@ -7,10 +7,12 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { nowMs } from '../../common/clock.ts';
+import { enabledFeeds, type TickscopeConfig } from '../../common/config.ts';
 import type { FeedStatus, InstrumentInfo } from '../../common/frame.ts';
 import { Venue } from '../../common/record.ts';
 import type { RingReader } from '../../common/ring.ts';
 import { type FeedConfig, FeedHost } from '../feeds/feed-host.ts';
+import { VENUE_SPECS } from '../feeds/venues/specs.ts';
 import { ComponentRegistry } from '../metrics/components.ts';
 import { MetricsReader } from '../metrics/metrics-reader.ts';
 import { BufferPool } from '../pipeline/buffer-pool.ts';
@@ -20,6 +22,7 @@ import { MarketReader } from '../publisher/market-reader.ts';
 import { BinanceSim } from '../sim/binance-sim.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import { type SimHandle, SimThread } from '../sim/sim-thread.ts';
+import { parseFaultSchedule, VenueSim } from '../sim/venue-sim.ts';
 
 export interface SimSettings {
   rate: number | 'max';
@@ -28,6 +31,12 @@ export interface SimSettings {
 }
 
 export interface EngineConfig {
+  /**
+   * What to connect to (config file, command line, settings panel). With it, the engine connects
+   * the enabled feeds, or when there is none runs the five-venue simulator (VenueSim) with one feed
+   * per venue. Without it: `feeds`, or the Binance trade simulator (tests and benchmarks).
+   */
+  config?: TickscopeConfig;
   /** File URL of the feed worker entry (source .ts under Node, bundled .js in Electron). */
   feedWorkerUrl: URL;
   /** File URL of the simulator's worker entry; without it the simulator runs on the main thread. */
@@ -97,6 +106,7 @@ export class Engine {
   }
 
   static async start(cfg: EngineConfig): Promise<Engine> {
+    if (cfg.config) return Engine.startConfigured(cfg, cfg.config);
     let sim: SimHandle | null = null;
     let feeds = cfg.feeds ?? [];
     if (feeds.length === 0) {
@@ -112,6 +122,60 @@ export class Engine {
       );
       feeds = splitFeeds('binance-sim', sim.url, s.symbols, cfg.feedWorkers ?? 1);
     }
+    const engine = new Engine(cfg, sim, feeds);
+    engine.run();
+    return engine;
+  }
+
+  private static async startConfigured(cfg: EngineConfig, config: TickscopeConfig): Promise<Engine> {
+    const log = cfg.log ?? (() => {});
+    const live = enabledFeeds(config);
+    if (live.length > 0) {
+      const feeds = live.map((f, i) => {
+        const spec = VENUE_SPECS[f.venue];
+        const same = live.filter((g) => g.venue === f.venue).length > 1;
+        return {
+          feedId: i + 1,
+          venue: spec.venue,
+          name: same ? `${f.venue}-${i + 1}` : f.venue,
+          url: f.url ?? spec.defaultUrl,
+          ...(f.restUrl ? { restUrl: f.restUrl } : {}),
+          symbols: f.symbols.map((s) => spec.venueSymbol(s)),
+          books: f.books !== false,
+        } satisfies FeedConfig;
+      });
+      log(`feeds: ${live.map((f) => `${f.venue} ${f.symbols.join(',')}`).join('; ')}`);
+      const engine = new Engine(cfg, null, feeds);
+      engine.run();
+      return engine;
+    }
+    const s = config.simulator;
+    const opts = {
+      port: 0,
+      venues: [...s.venues],
+      symbols: [...s.symbols],
+      rate: s.rate,
+      seed: s.seed,
+      ...(s.faults ? { faults: parseFaultSchedule(s.faults, 30_000) } : {}),
+    };
+    const sim: SimHandle = cfg.simWorkerUrl
+      ? await SimThread.start(cfg.simWorkerUrl, { ...opts, kind: 'venues' }, log)
+      : await VenueSim.start({ ...opts, log }).then(venueSimHandle);
+    const urls = sim.urls!;
+    log(
+      `simulator: ${s.venues.join(', ')} on ${sim.url} at ${s.rate} events/s (seed ${s.seed})${s.faults ? `, faults ${s.faults}` : ''}`,
+    );
+    const feeds = s.venues.map((v, i) => {
+      const spec = VENUE_SPECS[v];
+      return {
+        feedId: i + 1,
+        venue: spec.venue,
+        name: `${v}-sim`,
+        url: urls[v].ws,
+        ...(urls[v].rest ? { restUrl: urls[v].rest } : {}),
+        symbols: s.symbols.map((x) => spec.venueSymbol(x)),
+      } satisfies FeedConfig;
+    });
     const engine = new Engine(cfg, sim, feeds);
     engine.run();
     return engine;
@@ -179,6 +243,17 @@ export function splitFeeds(
     url,
     symbols: symbols.filter((_, k) => k % n === i),
   }));
+}
+
+/** The in-thread VenueSim behind the SimHandle surface (tests without a worker URL). */
+function venueSimHandle(sim: VenueSim): SimHandle {
+  return {
+    url: sim.baseUrl,
+    urls: sim.urls,
+    dropConnections: () => void sim.inject('disconnect'),
+    injectFault: (fault, venue) => void sim.inject(fault, venue),
+    close: () => sim.close(),
+  };
 }
 
 function clamp(v: number, lo: number, hi: number): number {

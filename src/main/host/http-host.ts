@@ -9,8 +9,9 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { STREAM_PATH } from '../../common/api.ts';
+import { CONFIG_PATH, STREAM_PATH } from '../../common/api.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
+import { type ConfigAccess, handleConfig } from './config-endpoint.ts';
 import { securityHeaders } from './security-headers.ts';
 import { contentType, resolveStaticPath } from './static-files.ts';
 
@@ -24,6 +25,8 @@ export interface HostOptions {
   /** Folder of the built renderer (index.html and assets). */
   root: string;
   source: FrameSource;
+  /** Serves /api/config when given (the settings panel). */
+  config?: ConfigAccess;
   maxClients?: number;
   log?: (line: string) => void;
 }
@@ -65,7 +68,12 @@ export class HttpHost {
 
     const server = createServer((req, res) => {
       stats.requests++;
-      void serveStatic(opts.root, req, res, headers).catch(() => {
+      const path = (req.url ?? '').split('?')[0];
+      const handler =
+        path === CONFIG_PATH && opts.config
+          ? handleConfig(req, res, headers, opts.config)
+          : serveStatic(opts.root, req, res, headers);
+      void handler.catch(() => {
         if (!res.headersSent) res.writeHead(500, headers);
         res.end();
       });

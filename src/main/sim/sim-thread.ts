@@ -4,33 +4,45 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { BinanceSimOptions } from './binance-sim.ts';
+import type { VenueSimOptions, VenueUrls } from './venue-sim.ts';
+import type { VenueFault, VenueName } from './venues/common.ts';
 
-type FromSim = { type: 'ready'; url: string } | { type: 'log'; line: string } | { type: 'closed' };
+type FromSim =
+  | { type: 'ready'; url: string; urls?: Record<VenueName, VenueUrls> }
+  | { type: 'log'; line: string }
+  | { type: 'closed' };
 
 export interface SimHandle {
   readonly url: string;
+  /** Per-venue URLs when the simulator speaks every venue (VenueSim). */
+  readonly urls?: Record<VenueName, VenueUrls>;
   dropConnections(): void;
+  /** Injects a fault (VenueSim only). */
+  injectFault?(fault: VenueFault, venue?: VenueName): void;
   close(): Promise<void>;
 }
 
 export class SimThread implements SimHandle {
   readonly url: string;
+  readonly urls?: Record<VenueName, VenueUrls>;
   private readonly worker: Worker;
 
-  private constructor(worker: Worker, url: string) {
+  private constructor(worker: Worker, url: string, urls?: Record<VenueName, VenueUrls>) {
     this.worker = worker;
     this.url = url;
+    if (urls) this.urls = urls;
   }
 
+  /** The Binance trade simulator, or with `kind: 'venues'` the five-venue VenueSim. */
   static start(
     workerUrl: URL,
-    opts: Omit<BinanceSimOptions, 'log'>,
+    opts: Omit<BinanceSimOptions, 'log'> | (Omit<VenueSimOptions, 'log'> & { kind: 'venues' }),
     log: (line: string) => void,
   ): Promise<SimThread> {
     const worker = new Worker(workerUrl, { workerData: opts, name: 'simulator' });
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromSim) => {
-        if (m.type === 'ready') resolve(new SimThread(worker, m.url));
+        if (m.type === 'ready') resolve(new SimThread(worker, m.url, m.urls));
         else if (m.type === 'log') log(m.line);
       });
       worker.once('error', reject);
@@ -40,6 +52,10 @@ export class SimThread implements SimHandle {
 
   dropConnections(): void {
     this.worker.postMessage({ type: 'drop' });
+  }
+
+  injectFault(fault: VenueFault, venue?: VenueName): void {
+    this.worker.postMessage({ type: 'inject', fault, ...(venue ? { venue } : {}) });
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,8 @@
  * venue's connection lifetime, the book's sequence rule and checksum, and symbol spelling.
  * Requests follow the venues' documentation as summarised in ../shared/protocols.
  */
+
+import { VENUE_NAMES, type VenueName } from '../../../common/config.ts';
 import { Venue } from '../../../common/record.ts';
 import type { JsonScanner } from '../json-scan.ts';
 import { normaliseBinanceSymbol } from '../symbols.ts';
@@ -14,8 +16,7 @@ import { decodeKraken } from './kraken.ts';
 import type { FeedMessage } from './message.ts';
 import { decodeOkx } from './okx.ts';
 
-export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
-export const VENUE_NAMES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+export { VENUE_NAMES, type VenueName };
 
 export const BookRule = {
   /** REST snapshot + buffered diffs, U/u contiguity. */

@@ -1,0 +1,202 @@
+/**
+ * Tickscope's configuration — which venues and instruments to connect to, or how to run the
+ * embedded simulator (the default) — and its validation. One contract for the config file, the
+ * command line, the settings panel and the IPC/HTTP calls that carry it: everything that arrives
+ * from outside goes through `parseConfig`, which returns clear errors instead of throwing.
+ */
+
+export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
+export const VENUE_NAMES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+
+export const SIM_FAULT_NAMES = [
+  'disconnect',
+  'stall',
+  'dropped-delta',
+  'bad-checksum',
+  'malformed',
+  'oversized',
+  'slow-consumer',
+] as const;
+
+export interface FeedSettings {
+  venue: VenueName;
+  /** BASE-QUOTE (BTC-USDT) or the venue's own spelling. */
+  symbols: string[];
+  /** WebSocket base URL; the venue's public endpoint if absent. */
+  url?: string;
+  /** REST base URL for book snapshots (Binance). */
+  restUrl?: string;
+  /** L2 book and top of book as well as trades (default true). */
+  books?: boolean;
+  /** Off: kept in the list, not connected. */
+  enabled?: boolean;
+}
+
+export interface SimulatorSettings {
+  /** Venues the simulator speaks, one feed each. */
+  venues: VenueName[];
+  /** BASE-QUOTE. */
+  symbols: string[];
+  /** Market events per second (trades and book changes) over all instruments, or 'max'. */
+  rate: number | 'max';
+  seed: number;
+  /** Fault schedule, e.g. "disconnect@every:30s,dropped-delta:okx@every:10s" ('' for none). */
+  faults: string;
+}
+
+export interface TickscopeConfig {
+  version: 1;
+  simulator: SimulatorSettings;
+  /** Real venues. When none is enabled, the simulator runs (the default). */
+  feeds: FeedSettings[];
+}
+
+export const DEFAULT_CONFIG: TickscopeConfig = {
+  version: 1,
+  simulator: {
+    venues: [...VENUE_NAMES],
+    symbols: ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'],
+    rate: 600,
+    seed: 1,
+    faults: '',
+  },
+  feeds: [],
+};
+
+/** The feeds that will actually connect. */
+export function enabledFeeds(c: TickscopeConfig): FeedSettings[] {
+  return c.feeds.filter((f) => f.enabled !== false);
+}
+
+export const MAX_FEEDS_CONFIG = 16;
+export const MAX_SYMBOLS = 64;
+const SYMBOL_RE = /^[A-Za-z0-9]{1,16}([-/_][A-Za-z0-9]{1,16})?$/;
+const FAULT_RE = new RegExp(
+  `^(${SIM_FAULT_NAMES.join('|')})(:(${VENUE_NAMES.join('|')}))?(@(every:)?\\d+(\\.\\d+)?(ms|s)?)?$`,
+);
+
+export type ConfigResult = { ok: true; config: TickscopeConfig } | { ok: false; errors: string[] };
+
+/**
+ * Validates untrusted input into a complete config (missing parts take the defaults). Unknown
+ * keys are errors, so that a typo does not silently do nothing.
+ */
+export function parseConfig(input: unknown): ConfigResult {
+  const errors: string[] = [];
+  const obj = (v: unknown, where: string): Record<string, unknown> | null => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      errors.push(`${where} must be an object`);
+      return null;
+    }
+    return v as Record<string, unknown>;
+  };
+  const onlyKeys = (o: Record<string, unknown>, keys: string[], where: string): void => {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) errors.push(`${where}: unknown key '${k}'`);
+  };
+  const symbols = (v: unknown, where: string): string[] => {
+    if (!Array.isArray(v) || v.length === 0 || v.length > MAX_SYMBOLS) {
+      errors.push(`${where} must be a list of 1 to ${MAX_SYMBOLS} symbols`);
+      return [];
+    }
+    const out: string[] = [];
+    for (const s of v) {
+      if (typeof s !== 'string' || !SYMBOL_RE.test(s))
+        errors.push(`${where}: '${String(s)}' is not a symbol`);
+      else out.push(s.toUpperCase());
+    }
+    if (new Set(out).size !== out.length) errors.push(`${where}: repeated symbol`);
+    return out;
+  };
+  const venue = (v: unknown, where: string): VenueName => {
+    if (typeof v !== 'string' || !VENUE_NAMES.includes(v as VenueName)) {
+      errors.push(`${where}: '${String(v)}' is not a venue (${VENUE_NAMES.join(', ')})`);
+      return 'binance';
+    }
+    return v as VenueName;
+  };
+  const url = (v: unknown, where: string, protocols: string[]): string | undefined => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v.length > 2048) {
+      errors.push(`${where} must be a URL`);
+      return undefined;
+    }
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol))
+        errors.push(`${where}: ${u.protocol} is not one of ${protocols.join(' ')}`);
+      return v;
+    } catch {
+      errors.push(`${where}: '${v}' is not a URL`);
+      return undefined;
+    }
+  };
+
+  const root = obj(input, 'config');
+  if (!root) return { ok: false, errors };
+  onlyKeys(root, ['version', 'simulator', 'feeds'], 'config');
+  if (root.version !== undefined && root.version !== 1) errors.push('config.version must be 1');
+
+  const simulator: SimulatorSettings = { ...DEFAULT_CONFIG.simulator };
+  if (root.simulator !== undefined) {
+    const s = obj(root.simulator, 'simulator');
+    if (s) {
+      onlyKeys(s, ['venues', 'symbols', 'rate', 'seed', 'faults'], 'simulator');
+      if (s.venues !== undefined) {
+        if (!Array.isArray(s.venues) || s.venues.length === 0)
+          errors.push('simulator.venues must list 1 to 5 venues');
+        else simulator.venues = [...new Set(s.venues.map((v, i) => venue(v, `simulator.venues[${i}]`)))];
+      }
+      if (s.symbols !== undefined) simulator.symbols = symbols(s.symbols, 'simulator.symbols');
+      if (s.rate !== undefined) {
+        if (s.rate === 'max') simulator.rate = 'max';
+        else if (typeof s.rate === 'number' && Number.isFinite(s.rate) && s.rate >= 1 && s.rate <= 10_000_000)
+          simulator.rate = s.rate;
+        else errors.push("simulator.rate must be 1 … 10,000,000 events/s or 'max'");
+      }
+      if (s.seed !== undefined) {
+        if (typeof s.seed === 'number' && Number.isInteger(s.seed) && s.seed >= 0 && s.seed < 2 ** 32)
+          simulator.seed = s.seed;
+        else errors.push('simulator.seed must be an integer 0 … 2^32-1');
+      }
+      if (s.faults !== undefined) {
+        if (typeof s.faults !== 'string' || s.faults.length > 1000)
+          errors.push('simulator.faults must be a string');
+        else {
+          const list = s.faults.split(',').map((x) => x.trim());
+          for (const f of list)
+            if (f !== '' && !FAULT_RE.test(f)) errors.push(`simulator.faults: bad entry '${f}'`);
+          simulator.faults = list.filter(Boolean).join(',');
+        }
+      }
+    }
+  }
+
+  const feeds: FeedSettings[] = [];
+  if (root.feeds !== undefined) {
+    if (!Array.isArray(root.feeds) || root.feeds.length > MAX_FEEDS_CONFIG)
+      errors.push(`feeds must be a list of at most ${MAX_FEEDS_CONFIG}`);
+    else
+      root.feeds.forEach((raw, i) => {
+        const where = `feeds[${i}]`;
+        const f = obj(raw, where);
+        if (!f) return;
+        onlyKeys(f, ['venue', 'symbols', 'url', 'restUrl', 'books', 'enabled'], where);
+        const feed: FeedSettings = {
+          venue: venue(f.venue, `${where}.venue`),
+          symbols: symbols(f.symbols, `${where}.symbols`),
+        };
+        const u = url(f.url, `${where}.url`, ['ws:', 'wss:']);
+        if (u) feed.url = u;
+        const r = url(f.restUrl, `${where}.restUrl`, ['http:', 'https:']);
+        if (r) feed.restUrl = r;
+        for (const k of ['books', 'enabled'] as const) {
+          if (f[k] === undefined) continue;
+          if (typeof f[k] !== 'boolean') errors.push(`${where}.${k} must be true or false`);
+          else feed[k] = f[k];
+        }
+        feeds.push(feed);
+      });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: { version: 1, simulator, feeds } };
+}

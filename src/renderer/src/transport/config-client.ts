@@ -1,0 +1,26 @@
+/**
+ * Reads and changes the engine's configuration from the page: through the preload's API in
+ * Electron, through the headless host's /api/config in a browser. Either way the engine validates
+ * and answers with the config in force or the reasons it refused.
+ */
+import { CONFIG_PATH, type ConfigReply } from '../../../common/api.ts';
+import type { TickscopeConfig } from '../../../common/config.ts';
+
+export async function getConfig(): Promise<TickscopeConfig> {
+  if (window.tickscope) return window.tickscope.getConfig();
+  const res = await fetch(CONFIG_PATH, { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`GET ${CONFIG_PATH}: HTTP ${res.status}`);
+  return (await res.json()) as TickscopeConfig;
+}
+
+export async function setConfig(config: TickscopeConfig): Promise<ConfigReply> {
+  if (window.tickscope) return window.tickscope.setConfig(config);
+  const res = await fetch(CONFIG_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(config),
+  });
+  const body = (await res.json().catch(() => null)) as ConfigReply | null;
+  if (body && typeof body === 'object' && 'ok' in body) return body;
+  return { ok: false, errors: [`POST ${CONFIG_PATH}: HTTP ${res.status}`] };
+}
