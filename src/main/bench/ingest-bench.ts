@@ -75,16 +75,20 @@ export type Source = 'sim' | 'replay';
 class SimWorker {
   readonly worker: Worker;
   readonly url: string;
+  /** The replay's REST base (book mode serves the depth snapshot there). */
+  readonly restUrl: string | undefined;
 
-  private constructor(worker: Worker, url: string) {
+  private constructor(worker: Worker, url: string, restUrl?: string) {
     this.worker = worker;
     this.url = url;
+    this.restUrl = restUrl;
   }
 
   static start(
     opts: Omit<BinanceSimOptions, 'log'>,
     source: Source = 'sim',
     streams: string[] = [],
+    book = false,
   ): Promise<SimWorker> {
     const worker =
       source === 'sim'
@@ -94,14 +98,15 @@ class SimWorker {
               symbols: opts.symbols ?? [SYMBOL],
               streams,
               maxMessages: opts.maxMessages ?? Number.MAX_SAFE_INTEGER,
+              book,
             } satisfies ReplayOptions,
             name: 'bench-replay',
           });
     return new Promise((resolve, reject) => {
-      const onMessage = (m: { type: string; url: string }): void => {
+      const onMessage = (m: { type: string; url: string; restUrl?: string }): void => {
         if (m.type !== 'ready') return;
         worker.off('message', onMessage);
-        resolve(new SimWorker(worker, m.url));
+        resolve(new SimWorker(worker, m.url, m.restUrl));
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
@@ -280,6 +285,7 @@ function feedSubject(
           venue: Venue.binance,
           name: subject,
           url: sim.url,
+          ...(sim.restUrl ? { restUrl: sim.restUrl } : {}),
           symbols: config.symbols,
           ringCapacity: 1 << 16,
           maxReaders: 2,
@@ -358,56 +364,18 @@ function feedSubject(
 }
 
 /**
- * What `tickscope-book` needs and does not have yet: the simulator sending Binance depth-update
- * events (`<symbol>@depth@100ms`, `"e":"depthUpdate"`, `E` stamped at send in µs under
- * `timeUnit=MICROSECOND`) at rate 'max', and the feed subscribing to them and decoding each into
- * `bookDelta` records. This probe asks the running code: a feed configured with BOOK_FEED_CONFIG
- * on a simulator at 'max' must put a bookDelta record into its ring within two seconds.
+ * `tickscope-book`: Binance diff-depth frames (book mode of the replay server: contiguous U/u, the
+ * REST snapshot first), through the real feed's book path — decode, sequence rule, L2 book, one
+ * bookDelta record per level.
  */
-const BOOK_FEED_CONFIG: Record<string, unknown> = { streams: ['depth@100ms'] };
-
-async function bookUnavailable(): Promise<string | null> {
-  const sim = await SimWorker.start({ symbols: [SYMBOL], rate: 'max', maxMessages: 200_000 });
-  const feed = new FeedHost(
-    {
-      feedId: 1,
-      venue: Venue.binance,
-      name: 'book-probe',
-      url: sim.url,
-      symbols: [SYMBOL],
-      maxReaders: 1,
-      ...BOOK_FEED_CONFIG,
-    },
-    feedWorkerUrl,
-    { onChange() {}, onLog() {} },
-  );
-  const reader = new RingReader(feed.ring, 'lossy');
-  feed.start();
-  let found = false;
-  const until = performance.now() + 2000;
-  while (!found && performance.now() < until) {
-    await new Promise((r) => setTimeout(r, 20));
-    const n = reader.available();
-    for (let k = 0; k < n && !found; k++) {
-      if (reader.data.getUint8(reader.offsetOf(reader.cursor + k) + Off.kind) === RecordKind.bookDelta)
-        found = true;
-    }
-    reader.advance(n);
-  }
-  reader.close();
-  await feed.stop();
-  await sim.close();
-  return found
-    ? null
-    : 'no book-delta stream yet: the simulator sends no depth updates and the feed decodes none';
-}
+const BOOK_FEED_CONFIG: Record<string, unknown> = { books: true };
 
 const SUBJECTS: SubjectSpec[] = [
   feedSubject(
     'tickscope',
     2_000_000,
     true,
-    { symbols: [SYMBOL], streams: ['btcusdt@trade'], extra: {} },
+    { symbols: [SYMBOL], streams: ['btcusdt@trade'], extra: { books: false } },
     (s) => s[FeedStat.trades]!,
     RecordKind.trade,
     async () => null,
@@ -417,9 +385,9 @@ const SUBJECTS: SubjectSpec[] = [
     1_000_000,
     false,
     { symbols: [SYMBOL], streams: ['btcusdt@depth@100ms'], extra: BOOK_FEED_CONFIG },
-    (s) => s[FeedStat.messages]! - s[FeedStat.control]! - s[FeedStat.trades]!,
+    (s) => s[FeedStat.bookUpdates]!,
     RecordKind.bookDelta,
-    bookUnavailable,
+    async () => null,
   ),
   peerSubject('ws-receive', 2_000_000, false),
   peerSubject('ws-json-parse', 800_000, false),
@@ -442,6 +410,7 @@ async function runOnce(spec: SubjectSpec, job: RunJob): Promise<RunResult> {
     },
     source,
     spec.streams,
+    book,
   );
   try {
     const r = await withTimeout(spec.run(sim, job), spec.label);

@@ -24,6 +24,13 @@ export interface ReplayOptions {
   /** Streams to capture, e.g. `btcusdt@trade` (a data frame of each counts as one message). */
   streams: string[];
   maxMessages: number;
+  /**
+   * Book mode: instead of captured trades, `maxMessages` Binance diff-depth frames with contiguous
+   * U/u (one bid and one ask change each, over 50 price levels a side), and the REST depth
+   * snapshot they start from at /api/v3/depth. The first diff goes out, then the rest once the
+   * client has fetched the snapshot, so that the run measures the synced book path.
+   */
+  book?: boolean;
 }
 
 const opts = workerData as ReplayOptions;
@@ -67,7 +74,41 @@ function frame(payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-const frames = (await capture()).map(frame);
+/** Book mode's diffs, generated (no cycling: their ids must stay contiguous). */
+function depthFrames(count: number): Buffer[] {
+  const out: Buffer[] = [];
+  const e = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  for (let i = 1; i <= count; i++) {
+    const k = (i * 7) % 50;
+    const bid = (67250 - k / 100).toFixed(8);
+    const ask = (67250.01 + k / 100).toFixed(8);
+    const q = i % 9 === 0 ? '0.00000000' : (((i * 13) % 1000) / 1000 + 0.001).toFixed(8);
+    out.push(
+      Buffer.from(
+        `{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":${e + i},"s":"BTCUSDT","U":${i},"u":${i},"b":[["${bid}","${q}"]],"a":[["${ask}","${q}"]]}}`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The REST snapshot the book-mode diffs start from (lastUpdateId 0). */
+function depthSnapshot(): string {
+  const bids: string[] = [];
+  const asks: string[] = [];
+  for (let k = 0; k < 50; k++) {
+    bids.push(`["${(67250 - k / 100).toFixed(8)}","1.00000000"]`);
+    asks.push(`["${(67250.01 + k / 100).toFixed(8)}","1.00000000"]`);
+  }
+  return `{"lastUpdateId":0,"bids":[${bids.join(',')}],"asks":[${asks.join(',')}]}`;
+}
+
+const book = opts.book === true;
+const generated = book ? depthFrames(opts.maxMessages).map(frame) : null;
+/** Book mode: the first diff, sent before the snapshot is fetched. */
+const firstDiff = generated ? generated.shift()! : null;
+let waitingForSnapshot: Socket | null = null;
+const frames = generated ?? (await capture()).map(frame);
 const blob = Buffer.concat(frames);
 /** Byte offset of the end of each frame in blob. */
 const ends = new Float64Array(frames.length);
@@ -148,14 +189,26 @@ function onClient(socket: Socket): void {
       }
       started = true;
       socket.write(frame(Buffer.from(`{"result":null,"id":${JSON.stringify(id)}}`)));
-      blast(socket, opts.maxMessages);
+      if (firstDiff) {
+        socket.write(firstDiff);
+        sent++;
+        waitingForSnapshot = socket;
+      } else blast(socket, opts.maxMessages);
     }
   });
   socket.on('error', () => {});
 }
 
 const sockets = new Set<Socket>();
-const server = createServer((_req, res) => {
+const server = createServer((req, res) => {
+  if (book && req.url?.startsWith('/api/v3/depth')) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(depthSnapshot());
+    const socket = waitingForSnapshot;
+    waitingForSnapshot = null;
+    if (socket) blast(socket, frames.length);
+    return;
+  }
   res.writeHead(404);
   res.end();
 });
@@ -172,7 +225,11 @@ server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const address = server.address() as AddressInfo;
-port.postMessage({ type: 'ready', url: `ws://127.0.0.1:${address.port}` });
+port.postMessage({
+  type: 'ready',
+  url: `ws://127.0.0.1:${address.port}`,
+  restUrl: `http://127.0.0.1:${address.port}`,
+});
 port.on('message', (m: { type: string }) => {
   if (m.type === 'stats') {
     port.postMessage({ type: 'stats', stats: { tradesSent: sent, bytesSent } });

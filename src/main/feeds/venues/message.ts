@@ -111,8 +111,12 @@ export class FeedMessage {
     this.tradeSym[i * 2] = symStart;
     this.tradeSym[i * 2 + 1] = symEnd;
     const base = i * TRADE_STRIDE;
-    this.trades.fill(0, base, base + TRADE_STRIDE);
-    this.trades[base + T_TIME] = Number.NaN;
+    const t = this.trades;
+    t[base + T_PRICE] = 0;
+    t[base + T_QTY] = 0;
+    t[base + T_TIME] = Number.NaN;
+    t[base + T_ID] = Number.NaN;
+    t[base + T_SELL] = 0;
     this.nTrades = i + 1;
     return base;
   }
