@@ -17,11 +17,6 @@ import {
   until,
 } from './sim-venues-helpers.ts';
 
-interface Level {
-  price: number;
-  qty: number;
-}
-
 /** Kraken's checksum from the raw JSON text of the levels (numbers keep their trailing zeros). */
 function checksum(book: LocalBook): number {
   const f = (s: string): string => s.replace('.', '').replace(/^0+/, '');

@@ -321,26 +321,27 @@ export class BinanceVenue extends Venue<BinanceClient> {
       return true;
     }
     const symbol = url.searchParams.get('symbol');
-    if (!symbol)
-      return (
-        reply(
-          400,
-          '{"code":-1102,"msg":"Mandatory parameter \'symbol\' was not sent, was empty/null, or malformed."}',
-        ),
-        true
+    if (!symbol) {
+      reply(
+        400,
+        '{"code":-1102,"msg":"Mandatory parameter \'symbol\' was not sent, was empty/null, or malformed."}',
       );
+      return true;
+    }
     const inst = this.cfg.instruments.find((i) => i.key === symbol);
-    if (!inst) return (reply(400, '{"code":-1121,"msg":"Invalid symbol."}'), true);
+    if (!inst) {
+      reply(400, '{"code":-1121,"msg":"Invalid symbol."}');
+      return true;
+    }
     const limitRaw = url.searchParams.get('limit');
     const limit = limitRaw === null ? 100 : Number(limitRaw);
-    if (!/^\d{1,20}$/.test(limitRaw ?? '100') || !(limit >= 1))
-      return (
-        reply(
-          400,
-          `{"code":-1100,"msg":"Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'."}`,
-        ),
-        true
+    if (!/^\d{1,20}$/.test(limitRaw ?? '100') || !(limit >= 1)) {
+      reply(
+        400,
+        `{"code":-1100,"msg":"Illegal characters found in parameter 'limit'; legal range is '^[0-9]{1,20}$'."}`,
       );
+      return true;
+    }
     const n = Math.min(limit, 5000);
     const book = this.cfg.model.books[inst.index]!;
     const side = (s: 0 | 1): string =>
