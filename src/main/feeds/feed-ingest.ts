@@ -148,7 +148,7 @@ export class FeedIngest {
     }
   }
 
-  /** Handles one text frame of `len` bytes; the receive stamp is taken here (see binance-ingest). */
+  /** Handles one text frame of `len` bytes; the receive stamp is taken here, on the shared clock. */
   onFrame(data: Uint8Array, len: number): void {
     this.f[F_RECV] = nowMs();
     const stats = this.stats;
