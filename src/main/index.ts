@@ -40,6 +40,7 @@ async function ready(): Promise<void> {
       source: 'deterministic session',
       getConfig: () => DEFAULT_CONFIG,
       setConfig: async () => ({ ok: false, errors: ['a deterministic session cannot be reconfigured'] }),
+      feedCommand: () => ({ ok: false, error: 'a deterministic session has no live feed' }),
     });
   } else {
     // The settings live in the user's data folder; a bad file is reported and the defaults run.
@@ -64,6 +65,7 @@ async function ready(): Promise<void> {
       source: r.engine.sim ? `simulator ${r.engine.sim.url}` : r.engine.feeds.map((f) => f.url).join(', '),
       getConfig: () => r.config,
       setConfig: (input) => r.apply(input),
+      feedCommand: (feedId, command) => r.feedCommand(feedId, command),
     });
   }
   const open = (): void => {

@@ -7,6 +7,8 @@ import { contextBridge, ipcRenderer } from 'electron';
 import {
   type AppInfo,
   type ConfigReply,
+  type FeedCommand,
+  type FeedCommandReply,
   FRAME_PORT_MESSAGE,
   IpcChannel,
   type TickscopeApi,
@@ -34,6 +36,9 @@ const api: TickscopeApi = {
     // Validated in the main process; only a plain object crosses.
     if (config === null || typeof config !== 'object') throw new TypeError('config must be an object');
     return ipcRenderer.invoke(IpcChannel.setConfig, config) as Promise<ConfigReply>;
+  },
+  feedCommand(feedId: number, command: FeedCommand): Promise<FeedCommandReply> {
+    return ipcRenderer.invoke(IpcChannel.feedCommand, { feedId, command }) as Promise<FeedCommandReply>;
   },
 };
 

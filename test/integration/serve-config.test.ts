@@ -105,6 +105,27 @@ test('serve --config: five simulated venues live with books; settings applied, s
       two.map((f) => f.name),
       ['okx-sim', 'kraken-sim'],
     );
+
+    // Commands to one feed's connection, as the feed chips send them.
+    const command = (body: unknown) =>
+      fetch(`${url}api/feed-command`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: url.slice(0, -1) },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await command({ feedId: 1, command: 'explode' })).status, 422);
+    assert.equal((await command({ feedId: 9, command: 'reconnect' })).status, 404);
+    assert.equal((await command({ feedId: 1, command: 'reconnect' })).status, 200);
+    assert.equal((await command({ feedId: 2, command: 'resync' })).status, 200);
+    const after = await feedsWhen(
+      url,
+      (f) =>
+        f[0]!.reconnects >= 1 &&
+        f[0]!.state === FeedState.live &&
+        f[1]!.counters[FeedCounter.resyncs]! >= 1 &&
+        f[1]!.state === FeedState.live,
+    );
+    assert.equal(after[1]!.reconnects, 0, 'a resync is not a reconnect');
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGINT');

@@ -13,7 +13,7 @@ import { Engine, splitFeeds } from '../engine/engine.ts';
 import { EngineRunner } from '../engine/engine-runner.ts';
 import { VirtualSession } from '../engine/virtual-session.ts';
 import { VENUE_NAMES, venueSpec } from '../feeds/venues/specs.ts';
-import type { ConfigAccess } from '../host/config-endpoint.ts';
+import type { ConfigAccess } from '../host/api-endpoints.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import { intFlag, parseFlags, rateFlag, symbolsFlag, UsageError, urlFlag } from './args.ts';
@@ -136,7 +136,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
       values.config ?? null,
     );
     source = runner;
-    config = { get: () => runner.config, set: (input) => runner.apply(input) };
+    config = {
+      get: () => runner.config,
+      set: (input) => runner.apply(input),
+      feedCommand: (feedId, command) => runner.feedCommand(feedId, command),
+    };
     stopSource = () => runner.stop();
   }
 

@@ -5,7 +5,14 @@
  * frames are cloned into it at 30–60 Hz, never sent one message per event.
  */
 import { app, type IpcMainInvokeEvent, ipcMain, MessageChannelMain } from 'electron';
-import { type AppInfo, type ConfigReply, IpcChannel } from '../../common/api.ts';
+import {
+  type AppInfo,
+  type ConfigReply,
+  type FeedCommand,
+  type FeedCommandReply,
+  IpcChannel,
+  parseFeedCommand,
+} from '../../common/api.ts';
 import type { TickscopeConfig } from '../../common/config.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { isTrustedSender, isValidNonce } from './ipc-rules.ts';
@@ -17,6 +24,7 @@ export interface IpcDeps {
   getConfig(): TickscopeConfig;
   /** Validates (parseConfig), applies and saves. */
   setConfig(input: unknown): Promise<ConfigReply>;
+  feedCommand(feedId: number, command: FeedCommand): FeedCommandReply;
 }
 
 export class IpcError extends Error {
@@ -74,5 +82,12 @@ export function registerIpc(deps: IpcDeps): void {
   ipcMain.handle(IpcChannel.setConfig, (event, input: unknown): Promise<ConfigReply> => {
     validateSender(event, deps.allowedOrigins);
     return deps.setConfig(input);
+  });
+
+  ipcMain.handle(IpcChannel.feedCommand, (event, input: unknown): FeedCommandReply => {
+    validateSender(event, deps.allowedOrigins);
+    const c = parseFeedCommand(input);
+    if (!c.ok) return c;
+    return deps.feedCommand(c.feedId, c.command);
   });
 }

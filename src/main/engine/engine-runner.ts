@@ -4,7 +4,7 @@
  * move over, then the old one stops — if the new one cannot start, the old one keeps running and
  * the caller gets the reason. Changes are applied one at a time, validated, and saved.
  */
-import type { ConfigReply } from '../../common/api.ts';
+import type { ConfigReply, FeedCommand, FeedCommandReply } from '../../common/api.ts';
 import { parseConfig, type TickscopeConfig } from '../../common/config.ts';
 import { saveConfig } from '../config/config-file.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
@@ -87,6 +87,16 @@ export class EngineRunner {
       }
     }
     return { ok: true, config: parsed.config, savedTo };
+  }
+
+  /** A command to one feed of the running engine. */
+  feedCommand(feedId: number, command: FeedCommand): FeedCommandReply {
+    const feed = this.engine.feeds.find((f) => f.config.feedId === feedId);
+    if (!feed) return { ok: false, error: `no feed ${feedId}` };
+    if (command === 'reconnect') feed.dropConnection();
+    else if (command === 'roll') feed.roll();
+    else feed.resync();
+    return { ok: true };
   }
 
   async stop(): Promise<void> {

@@ -192,6 +192,11 @@ export class FeedHost {
     this.worker?.postMessage({ type: 'roll' } satisfies FeedControlMessage);
   }
 
+  /** Fresh snapshots of every book (a resubscribe, or Binance's REST snapshot). */
+  resync(): void {
+    this.worker?.postMessage({ type: 'resync' } satisfies FeedControlMessage);
+  }
+
   /** Fault injection for tests and the UI: drop the socket, the worker reconnects. */
   dropConnection(): void {
     this.worker?.postMessage({ type: 'drop-connection' } satisfies FeedControlMessage);

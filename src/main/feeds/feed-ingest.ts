@@ -219,6 +219,20 @@ export class FeedIngest {
     return n;
   }
 
+  /** Every book asks for a fresh snapshot now (a command from the UI); returns how many. */
+  resyncAll(): number {
+    this.f[F_RECV] = nowMs();
+    for (let i = 0; i < this.books.length; i++) {
+      if (this.books[i]!.synced) this.writeGap(((this.feedId << 16) | i) >>> 0, 0, 0, RecordFlag.sequenceGap);
+      this.books[i]!.synced = false;
+      this.unsyncedSince[i] = Date.now();
+      this.resyncPending[i] = false;
+      this.pending[i]!.length = 0;
+      this.resync(i, true);
+    }
+    return this.books.length;
+  }
+
   private instrument(data: Uint8Array, s: number, e: number): number {
     const id = this.instruments.intern(data, s, e, this.onNew);
     if (id < 0) this.stats[FeedStat.unknownSymbols]! += 1;

@@ -93,4 +93,8 @@ export type FeedWorkerMessage =
   | { type: 'error'; message: string }
   | { type: 'stopped' };
 
-export type FeedControlMessage = { type: 'stop' } | { type: 'drop-connection' } | { type: 'roll' };
+export type FeedControlMessage =
+  | { type: 'stop' }
+  | { type: 'drop-connection' }
+  | { type: 'roll' }
+  | { type: 'resync' };

@@ -9,9 +9,9 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { CONFIG_PATH, STREAM_PATH } from '../../common/api.ts';
+import { CONFIG_PATH, FEED_COMMAND_PATH, STREAM_PATH } from '../../common/api.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
-import { type ConfigAccess, handleConfig } from './config-endpoint.ts';
+import { type ConfigAccess, handleConfig, handleFeedCommand } from './api-endpoints.ts';
 import { securityHeaders } from './security-headers.ts';
 import { contentType, resolveStaticPath } from './static-files.ts';
 
@@ -25,7 +25,7 @@ export interface HostOptions {
   /** Folder of the built renderer (index.html and assets). */
   root: string;
   source: FrameSource;
-  /** Serves /api/config when given (the settings panel). */
+  /** Serves /api/config and /api/feed-command when given (the settings panel, the feed chips). */
   config?: ConfigAccess;
   maxClients?: number;
   log?: (line: string) => void;
@@ -72,7 +72,9 @@ export class HttpHost {
       const handler =
         path === CONFIG_PATH && opts.config
           ? handleConfig(req, res, headers, opts.config)
-          : serveStatic(opts.root, req, res, headers);
+          : path === FEED_COMMAND_PATH && opts.config
+            ? handleFeedCommand(req, res, headers, opts.config)
+            : serveStatic(opts.root, req, res, headers);
       void handler.catch(() => {
         if (!res.headersSent) res.writeHead(500, headers);
         res.end();

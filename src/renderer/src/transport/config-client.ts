@@ -3,7 +3,13 @@
  * Electron, through the headless host's /api/config in a browser. Either way the engine validates
  * and answers with the config in force or the reasons it refused.
  */
-import { CONFIG_PATH, type ConfigReply } from '../../../common/api.ts';
+import {
+  CONFIG_PATH,
+  type ConfigReply,
+  FEED_COMMAND_PATH,
+  type FeedCommand,
+  type FeedCommandReply,
+} from '../../../common/api.ts';
 import type { TickscopeConfig } from '../../../common/config.ts';
 
 export async function getConfig(): Promise<TickscopeConfig> {
@@ -23,4 +29,17 @@ export async function setConfig(config: TickscopeConfig): Promise<ConfigReply> {
   const body = (await res.json().catch(() => null)) as ConfigReply | null;
   if (body && typeof body === 'object' && 'ok' in body) return body;
   return { ok: false, errors: [`POST ${CONFIG_PATH}: HTTP ${res.status}`] };
+}
+
+/** A command to one feed's connection: reconnect, roll over, or resync its books. */
+export async function feedCommand(feedId: number, command: FeedCommand): Promise<FeedCommandReply> {
+  if (window.tickscope) return window.tickscope.feedCommand(feedId, command);
+  const res = await fetch(FEED_COMMAND_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ feedId, command }),
+  });
+  const body = (await res.json().catch(() => null)) as FeedCommandReply | null;
+  if (body && typeof body === 'object' && 'ok' in body) return body;
+  return { ok: false, error: `POST ${FEED_COMMAND_PATH}: HTTP ${res.status}` };
 }

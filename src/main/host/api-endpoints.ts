@@ -1,0 +1,110 @@
+/**
+ * The headless host's small JSON API, for the settings panel and the feed chips:
+ * - /api/config: GET answers the configuration in force; POST validates, applies and saves a new
+ *   one and answers a ConfigReply;
+ * - /api/feed-command: POST {feedId, command} (reconnect, roll, resync).
+ * A POST from another origin or not JSON is refused before its body is read (no CSRF from another
+ * site), a body over 64 KiB is refused, and malformed JSON gets a 400 with the reason.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type ConfigReply,
+  type FeedCommand,
+  type FeedCommandReply,
+  parseFeedCommand,
+} from '../../common/api.ts';
+import type { TickscopeConfig } from '../../common/config.ts';
+
+/** What the host can do to the engine behind it. */
+export interface ConfigAccess {
+  get(): TickscopeConfig;
+  set(input: unknown): Promise<ConfigReply>;
+  feedCommand(feedId: number, command: FeedCommand): FeedCommandReply;
+}
+
+const MAX_BODY = 64 * 1024;
+
+function reply(res: ServerResponse, headers: Record<string, string>, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+const NOTHING = Symbol('refused');
+
+/**
+ * Reads a same-origin JSON POST body; on any refusal answers it (with `fail` shaping the error
+ * body) and returns NOTHING.
+ */
+async function readJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  fail: (message: string) => unknown,
+): Promise<unknown> {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${req.headers.host}`) {
+    reply(res, headers, 403, fail('cross-origin requests are refused'));
+    return NOTHING;
+  }
+  if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+    reply(res, headers, 415, fail('Content-Type must be application/json'));
+    return NOTHING;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) {
+      reply(res, { ...headers, Connection: 'close' }, 413, fail(`body over ${MAX_BODY} bytes`));
+      req.destroy();
+      return NOTHING;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    reply(res, headers, 400, fail(`malformed JSON: ${(err as Error).message}`));
+    return NOTHING;
+  }
+}
+
+function methodNotAllowed(res: ServerResponse, headers: Record<string, string>, allow: string): void {
+  res.writeHead(405, { ...headers, Allow: allow });
+  res.end();
+}
+
+export async function handleConfig(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  access: ConfigAccess,
+): Promise<void> {
+  if (req.method === 'GET') return reply(res, headers, 200, access.get());
+  if (req.method !== 'POST') return methodNotAllowed(res, headers, 'GET, POST');
+  const input = await readJson(req, res, headers, (e) => ({ ok: false, errors: [e] }));
+  if (input === NOTHING) return;
+  const r = await access.set(input);
+  reply(res, headers, r.ok ? 200 : 422, r);
+}
+
+export async function handleFeedCommand(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  access: ConfigAccess,
+): Promise<void> {
+  if (req.method !== 'POST') return methodNotAllowed(res, headers, 'POST');
+  const input = await readJson(req, res, headers, (error) => ({ ok: false, error }));
+  if (input === NOTHING) return;
+  const c = parseFeedCommand(input);
+  if (!c.ok) return reply(res, headers, 422, c);
+  const r = access.feedCommand(c.feedId, c.command);
+  reply(res, headers, r.ok ? 200 : 404, r);
+}
