@@ -75,8 +75,8 @@ for (const venue of Object.keys(SYMBOLS)) {
           SYMBOLS[venue]!,
           '--url',
           server.url,
-          '--rest-url',
-          server.restUrl,
+          // Without --rest-url the REST base is the WebSocket's own host (checked on the session).
+          ...(kind === 'gap' ? ['--rest-url', server.restUrl] : []),
           '--max-messages',
           String(lines.length),
           '--duration',

@@ -33,7 +33,15 @@ const spec = specOfVenue(cfg.venue);
 const backoff = new Backoff({ initialMs: cfg.backoffInitialMs, maxMs: cfg.backoffMaxMs, factor: 2 });
 const reportedMalformed = new Set<number>();
 const wsUrl = spec.wsUrl(cfg.url);
-const restUrl = cfg.restUrl ?? spec.defaultRestUrl ?? '';
+/**
+ * REST base for book snapshots: given, or the venue's — except that a feed pointed at another
+ * WebSocket host (a simulator, a proxy) asks that host over HTTP, not the public venue.
+ */
+const restUrl =
+  cfg.restUrl ??
+  (new URL(cfg.url).host !== new URL(spec.defaultUrl).host
+    ? new URL(cfg.url).origin.replace(/^ws/, 'http')
+    : (spec.defaultRestUrl ?? ''));
 const books = cfg.books !== false;
 const bookDepth = cfg.bookDepth || spec.bookDepth;
 const maxAgeMs = cfg.maxConnectionAgeMs || spec.maxConnectionAgeMs;
