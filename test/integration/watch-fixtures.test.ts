@@ -44,11 +44,21 @@ function watch(
   });
 }
 
+/** As a user types them: BASE-QUOTE, or the venue's spelling; each venue converts. */
 const SYMBOLS: Record<string, string> = {
-  binance: 'BTCUSDT',
+  binance: 'BTC-USDT',
+  coinbase: 'BTC-USD',
+  kraken: 'BTC-USD',
+  bybit: 'BTC/USDT',
+  okx: 'BTCUSDT',
+};
+
+/** The venue's own spelling of the fixture's instrument, which its subscription must use. */
+const SPELLING: Record<string, string> = {
+  binance: 'btcusdt@trade',
   coinbase: 'BTC-USD',
   kraken: 'BTC/USD',
-  bybit: 'BTCUSDT',
+  bybit: 'publicTrade.BTCUSDT',
   okx: 'BTC-USDT',
 };
 
@@ -97,6 +107,11 @@ for (const venue of Object.keys(SYMBOLS)) {
         assert.equal(s.checksumErrors, gap && venue === 'kraken' ? 1 : 0, 'Kraken finds it by checksum');
         // What the client asked for: the subscriptions the fixture assumes, then a resync.
         const sent = server.received.join('\n');
+        // The subscription names the instrument in the venue's own spelling, as the fixture assumes.
+        assert.ok(
+          sent.includes(JSON.stringify(SPELLING[venue]!)),
+          `${venue} subscribes to ${SPELLING[venue]}: ${sent}`,
+        );
         if (venue === 'binance') {
           assert.match(sent, /btcusdt@depth@100ms/);
           assert.ok(server.restCalls.length >= (gap ? 2 : 1), 'REST snapshot fetched (again after the gap)');

@@ -66,6 +66,24 @@ export function symbolsFlag(value: string | undefined, name: string, fallback: s
   return list;
 }
 
+/**
+ * Instruments in any spelling (BTC-USDT, BTC/USD, BTCUSDT), upper-cased, separators kept: each
+ * venue turns them into its own spelling.
+ */
+export function instrumentsFlag(value: string | undefined, name: string, fallback: string[]): string[] {
+  if (value === undefined) return fallback;
+  const list = value
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => s.length > 0);
+  if (list.length === 0) throw new UsageError(`--${name} needs at least one symbol`);
+  for (const s of list) {
+    if (!/^[A-Z0-9]{1,16}([-/_][A-Z0-9]{1,16})?$/.test(s))
+      throw new UsageError(`--${name}: '${s}' is not a symbol`);
+  }
+  return list;
+}
+
 export function urlFlag(value: string | undefined, name: string, protocols: string[]): string | undefined {
   if (value === undefined) return undefined;
   let u: URL;

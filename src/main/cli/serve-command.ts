@@ -16,7 +16,7 @@ import { VENUE_NAMES, venueSpec } from '../feeds/venues/specs.ts';
 import type { ConfigAccess } from '../host/api-endpoints.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
-import { intFlag, parseFlags, rateFlag, symbolsFlag, UsageError, urlFlag } from './args.ts';
+import { instrumentsFlag, intFlag, parseFlags, rateFlag, symbolsFlag, UsageError, urlFlag } from './args.ts';
 import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl, sourceSimWorkerUrl } from './paths.ts';
 import { untilStopped } from './until-stopped.ts';
 
@@ -73,7 +73,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const c: TickscopeConfig = structuredClone(
       loaded?.config ?? (parseConfig({}) as { config: TickscopeConfig }).config,
     );
-    const symbols = values.symbols === undefined ? undefined : symbolsFlag(values.symbols, 'symbols', []);
+    const symbols = values.symbols === undefined ? undefined : instrumentsFlag(values.symbols, 'symbols', []);
     if (values.venue !== undefined || (url !== undefined && values['sim-venues'] === undefined)) {
       const name = (values.venue ?? 'binance').toLowerCase();
       if (!venueSpec(name))

@@ -10,7 +10,7 @@ import { RingReader } from '../../common/ring.ts';
 import { FeedHost } from '../feeds/feed-host.ts';
 import { FeedStat } from '../feeds/feed-protocol.ts';
 import { VENUE_NAMES, venueSpec } from '../feeds/venues/specs.ts';
-import { intFlag, parseFlags, symbolsFlag, UsageError, urlFlag } from './args.ts';
+import { instrumentsFlag, intFlag, parseFlags, UsageError, urlFlag } from './args.ts';
 import { sourceFeedWorkerUrl } from './paths.ts';
 import { untilStopped } from './until-stopped.ts';
 
@@ -43,7 +43,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
   if (!spec) throw new UsageError(`unknown --venue '${values.venue}' (venues: ${VENUE_NAMES.join(', ')})`);
   if (values.symbols === undefined)
     throw new UsageError('--symbols is required (e.g. --symbols BTC-USDT,ETH-USDT)');
-  const symbols = symbolsFlag(values.symbols, 'symbols', []).map((s) => spec.venueSymbol(s));
+  const symbols = instrumentsFlag(values.symbols, 'symbols', []).map((s) => spec.venueSymbol(s));
   const url = urlFlag(values.url, 'url', ['ws:', 'wss:']) ?? spec.defaultUrl;
   const restUrl = urlFlag(values['rest-url'], 'rest-url', ['http:', 'https:']);
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);

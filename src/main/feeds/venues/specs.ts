@@ -60,6 +60,15 @@ export interface VenueSpec {
   venueSymbol(symbol: string): string;
 }
 
+/**
+ * BASE-QUOTE from any spelling: a separator (BTC-USDT, BTC/USD, BTC_USDT) splits it; without one
+ * (BTCUSDT) the longest known quote asset at the end does.
+ */
+export function toBaseQuote(symbol: string): string {
+  const s = symbol.toUpperCase();
+  return /[-/_]/.test(s) ? s.replace(/[/_]/, '-') : normaliseBinanceSymbol(s);
+}
+
 let reqId = 0;
 const nextId = (): number => ++reqId;
 
@@ -104,7 +113,7 @@ const binance: VenueSpec = {
   bookDepth: 1000,
   decode: decodeBinance,
   normalise: normaliseBinanceSymbol,
-  venueSymbol: (s) => s.replace(/[-/_]/g, '').toUpperCase(),
+  venueSymbol: (s) => toBaseQuote(s).replace('-', ''),
 };
 
 const coinbase: VenueSpec = {
@@ -129,14 +138,14 @@ const coinbase: VenueSpec = {
       JSON.stringify({ type: 'subscribe', product_ids: products, channel: 'level2' }),
     ];
   },
-  ping: null, // the heartbeats channel keeps the connection busy
-  staleAfterMs: 5_000,
+  ping: null, // the heartbeats channel keeps the connection busy (1/s)
+  staleAfterMs: 10_000,
   maxConnectionAgeMs: 0,
   bookRule: BookRule.coinbase,
   bookDepth: 0,
   decode: decodeCoinbase,
   normalise: (s) => s.toUpperCase(),
-  venueSymbol: (s) => s.replace(/[/_]/g, '-').toUpperCase(),
+  venueSymbol: (s) => toBaseQuote(s),
 };
 
 const kraken: VenueSpec = {
@@ -174,7 +183,7 @@ const kraken: VenueSpec = {
   bookDepth: 10,
   decode: decodeKraken,
   normalise: (s) => s.toUpperCase().replace('/', '-').replace(/^XBT-/, 'BTC-'),
-  venueSymbol: (s) => s.replace(/[-_]/g, '/').toUpperCase(),
+  venueSymbol: (s) => toBaseQuote(s).replace('-', '/'),
 };
 
 const bybit: VenueSpec = {
@@ -208,7 +217,7 @@ const bybit: VenueSpec = {
   bookDepth: 50,
   decode: decodeBybit,
   normalise: normaliseBinanceSymbol,
-  venueSymbol: (s) => s.replace(/[-/_]/g, '').toUpperCase(),
+  venueSymbol: (s) => toBaseQuote(s).replace('-', ''),
 };
 
 const okx: VenueSpec = {
@@ -241,7 +250,7 @@ const okx: VenueSpec = {
   bookDepth: 400,
   decode: decodeOkx,
   normalise: (s) => s.toUpperCase(),
-  venueSymbol: (s) => s.replace(/[/_]/g, '-').toUpperCase(),
+  venueSymbol: (s) => toBaseQuote(s),
 };
 
 export const VENUE_SPECS: Readonly<Record<VenueName, VenueSpec>> = { binance, coinbase, kraken, bybit, okx };
