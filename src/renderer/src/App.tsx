@@ -1,11 +1,12 @@
 /**
- * The dashboard: header, three live panels, status line. The series store arrives from the frame
+ * The dashboard: header, three live panels, status line, and the settings drawer over them. The series store arrives from the frame
  * receiver once; from then on the charts read it at requestAnimationFrame without React.
  */
 import { useEffect, useState } from 'react';
 import { Header } from './header/Header.tsx';
 import { BufferReusePanel } from './panels/BufferReusePanel.tsx';
 import { LatencyPanel } from './panels/LatencyPanel.tsx';
+import { SettingsPanel } from './panels/SettingsPanel.tsx';
 import { ThroughputPanel } from './panels/ThroughputPanel.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { SeriesStore } from './series/series-store.ts';
@@ -19,6 +20,18 @@ export function App() {
   const [store, setStore] = useState<SeriesStore | null>(null);
   const fatal = useAppStore((s) => s.fatal);
   useEffect(() => connectFrames((sab) => setStore(new SeriesStore(sab))), []);
+  useEffect(() => {
+    // ',' opens the settings (as in most desktop apps), unless the user is typing somewhere.
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== ',' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      const t = e.target as HTMLElement | null;
+      if (t?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      e.preventDefault();
+      useAppStore.getState().setSettingsOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const notIsolated = !globalThis.crossOriginIsolated;
   // The isolation message first: it explains every other failure that follows from it.
   const alert = notIsolated ? NOT_ISOLATED : fatal;
@@ -46,6 +59,7 @@ export function App() {
         )}
       </main>
       <StatusBar />
+      <SettingsPanel />
     </div>
   );
 }

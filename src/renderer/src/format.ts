@@ -107,3 +107,11 @@ export function fmtDuration(ms: number): string {
   if (s < 86400) return `${Math.floor(s / 3600)}h ${p(Math.floor((s % 3600) / 60))}m`;
   return `${Math.floor(s / 86400)}d ${p(Math.floor((s % 86400) / 3600))}h`;
 }
+
+/** A span of time that may be short: 45 ms, 1.2 s, 3m 04s (— for none). */
+export function fmtSpan(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return fmtDuration(ms);
+}

@@ -1,12 +1,17 @@
 /**
  * The header. First row: each feed's connection state as a pill, with its name, venue (when the
- * name does not already say it), URL and reconnect count. Second row: a strip of the market —
+ * name does not already say it), URL, reconnect count and — when not zero — its gaps, resyncs
+ * and checksum errors; a click opens the feed's details (every counter, time in each state).
+ * Then the Settings button. Second row: a strip of the market —
  * last price and change since the first trade of the session, per instrument — and the
  * transport the page runs on with the frames received.
  */
+import { useCallback, useLayoutEffect, useRef, useState } from 'react';
+import { FeedCounter, type FeedStatus } from '../../../common/frame.ts';
 import { FEED_STATE_NAMES, FeedState, venueNameOf } from '../feed-names.ts';
 import { fmtDuration, fmtInt, fmtPrice, fmtUrl } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
+import { FeedDetails } from './FeedDetails.tsx';
 
 function stateTone(state: number): string {
   if (state === FeedState.live) return 'good';
@@ -15,47 +20,175 @@ function stateTone(state: number): string {
   return 'bad';
 }
 
+/** What matters at a glance: integrity counters, shown only when they are not zero. */
+const FLAGS = [
+  { counter: FeedCounter.gaps, label: 'gaps', short: 'gap', mini: 'G', tone: 'alert', testId: 'feed-gaps' },
+  {
+    counter: FeedCounter.resyncs,
+    label: 'resyncs',
+    short: 'rsync',
+    mini: 'R',
+    tone: 'warn',
+    testId: 'feed-resyncs',
+  },
+  {
+    counter: FeedCounter.checksumErrors,
+    label: 'checksum errors',
+    short: 'cksum',
+    mini: 'C',
+    tone: 'bad',
+    testId: 'feed-checksum',
+  },
+] as const;
+
+/**
+ * When the chips do not fit on the row, they give up detail step by step, least useful first:
+ * 1 — integrity flags as letters (G 3 · R 2 · C 1); 2 — time in state on live feeds; 3 — names
+ * may be cut short. The details popover and the title always have everything.
+ */
+const MAX_SQUEEZE = 3;
+
+/** Five chips side by side: the two long transient states abbreviated (the title says them). */
+const SHORT_STATE: Record<string, string> = { connecting: 'conn', subscribing: 'subs' };
+
+function FeedChip(props: {
+  feed: FeedStatus;
+  density: string;
+  squeeze: number;
+  clock: number;
+  open: boolean;
+  onToggle(el: HTMLButtonElement): void;
+}) {
+  const { feed: f, density, squeeze, clock, open } = props;
+  const venue = venueNameOf(f.venue);
+  const state = FEED_STATE_NAMES[f.state] ?? 'unknown';
+  const flags = FLAGS.filter((x) => (f.counters[x.counter] ?? 0) > 0);
+  const summary = flags.map((x) => `${fmtInt(f.counters[x.counter] ?? 0)} ${x.label}`).join(', ');
+  return (
+    <button
+      type="button"
+      className={`feed feed-${density}`}
+      data-squeeze={squeeze || undefined}
+      data-testid="feed-status"
+      data-state={state}
+      data-flagged={flags.length > 0 ? '' : undefined}
+      aria-haspopup="dialog"
+      aria-expanded={open}
+      title={`${f.name} (${venue}) · ${state}${summary ? ` · ${summary}` : ''} — click for counters and state timing`}
+      onClick={(e) => props.onToggle(e.currentTarget)}
+    >
+      <span className={`pill pill-${stateTone(f.state)}`}>
+        {density === 'tight' ? (SHORT_STATE[state] ?? state) : state}
+      </span>
+      {!(squeeze >= 2 && f.state === FeedState.live) && (
+        <span className="feed-since" data-testid="feed-since">
+          {clock > 0 ? fmtDuration(clock - f.since) : ''}
+        </span>
+      )}
+      <span className="feed-name">{f.name}</span>
+      {!f.name.toLowerCase().includes(venue) && <span className="feed-venue">{venue}</span>}
+      <span className="feed-url">{fmtUrl(f.url)}</span>
+      {flags.map((x) => (
+        <span className="feed-flag" data-tone={x.tone} data-testid={x.testId} key={x.counter}>
+          {squeeze >= 1 ? x.mini : density === 'roomy' ? x.label : x.short}{' '}
+          <b>{fmtInt(f.counters[x.counter] ?? 0)}</b>
+        </span>
+      ))}
+      <span className="feed-reconnects" data-tone={f.reconnects > 0 ? 'warn' : ''}>
+        ↻ {fmtInt(f.reconnects)}
+      </span>
+    </button>
+  );
+}
+
 function Feeds() {
   const feeds = useAppStore((s) => s.feeds);
   const frames = useAppStore((s) => s.transport?.frames ?? 0);
   // Time in state on the engine's clock (newest metrics interval), so a replay shows replay time.
   // (Every hook before the early return: React needs the same hooks on every render.)
   const clock = useAppStore((s) => s.pipeline?.time ?? 0);
-  if (feeds.length === 0) {
-    return (
-      <div className="feed feed-waiting" data-testid="waiting">
-        {frames === 0 ? 'waiting for the engine…' : 'no feeds configured'}
-      </div>
-    );
-  }
-  const density = feeds.length <= 2 ? 'roomy' : feeds.length <= 4 ? 'compact' : 'tight';
+  const [open, setOpen] = useState<{ feedId: number; anchor: HTMLButtonElement } | null>(null);
+  const close = useCallback(() => setOpen(null), []);
+  const row = useRef<HTMLDivElement>(null);
+  const [squeeze, setSqueeze] = useState(0);
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = row.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  // What changes the chips' natural width: start from full detail again whenever it changes…
+  const fit = feeds
+    .map(
+      (f) =>
+        `${f.feedId}:${f.state}:${f.reconnects > 0}:${FLAGS.map((x) => fmtInt(f.counters[x.counter] ?? 0)).join()}:${clock > 0 ? fmtDuration(clock - f.since).length : 0}`,
+    )
+    .join('|');
+  useLayoutEffect(() => {
+    if (fit || width) setSqueeze(0);
+  }, [fit, width]);
+  // …and give detail up, before the row is painted, until it fits.
+  useLayoutEffect(() => {
+    const el = row.current;
+    if (el && squeeze < MAX_SQUEEZE && el.scrollWidth > el.clientWidth + 1) setSqueeze(squeeze + 1);
+  });
+  const density = feeds.length <= 2 ? 'roomy' : feeds.length <= 3 ? 'compact' : 'tight';
   return (
-    <>
-      {feeds.map((f) => {
-        const venue = venueNameOf(f.venue);
-        const state = FEED_STATE_NAMES[f.state] ?? 'unknown';
-        return (
-          <div
-            className={`feed feed-${density}`}
-            key={f.feedId}
-            data-testid="feed-status"
-            data-state={state}
-            title={`${f.name} (${venue}) · ${f.url} · ${state} for ${fmtDuration(clock - f.since)} · ${f.transitions} state change${f.transitions === 1 ? '' : 's'} · ${f.reconnects} reconnect${f.reconnects === 1 ? '' : 's'}`}
-          >
-            <span className={`pill pill-${stateTone(f.state)}`}>{state}</span>
-            <span className="feed-since" data-testid="feed-since">
-              {clock > 0 ? fmtDuration(clock - f.since) : ''}
-            </span>
-            <span className="feed-name">{f.name}</span>
-            {!f.name.toLowerCase().includes(venue) && <span className="feed-venue">{venue}</span>}
-            <span className="feed-url">{fmtUrl(f.url)}</span>
-            <span className="feed-reconnects" data-tone={f.reconnects > 0 ? 'warn' : ''}>
-              ↻ {fmtInt(f.reconnects)}
-            </span>
-          </div>
-        );
-      })}
-    </>
+    <div className="feeds" ref={row} data-squeeze={squeeze}>
+      {feeds.length === 0 && (
+        <div className="feed feed-waiting" data-testid="waiting">
+          {frames === 0 ? 'waiting for the engine…' : 'no feeds configured'}
+        </div>
+      )}
+      {feeds.map((f) => (
+        <FeedChip
+          key={f.feedId}
+          feed={f}
+          density={density}
+          squeeze={squeeze}
+          clock={clock}
+          open={open?.feedId === f.feedId}
+          onToggle={(anchor) => setOpen(open?.feedId === f.feedId ? null : { feedId: f.feedId, anchor })}
+        />
+      ))}
+      {open && feeds.some((f) => f.feedId === open.feedId) && (
+        <FeedDetails feedId={open.feedId} anchor={open.anchor} onClose={close} />
+      )}
+    </div>
+  );
+}
+
+function SettingsButton() {
+  const open = useAppStore((s) => s.settingsOpen);
+  const dirty = useAppStore((s) => s.settingsDirty);
+  const setOpen = useAppStore((s) => s.setSettingsOpen);
+  return (
+    <button
+      type="button"
+      className="header-button"
+      data-testid="open-settings"
+      aria-haspopup="dialog"
+      aria-expanded={open}
+      aria-keyshortcuts=","
+      title={`Settings — what Tickscope connects to (,)${dirty ? ' · edits not applied' : ''}`}
+      onClick={() => setOpen(!open)}
+    >
+      <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+        <path
+          d="M2 4h7M13 4h1M2 12h1M7 12h7M9 2v4M5 10v4"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.5"
+          strokeLinecap="round"
+        />
+        <circle cx="11" cy="4" r="2" fill="none" stroke="currentColor" strokeWidth="1.5" />
+        <circle cx="5" cy="12" r="2" fill="none" stroke="currentColor" strokeWidth="1.5" />
+      </svg>
+      Settings
+      {dirty && <span className="dirty-dot" title="edits not applied" />}
+    </button>
   );
 }
 
@@ -121,9 +254,8 @@ export function Header() {
           </svg>
           <span>Tickscope</span>
         </div>
-        <div className="feeds">
-          <Feeds />
-        </div>
+        <Feeds />
+        <SettingsButton />
       </div>
       <div className="header-row header-market">
         <Market />

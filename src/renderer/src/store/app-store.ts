@@ -1,6 +1,6 @@
 /**
  * Low-rate UI state in one zustand store: feeds and their connection states, instruments, the
- * market strip, transport and pipeline counters, a fatal error. Chart data never passes through
+ * market strip, transport and pipeline counters, a fatal error, whether the settings are open. Chart data never passes through
  * here (it lives in the series store), so React renders a few times a second at most.
  */
 import { create } from 'zustand';
@@ -15,6 +15,10 @@ export interface AppState {
   pipeline: PipelineTotals | null;
   components: ComponentStats[];
   fatal: string | null;
+  /** The settings drawer is open. */
+  settingsOpen: boolean;
+  /** The settings drawer holds edits not applied yet (the header's button shows a dot). */
+  settingsDirty: boolean;
   setFeeds(feeds: FeedStatus[]): void;
   setInstruments(list: InstrumentInfo[]): void;
   setMarket(ticks: MarketTick[]): void;
@@ -22,6 +26,8 @@ export interface AppState {
   setPipeline(p: PipelineTotals): void;
   setComponents(c: ComponentStats[]): void;
   setFatal(message: string): void;
+  setSettingsOpen(open: boolean): void;
+  setSettingsDirty(dirty: boolean): void;
 }
 
 export const useAppStore = create<AppState>()((set) => ({
@@ -32,6 +38,8 @@ export const useAppStore = create<AppState>()((set) => ({
   pipeline: null,
   components: [],
   fatal: null,
+  settingsOpen: false,
+  settingsDirty: false,
   setFeeds: (feeds) => set({ feeds }),
   setInstruments: (list) => set({ instruments: new Map(list.map((i) => [i.instrumentId, i])) }),
   setMarket: (market) => set({ market }),
@@ -39,4 +47,6 @@ export const useAppStore = create<AppState>()((set) => ({
   setPipeline: (pipeline) => set({ pipeline }),
   setComponents: (components) => set({ components }),
   setFatal: (fatal) => set({ fatal }),
+  setSettingsOpen: (settingsOpen) => set({ settingsOpen }),
+  setSettingsDirty: (settingsDirty) => set({ settingsDirty }),
 }));
