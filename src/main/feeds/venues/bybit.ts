@@ -4,6 +4,7 @@
  * `orderbook.1` is the top of book (Bybit spot tickers carry no bid/ask). `S` is the taker side.
  */
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { readTrade, type TradeLayout } from './fields.ts';
 import { readPairArray } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
 
@@ -60,55 +61,18 @@ function book(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
   if (sc.failed === 0 && (have & 3) !== 3) sc.fail(ScanError.missingField);
 }
 
-function trade(sc: JsonScanner, msg: FeedMessage): void {
-  if (!sc.enterObject()) return;
-  const num = sc.num;
-  let have = 0;
-  let symS = 0;
-  let symE = 0;
-  let sell = 0;
-  let time = Number.NaN;
-  let id = Number.NaN;
-  while (sc.nextKey()) {
-    if (sc.ke - sc.ks === 1) {
-      const k = sc.b[sc.ks];
-      if (k === 0x73) {
-        if (!sc.plainStr()) return;
-        symS = sc.vs;
-        symE = sc.ve;
-        have |= 1;
-      } else if (k === 0x70) {
-        if (!sc.decimal(0)) return;
-        have |= 2;
-      } else if (k === 0x76) {
-        if (!sc.decimal(1)) return;
-        have |= 4;
-      } else if (k === 0x53) {
-        if (!sc.str()) return;
-        if (sc.strIs(V_SELL)) sell = 1;
-        else if (sc.strIs(V_BUY)) sell = 0;
-        else return sc.fail(ScanError.badType);
-        have |= 8;
-      } else if (k === 0x54) {
-        if (!sc.integer(2)) return;
-        time = num[2]!;
-      } else if (k === 0x69) {
-        if (!sc.integer(3)) return;
-        id = num[3]!;
-      } else sc.skip();
-    } else sc.skip();
-  }
-  if (sc.failed !== 0) return;
-  if (have !== 15) return sc.fail(ScanError.missingField);
-  if (!(num[0]! > 0) || !(num[1]! > 0)) return sc.fail(ScanError.badNumber);
-  const t = msg.addTrade(symS, symE);
-  const tr = msg.trades;
-  tr[t + T_PRICE] = num[0]!;
-  tr[t + T_QTY] = num[1]!;
-  tr[t + T_TIME] = time;
-  tr[t + T_ID] = id;
-  tr[t + T_SELL] = sell;
-}
+const TRADE: TradeLayout = {
+  symbol: lit('s'),
+  price: lit('p'),
+  size: lit('v'),
+  side: lit('S'),
+  sells: V_SELL,
+  buys: V_BUY,
+  time: lit('T'),
+  timeIso: false,
+  id: lit('i'),
+  idRequired: false,
+};
 
 export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {
   sc.reset(bytes, len);
@@ -153,7 +117,7 @@ export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg
     else {
       sc.pos = dataAt;
       if (ch === CH_TRADE) {
-        if (sc.enterArray()) while (sc.nextItem()) trade(sc, msg);
+        if (sc.enterArray()) while (sc.nextItem()) readTrade(sc, msg, TRADE, false);
       } else book(sc, msg, snapshot);
     }
   }

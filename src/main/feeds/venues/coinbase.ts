@@ -8,6 +8,7 @@
 
 import { parseIsoTimeTo } from '../iso-time.ts';
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { readTop, readTrade, type TopLayout, type TradeLayout } from './fields.ts';
 import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
 
 const K_CHANNEL = lit('channel');
@@ -113,70 +114,19 @@ function l2Event(sc: JsonScanner, msg: FeedMessage): void {
   if (sc.failed === 0 && have !== 3) sc.fail(ScanError.missingField);
 }
 
-function trade(sc: JsonScanner, msg: FeedMessage, history: boolean): void {
-  if (!sc.enterObject()) return;
-  const num = sc.num;
-  let have = 0;
-  let symS = 0;
-  let symE = 0;
-  let sell = 0;
-  let time = Number.NaN;
-  let id = Number.NaN;
-  while (sc.nextKey()) {
-    if (sc.keyIs(K_PRODUCT)) {
-      if (!sc.plainStr()) return;
-      symS = sc.vs;
-      symE = sc.ve;
-      have |= 1;
-    } else if (sc.keyIs(K_PRICE)) {
-      if (!sc.decimal(2)) return;
-      have |= 2;
-    } else if (sc.keyIs(K_SIZE)) {
-      if (!sc.decimal(3)) return;
-      have |= 4;
-    } else if (sc.keyIs(K_SIDE)) {
-      if (!sc.str()) return;
-      // Maker side (documented): a resting buy was hit → the taker sold.
-      if (sc.strIs(V_BUY)) sell = 1;
-      else if (sc.strIs(V_SELL)) sell = 0;
-      else {
-        sc.fail(ScanError.badType);
-        return;
-      }
-      have |= 8;
-    } else if (sc.keyIs(K_TRADE_ID)) {
-      id = Number.NaN;
-      if (sc.peek() === 0x22 && sc.integer(1)) id = num[1]!;
-      else if (sc.failed === 0) sc.skip();
-      if (sc.failed !== 0) return;
-      have |= 16;
-    } else if (sc.keyIs(K_TIME)) {
-      if (!sc.str()) return;
-      if (parseIsoTimeTo(sc.b, sc.vs, sc.ve, num, 1)) time = num[1]!;
-      else {
-        sc.fail(ScanError.badNumber);
-        return;
-      }
-    } else sc.skip();
-  }
-  if (sc.failed !== 0) return;
-  if (have !== 31) {
-    sc.fail(ScanError.missingField);
-    return;
-  }
-  if (!(num[2]! > 0) || !(num[3]! > 0)) {
-    sc.fail(ScanError.badNumber);
-    return;
-  }
-  if (history) return; // trades before our subscription: not live flow
-  const t = msg.addTrade(symS, symE);
-  const tr = msg.trades;
-  tr[t + T_PRICE] = num[2]!;
-  tr[t + T_QTY] = num[3]!;
-  tr[t + T_TIME] = time;
-  tr[t + T_ID] = id;
-  tr[t + T_SELL] = sell;
-}
+const TRADE: TradeLayout = {
+  symbol: K_PRODUCT,
+  price: K_PRICE,
+  size: K_SIZE,
+  side: K_SIDE,
+  // Maker side (documented): a resting buy was hit → the taker sold.
+  sells: V_BUY,
+  buys: V_SELL,
+  time: K_TIME,
+  timeIso: true,
+  id: K_TRADE_ID,
+  idRequired: true,
+};
 
 function tradesEvent(sc: JsonScanner, msg: FeedMessage): void {
   if (!sc.enterObject()) return;
@@ -198,52 +148,19 @@ function tradesEvent(sc: JsonScanner, msg: FeedMessage): void {
   }
   const end = sc.pos;
   sc.pos = at;
-  if (sc.enterArray()) while (sc.nextItem()) trade(sc, msg, history);
+  if (sc.enterArray()) while (sc.nextItem()) readTrade(sc, msg, TRADE, history);
   if (sc.failed === 0) sc.pos = end;
 }
 
-function ticker(sc: JsonScanner, msg: FeedMessage): void {
-  if (!sc.enterObject()) return;
-  const num = sc.num;
-  let have = 0;
-  let symS = 0;
-  let symE = 0;
-  let bpd = 0;
-  let bqd = 0;
-  let apd = 0;
-  let aqd = 0;
-  while (sc.nextKey()) {
-    if (sc.keyIs(K_PRODUCT)) {
-      if (!sc.plainStr()) return;
-      symS = sc.vs;
-      symE = sc.ve;
-      have |= 1;
-    } else if (sc.keyIs(K_BEST_BID)) {
-      if (!sc.decimal(0)) return;
-      bpd = sc.frac;
-      have |= 2;
-    } else if (sc.keyIs(K_BEST_BID_Q)) {
-      if (!sc.decimal(1)) return;
-      bqd = sc.frac;
-      have |= 4;
-    } else if (sc.keyIs(K_BEST_ASK)) {
-      if (!sc.decimal(2)) return;
-      apd = sc.frac;
-      have |= 8;
-    } else if (sc.keyIs(K_BEST_ASK_Q)) {
-      if (!sc.decimal(3)) return;
-      aqd = sc.frac;
-      have |= 16;
-    } else sc.skip();
-  }
-  if (sc.failed !== 0) return;
-  if (have !== 31) return; // a ticker without best bid/ask (ticker_batch-like): nothing for the book
-  const s = msg.addSection(0);
-  msg.secSym[s * 2] = symS;
-  msg.secSym[s * 2 + 1] = symE;
-  msg.addLevel(true, num, 0, 1, bpd, bqd);
-  msg.addLevel(false, num, 2, 3, apd, aqd);
-}
+const TOP: TopLayout = {
+  symbol: K_PRODUCT,
+  bid: K_BEST_BID,
+  bidSize: K_BEST_BID_Q,
+  ask: K_BEST_ASK,
+  askSize: K_BEST_ASK_Q,
+  // A ticker without best bid/ask (ticker_batch-like) is not an error, just nothing for the book.
+  required: false,
+};
 
 function tickerEvent(sc: JsonScanner, msg: FeedMessage): void {
   if (!sc.enterObject()) return;
@@ -252,7 +169,7 @@ function tickerEvent(sc: JsonScanner, msg: FeedMessage): void {
     if (sc.keyIs(K_TICKERS)) {
       if (seen) return sc.fail(ScanError.duplicateKey);
       seen = true;
-      if (sc.enterArray()) while (sc.nextItem()) ticker(sc, msg);
+      if (sc.enterArray()) while (sc.nextItem()) readTop(sc, msg, TOP);
     } else sc.skip();
   }
 }

@@ -7,6 +7,7 @@
 
 import { parseIsoTimeTo } from '../iso-time.ts';
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { readTop, readTrade, type TopLayout, type TradeLayout } from './fields.ts';
 import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
 
 const K_CHANNEL = lit('channel');
@@ -100,97 +101,27 @@ function bookEntry(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
   if (sc.failed === 0 && (have & 1) !== 1) sc.fail(ScanError.missingField);
 }
 
-function tradeEntry(sc: JsonScanner, msg: FeedMessage, history: boolean): void {
-  if (!sc.enterObject()) return;
-  const num = sc.num;
-  let have = 0;
-  let symS = 0;
-  let symE = 0;
-  let sell = 0;
-  let time = Number.NaN;
-  let id = Number.NaN;
-  while (sc.nextKey()) {
-    if (sc.keyIs(K_SYMBOL)) {
-      if (!sc.plainStr()) return;
-      symS = sc.vs;
-      symE = sc.ve;
-      have |= 1;
-    } else if (sc.keyIs(K_PRICE)) {
-      if (!sc.decimal(0)) return;
-      have |= 2;
-    } else if (sc.keyIs(K_QTY)) {
-      if (!sc.decimal(1)) return;
-      have |= 4;
-    } else if (sc.keyIs(K_SIDE)) {
-      if (!sc.str()) return;
-      if (sc.strIs(V_SELL)) sell = 1;
-      else if (sc.strIs(V_BUY)) sell = 0;
-      else return sc.fail(ScanError.badType);
-      have |= 8;
-    } else if (sc.keyIs(K_TRADE_ID)) {
-      if (!sc.integer(2)) return;
-      id = num[2]!;
-    } else if (sc.keyIs(K_TIMESTAMP)) {
-      if (!sc.str()) return;
-      if (!parseIsoTimeTo(sc.b, sc.vs, sc.ve, num, 3)) return sc.fail(ScanError.badNumber);
-      time = num[3]!;
-    } else sc.skip();
-  }
-  if (sc.failed !== 0) return;
-  if (have !== 15) return sc.fail(ScanError.missingField);
-  if (!(num[0]! > 0) || !(num[1]! > 0)) return sc.fail(ScanError.badNumber);
-  if (history) return;
-  const t = msg.addTrade(symS, symE);
-  const tr = msg.trades;
-  tr[t + T_PRICE] = num[0]!;
-  tr[t + T_QTY] = num[1]!;
-  tr[t + T_TIME] = time;
-  tr[t + T_ID] = id;
-  tr[t + T_SELL] = sell;
-}
+const TRADE: TradeLayout = {
+  symbol: K_SYMBOL,
+  price: K_PRICE,
+  size: K_QTY,
+  side: K_SIDE,
+  sells: V_SELL,
+  buys: V_BUY,
+  time: K_TIMESTAMP,
+  timeIso: true,
+  id: K_TRADE_ID,
+  idRequired: false,
+};
 
-function tickerEntry(sc: JsonScanner, msg: FeedMessage): void {
-  if (!sc.enterObject()) return;
-  const num = sc.num;
-  let have = 0;
-  let symS = 0;
-  let symE = 0;
-  let bpd = 0;
-  let bqd = 0;
-  let apd = 0;
-  let aqd = 0;
-  while (sc.nextKey()) {
-    if (sc.keyIs(K_SYMBOL)) {
-      if (!sc.plainStr()) return;
-      symS = sc.vs;
-      symE = sc.ve;
-      have |= 1;
-    } else if (sc.keyIs(K_BID)) {
-      if (!sc.decimal(0)) return;
-      bpd = sc.frac;
-      have |= 2;
-    } else if (sc.keyIs(K_BID_QTY)) {
-      if (!sc.decimal(1)) return;
-      bqd = sc.frac;
-      have |= 4;
-    } else if (sc.keyIs(K_ASK)) {
-      if (!sc.decimal(2)) return;
-      apd = sc.frac;
-      have |= 8;
-    } else if (sc.keyIs(K_ASK_QTY)) {
-      if (!sc.decimal(3)) return;
-      aqd = sc.frac;
-      have |= 16;
-    } else sc.skip();
-  }
-  if (sc.failed !== 0) return;
-  if (have !== 31) return sc.fail(ScanError.missingField);
-  const s = msg.addSection(0);
-  msg.secSym[s * 2] = symS;
-  msg.secSym[s * 2 + 1] = symE;
-  msg.addLevel(true, num, 0, 1, bpd, bqd);
-  msg.addLevel(false, num, 2, 3, apd, aqd);
-}
+const TOP: TopLayout = {
+  symbol: K_SYMBOL,
+  bid: K_BID,
+  bidSize: K_BID_QTY,
+  ask: K_ASK,
+  askSize: K_ASK_QTY,
+  required: true,
+};
 
 export function decodeKraken(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {
   sc.reset(bytes, len);
@@ -234,8 +165,8 @@ export function decodeKraken(sc: JsonScanner, bytes: Uint8Array, len: number, ms
     if (sc.enterArray()) {
       while (sc.nextItem()) {
         if (ch === CH_BOOK) bookEntry(sc, msg, snapshot);
-        else if (ch === CH_TRADE) tradeEntry(sc, msg, snapshot);
-        else tickerEntry(sc, msg);
+        else if (ch === CH_TRADE) readTrade(sc, msg, TRADE, snapshot);
+        else readTop(sc, msg, TOP);
       }
     }
   }

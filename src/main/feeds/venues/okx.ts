@@ -4,6 +4,7 @@
  * events (subscribe acks, errors, the 64008 shutdown notice) and the bare-text `pong`.
  */
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { readTrade, type TradeLayout } from './fields.ts';
 import { readPairArray } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
 
@@ -105,51 +106,18 @@ function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): v
   if ((have & 3) !== 3 || (!top && have !== 7)) sc.fail(ScanError.missingField);
 }
 
-function trade(sc: JsonScanner, msg: FeedMessage): void {
-  if (!sc.enterObject()) return;
-  const num = sc.num;
-  let have = 0;
-  let s0 = symS;
-  let s1 = symE;
-  let sell = 0;
-  let time = Number.NaN;
-  let id = Number.NaN;
-  while (sc.nextKey()) {
-    if (sc.keyIs(K_INST_ID)) {
-      if (!sc.plainStr()) return;
-      s0 = sc.vs;
-      s1 = sc.ve;
-    } else if (sc.keyIs(K_PX)) {
-      if (!sc.decimal(0)) return;
-      have |= 1;
-    } else if (sc.keyIs(K_SZ)) {
-      if (!sc.decimal(1)) return;
-      have |= 2;
-    } else if (sc.keyIs(K_SIDE)) {
-      if (!sc.str()) return;
-      if (sc.strIs(V_SELL)) sell = 1;
-      else if (sc.strIs(V_BUY)) sell = 0;
-      else return sc.fail(ScanError.badType);
-      have |= 4;
-    } else if (sc.keyIs(K_TS)) {
-      if (!sc.integer(2)) return;
-      time = num[2]!;
-    } else if (sc.keyIs(K_TRADE_ID)) {
-      if (!sc.integer(3)) return;
-      id = num[3]!;
-    } else sc.skip();
-  }
-  if (sc.failed !== 0) return;
-  if (have !== 7 || s1 === s0) return sc.fail(ScanError.missingField);
-  if (!(num[0]! > 0) || !(num[1]! > 0)) return sc.fail(ScanError.badNumber);
-  const t = msg.addTrade(s0, s1);
-  const tr = msg.trades;
-  tr[t + T_PRICE] = num[0]!;
-  tr[t + T_QTY] = num[1]!;
-  tr[t + T_TIME] = time;
-  tr[t + T_ID] = id;
-  tr[t + T_SELL] = sell;
-}
+const TRADE: TradeLayout = {
+  symbol: K_INST_ID,
+  price: K_PX,
+  size: K_SZ,
+  side: K_SIDE,
+  sells: V_SELL,
+  buys: V_BUY,
+  time: K_TS,
+  timeIso: false,
+  id: K_TRADE_ID,
+  idRequired: false,
+};
 
 export function decodeOkx(sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage): void {
   if (
@@ -193,7 +161,7 @@ export function decodeOkx(sc: JsonScanner, bytes: Uint8Array, len: number, msg: 
       sc.pos = dataAt;
       if (sc.enterArray()) {
         while (sc.nextItem()) {
-          if (ch === CH_TRADE) trade(sc, msg);
+          if (ch === CH_TRADE) readTrade(sc, msg, TRADE, false, symS, symE);
           else book(sc, msg, snapshot && ch === CH_BOOK ? Sec.snapshot : 0, ch === CH_TOP);
         }
       }
