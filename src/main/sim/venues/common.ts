@@ -3,10 +3,13 @@
  * injected faults that act the same way everywhere (disconnect, stall, malformed, oversized,
  * slow-consumer), the per-venue statistics, CRC32 and time formatting.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import type { WebSocket } from 'ws';
 import { nowMs } from '../../../common/clock.ts';
+import { SIM_FAULT_NAMES } from '../../../common/config.ts';
 import { type Book, type BookEvent, type BookModel, type Instrument, minimal } from '../book-model.ts';
 
 export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
@@ -25,23 +28,9 @@ export const VENUES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'b
  * - slow-consumer: for `slowMs` the server neither reads from nor writes to its clients' sockets
  *   (writes pile up in the backlog); a client whose backlog exceeds `maxBufferedBytes` is cut.
  */
-export type VenueFault =
-  | 'disconnect'
-  | 'stall'
-  | 'dropped-delta'
-  | 'bad-checksum'
-  | 'malformed'
-  | 'oversized'
-  | 'slow-consumer';
-export const VENUE_FAULTS: readonly VenueFault[] = [
-  'disconnect',
-  'stall',
-  'dropped-delta',
-  'bad-checksum',
-  'malformed',
-  'oversized',
-  'slow-consumer',
-];
+/** The faults, named once in the configuration contract (the settings panel offers the same). */
+export type VenueFault = (typeof SIM_FAULT_NAMES)[number];
+export const VENUE_FAULTS: readonly VenueFault[] = SIM_FAULT_NAMES;
 
 export interface VenueStats {
   /** Text frames sent (data, replies, heartbeats; WebSocket control frames excluded). */
@@ -336,21 +325,9 @@ export function newClientBase(ws: WebSocket): ClientBase {
   return { ws, connectedAt: now, lastSent: now, slowUntil: 0 };
 }
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-/** Standard CRC-32 (zlib / IEEE) of an ASCII string, unsigned. */
+/** Standard CRC-32 (zlib / IEEE) of an ASCII string, unsigned (node:zlib's). */
 export function crc32(str: string): number {
-  let c = -1;
-  for (let i = 0; i < str.length; i++) c = CRC_TABLE[(c ^ str.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
+  return zlibCrc32(str) >>> 0;
 }
 
 /** RFC 3339 UTC with exactly 6 fraction digits, from epoch ms with µs precision. */
