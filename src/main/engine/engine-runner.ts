@@ -67,6 +67,8 @@ export class EngineRunner {
     const old = this.engine;
     this.engine = next;
     this.config = parsed.config;
+    // One unbroken frame stream for the page: the new engine numbers on from the old one.
+    next.publisher.continueFrom(old.publisher.nextSeq);
     for (const [sink, remove] of this.sinks) {
       remove();
       this.sinks.set(sink, next.addSink(sink));

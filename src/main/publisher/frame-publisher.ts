@@ -58,6 +58,20 @@ export class FramePublisher {
   private readonly market: { count: number; ticks: readonly MarketTick[] } = { count: 0, ticks: [] };
   readonly stats: PublisherStats = { frames: 0, bytes: 0, skippedBusy: 0, sinks: 0 };
 
+  /** The sequence number the next frame will carry. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * Continues another publisher's numbering (an engine replaced after a configuration change), so
+   * that the page sees one unbroken stream and does not count missing frames.
+   */
+  continueFrom(nextSeq: number): void {
+    this.seq = nextSeq >>> 0;
+    this.stateDirty = true;
+  }
+
   constructor(opts: PublisherOptions) {
     this.opts = opts;
     this.nextIntervalAt = opts.start + opts.intervalMs;
