@@ -250,7 +250,8 @@ export class FeedIngest {
       const base = k * TRADE_STRIDE;
       const tradeId = tr[base + T_ID]!;
       const local = id & 0xffff;
-      if (!Number.isNaN(tradeId)) {
+      // Only exact ids can tell a repeat (Bybit's 19-digit ids are nearest doubles: not used).
+      if (tradeId <= Number.MAX_SAFE_INTEGER) {
         if (this.dedupTrades && tradeId <= this.lastTradeId[local]!) {
           this.stats[FeedStat.duplicates]! += 1;
           continue;
