@@ -91,8 +91,10 @@ export class FeedIngest {
   private lastFrameSeq = -1;
   /** Binance: while a REST snapshot and the buffered diffs are applied, records wait (see onSnapshot). */
   private quiet = false;
-  /** While two connections overlap (a roll), trades already seen are dropped by id. */
+  /** After a roll, trades the old connection delivered are dropped by id (see startDedup). */
   dedupTrades = false;
+  /** Per instrument: the highest trade id the old connection delivered before the switch. */
+  private dedupBelow = new Float64Array(64);
   /** Connection epoch stamped into records; the worker bumps it on every (re)connect. */
   connectionId = 0;
 
@@ -219,6 +221,22 @@ export class FeedIngest {
     return n;
   }
 
+  /**
+   * A roll-over switched connections: until stopDedup, trades with an id up to what the old one
+   * delivered are repeats. (Comparing with the running maximum instead would drop real trades of a
+   * venue that batches newest first, like Coinbase.)
+   */
+  startDedup(): void {
+    if (this.dedupBelow.length < this.lastTradeId.length)
+      this.dedupBelow = new Float64Array(this.lastTradeId.length);
+    this.dedupBelow.set(this.lastTradeId);
+    this.dedupTrades = true;
+  }
+
+  stopDedup(): void {
+    this.dedupTrades = false;
+  }
+
   /** Every book asks for a fresh snapshot now (a command from the UI); returns how many. */
   resyncAll(): number {
     this.f[F_RECV] = nowMs();
@@ -252,7 +270,7 @@ export class FeedIngest {
       const local = id & 0xffff;
       // Only exact ids can tell a repeat (Bybit's 19-digit ids are nearest doubles: not used).
       if (tradeId <= Number.MAX_SAFE_INTEGER) {
-        if (this.dedupTrades && tradeId <= this.lastTradeId[local]!) {
+        if (this.dedupTrades && tradeId <= this.dedupBelow[local]!) {
           this.stats[FeedStat.duplicates]! += 1;
           continue;
         }

@@ -315,10 +315,10 @@ function switchOver(): void {
   current = c;
   stats[FeedStat.rolls]! += 1;
   begin();
-  ingest.dedupTrades = true;
+  ingest.startDedup();
   if (dedupTimer) clearTimeout(dedupTimer);
   dedupTimer = setTimeout(() => {
-    ingest.dedupTrades = false;
+    ingest.stopDedup();
   }, DEDUP_AFTER_ROLL_MS);
   dedupTimer.unref();
   armStaleTimer();
