@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
-import { HttpHost } from '../../src/main/host/http-host.ts';
+import { HttpHost, isLoopbackHost } from '../../src/main/host/http-host.ts';
 import { resolveStaticPath } from '../../src/main/host/static-files.ts';
 import type { FrameSink } from '../../src/main/publisher/frame-sink.ts';
 
@@ -102,4 +103,23 @@ test('frames reach a same-origin WebSocket client; foreign origins and other pat
   await assert.rejects(open(wsUrl, { Origin: 'http://evil.example' }), /403/);
   await assert.rejects(open(host.url.replace('http', 'ws') + 'other'), /404/);
   assert.ok(host.stats.rejected >= 2);
+});
+
+test('a rebound foreign host name is refused (DNS rebinding), loopback names are served', async () => {
+  const { port } = new URL(host.url);
+  const get = (hostHeader: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', headers: { host: hostHeader } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  assert.equal(await get('evil.example:1234'), 421);
+  assert.equal(await get(`127.0.0.1.evil.example:${port}`), 421);
+  assert.equal(await get(`localhost:${port}`), 200);
+  assert.equal(await get(`127.0.0.1:${port}`), 200);
+  assert.equal(isLoopbackHost('[::1]:8787'), true);
+  assert.equal(isLoopbackHost(undefined), false);
 });

@@ -41,6 +41,13 @@ export interface HostStats {
 const MAX_BUFFERED = 1 << 20;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/** The Host header names a loopback address (with any port): not a rebound foreign name. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const m = /^(\[::1\]|127\.0\.0\.1|localhost)(:\d{1,5})?$/i.exec(host);
+  return m !== null;
+}
+
 export class HttpHost {
   readonly url: string;
   readonly stats: HostStats;
@@ -68,6 +75,13 @@ export class HttpHost {
 
     const server = createServer((req, res) => {
       stats.requests++;
+      if (!isLoopbackHost(req.headers.host)) {
+        // DNS rebinding: a page from another site whose name now resolves to 127.0.0.1.
+        stats.rejected++;
+        res.writeHead(421, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('this server answers only to 127.0.0.1, localhost or [::1]\n');
+        return;
+      }
       const path = (req.url ?? '').split('?')[0];
       const handler =
         path === CONFIG_PATH && opts.config
@@ -83,7 +97,8 @@ export class HttpHost {
     server.on('upgrade', (req, socket, head) => {
       const path = (req.url ?? '').split('?')[0];
       const origin = req.headers.origin;
-      const sameOrigin = origin === undefined || origin === `http://${req.headers.host}`;
+      const sameOrigin =
+        isLoopbackHost(req.headers.host) && (origin === undefined || origin === `http://${req.headers.host}`);
       if (path !== STREAM_PATH || !sameOrigin || stats.clients >= maxClients) {
         stats.rejected++;
         const status =
