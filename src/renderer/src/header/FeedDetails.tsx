@@ -2,12 +2,15 @@
  * A feed's details, in a popover under its chip: what arrived, what the book sync found, the
  * connection's history and the time its state machine spent in each state (the current state
  * counted up to the engine's clock). Live: it reads the feed from the store on every update.
+ * At the foot, commands to the feed's connection: reconnect, roll over, resync its books.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { FeedCommand } from '../../../common/api.ts';
 import { FEED_COUNTER_COUNT, FeedCounter } from '../../../common/frame.ts';
 import { FEED_STATE_NAMES, venueNameOf } from '../feed-names.ts';
 import { fmtDuration, fmtInt, fmtSpan } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
+import { feedCommand } from '../transport/config-client.ts';
 
 /** One colour per FeedState (idle … closed), for the chip's state pill and the timing bar. */
 export const STATE_COLORS = ['#566072', '#fbbf24', '#60a5fa', '#34d399', '#fb923c', '#c084fc', '#f87171'];
@@ -28,6 +31,75 @@ function Row(props: { label: string; value: string; tone?: 'warn' | 'alert' | 'b
       <dt>{props.label}</dt>
       <dd data-tone={props.tone || undefined}>{props.value}</dd>
     </div>
+  );
+}
+
+const COMMANDS: readonly { command: FeedCommand; label: string; title: string }[] = [
+  {
+    command: 'reconnect',
+    label: 'Reconnect',
+    title: 'Drop the connection now: it comes back on its own, with backoff',
+  },
+  {
+    command: 'roll',
+    label: 'Roll over',
+    title: 'Open a new connection before closing the current one: nothing is missed',
+  },
+  {
+    command: 'resync',
+    label: 'Resync books',
+    title: 'Ask the venue for fresh order-book snapshots',
+  },
+];
+
+type CommandResult = { command: FeedCommand; ok: true } | { command: FeedCommand; ok: false; error: string };
+
+/** The three commands, and what became of the last one sent ("sent" or the reason it was not). */
+function FeedCommands(props: { feedId: number }) {
+  const { feedId } = props;
+  const [pending, setPending] = useState<FeedCommand | null>(null);
+  const [result, setResult] = useState<CommandResult | null>(null);
+  const send = async (command: FeedCommand): Promise<void> => {
+    setPending(command);
+    setResult(null);
+    try {
+      const reply = await feedCommand(feedId, command);
+      setResult(reply.ok ? { command, ok: true } : { command, ok: false, error: reply.error });
+    } catch (e) {
+      setResult({ command, ok: false, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      setPending(null);
+    }
+  };
+  const label = (command: FeedCommand): string =>
+    COMMANDS.find((x) => x.command === command)?.label.toLowerCase() ?? command;
+  return (
+    <section className="fd-commands">
+      <div className="fd-buttons">
+        {COMMANDS.map((x) => (
+          <button
+            type="button"
+            key={x.command}
+            className="fd-button"
+            title={x.title}
+            disabled={pending !== null}
+            data-pending={pending === x.command ? '' : undefined}
+            onClick={() => void send(x.command)}
+          >
+            {x.label}
+          </button>
+        ))}
+      </div>
+      <span
+        className="fd-result"
+        role="status"
+        data-testid="fd-command-result"
+        data-ok={result ? String(result.ok) : undefined}
+        title={result ? `${label(result.command)}: ${result.ok ? 'sent' : result.error}` : undefined}
+      >
+        {pending ? 'sending…' : result ? (result.ok ? 'sent' : result.error) : ''}
+      </span>
+    </section>
   );
 }
 
@@ -128,6 +200,7 @@ export function FeedDetails(props: { feedId: number; anchor: HTMLElement; onClos
               label="resyncs"
               value={fmtInt(c(k, FeedCounter.resyncs))}
               tone={tone(c(k, FeedCounter.resyncs), 'warn')}
+              testId="fd-resyncs"
             />
             <Row
               label="checksum errors"
@@ -200,6 +273,8 @@ export function FeedDetails(props: { feedId: number; anchor: HTMLElement; onClos
           </tbody>
         </table>
       </section>
+
+      <FeedCommands key={feedId} feedId={feedId} />
     </div>
   );
 }

@@ -3,11 +3,11 @@
  * name does not already say it), URL, reconnect count and — when not zero — its gaps, resyncs
  * and checksum errors; a click opens the feed's details (every counter, time in each state).
  * Then the Settings button. Second row: a strip of the market —
- * last price and change since the first trade of the session, per instrument — and the
- * transport the page runs on with the frames received.
+ * last price and change since the first trade of the session, per instrument, grouped by venue —
+ * and the transport the page runs on with the frames received.
  */
-import { useCallback, useLayoutEffect, useRef, useState } from 'react';
-import { FeedCounter, type FeedStatus } from '../../../common/frame.ts';
+import { type CSSProperties, useCallback, useLayoutEffect, useRef, useState } from 'react';
+import { FeedCounter, type FeedStatus, type InstrumentInfo, type MarketTick } from '../../../common/frame.ts';
 import { FEED_STATE_NAMES, FeedState, venueNameOf } from '../feed-names.ts';
 import { fmtDuration, fmtInt, fmtPrice, fmtUrl } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
@@ -192,26 +192,142 @@ function SettingsButton() {
   );
 }
 
+interface MarketItem {
+  tick: MarketTick;
+  symbol: string;
+}
+
+interface VenueGroup {
+  /** The feed the instruments come from (-1: not known yet). */
+  feedId: number;
+  /** The venue's name, or the feed's when two feeds are on the same venue. */
+  label: string;
+  title: string;
+  items: MarketItem[];
+}
+
+/**
+ * The market's instruments by feed, feeds in the header's order; within a feed, symbols in the
+ * order they first appear over all feeds, so a board's rows line up (BTC with BTC) across venues.
+ */
+function groupByVenue(
+  market: readonly MarketTick[],
+  instruments: ReadonlyMap<number, InstrumentInfo>,
+  feeds: readonly FeedStatus[],
+): VenueGroup[] {
+  const rank = new Map<string, number>();
+  for (const i of [...instruments.values()].sort((a, b) => a.instrumentId - b.instrumentId))
+    if (!rank.has(i.symbol)) rank.set(i.symbol, rank.size);
+  const byFeed = new Map<number, { venue: number; items: MarketItem[] }>();
+  for (const tick of market) {
+    const info = instruments.get(tick.instrumentId);
+    const feedId = info?.feedId ?? -1;
+    let g = byFeed.get(feedId);
+    if (!g) {
+      g = { venue: info?.venue ?? 0, items: [] };
+      byFeed.set(feedId, g);
+    }
+    g.items.push({ tick, symbol: info?.symbol ?? `#${tick.instrumentId}` });
+  }
+  const order = (feedId: number): number => {
+    const i = feeds.findIndex((f) => f.feedId === feedId);
+    return i < 0 ? feeds.length + feedId : i;
+  };
+  const venues = [...byFeed.values()].map((g) => g.venue);
+  return [...byFeed.entries()]
+    .sort(([a], [b]) => order(a) - order(b))
+    .map(([feedId, g]) => {
+      const feed = feeds.find((f) => f.feedId === feedId);
+      const venue = venueNameOf(g.venue);
+      const shared = venues.filter((v) => v === g.venue).length > 1;
+      g.items.sort(
+        (a, b) =>
+          (rank.get(a.symbol) ?? 1e9) - (rank.get(b.symbol) ?? 1e9) ||
+          a.tick.instrumentId - b.tick.instrumentId,
+      );
+      return {
+        feedId,
+        label: shared && feed ? feed.name : g.venue ? venue : '',
+        title: feed ? `${venue} · feed ${feed.name}` : venue,
+        items: g.items,
+      };
+    });
+}
+
+/** A board's rows at most: past that, a venue's instruments go on in a further column. */
+const BOARD_ROWS = 3;
+
+/**
+ * The market strip, grouped by venue. On one row while it fits (the venue's name before its
+ * instruments); when it does not, a board: one column per venue, its name on top, up to
+ * BOARD_ROWS instruments under it, prices aligned. What still does not fit fades out at the right.
+ */
 function Market() {
   const market = useAppStore((s) => s.market);
   const instruments = useAppStore((s) => s.instruments);
+  const feeds = useAppStore((s) => s.feeds);
+  const groups = groupByVenue(market, instruments, feeds);
+  const strip = useRef<HTMLDivElement>(null);
+  const [layout, setLayout] = useState<'row' | 'board'>('row');
+  const [clipped, setClipped] = useState(false);
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = strip.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  // Start from one row whenever what is shown or the room for it changes…
+  const fit = `${width}|${groups.map((g) => `${g.feedId}:${g.label}:${g.items.length}`).join('|')}`;
+  useLayoutEffect(() => {
+    if (fit) setLayout('row');
+  }, [fit]);
+  // …and, before the strip is painted, take the board if the row does not fit.
+  useLayoutEffect(() => {
+    const el = strip.current;
+    if (!el) return;
+    const over = el.scrollWidth > el.clientWidth + 1;
+    if (over && layout === 'row') setLayout('board');
+    else if (over !== clipped) setClipped(over);
+  });
+  const rows = Math.min(BOARD_ROWS, Math.max(1, ...groups.map((g) => g.items.length)));
   return (
-    <div className="market" data-testid="market-strip">
+    <div
+      className="market"
+      ref={strip}
+      data-testid="market-strip"
+      data-layout={layout}
+      data-clipped={clipped ? '' : undefined}
+      style={{ '--rows': rows } as CSSProperties}
+    >
       {market.length === 0 && <span className="market-empty">no trades yet</span>}
-      {market.map((t) => {
-        const info = instruments.get(t.instrumentId);
-        const change = t.open > 0 ? ((t.last - t.open) / t.open) * 100 : 0;
-        const dir = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
-        return (
-          <div className="ticker" key={t.instrumentId} data-testid="ticker">
-            <span className="ticker-symbol">{info?.symbol ?? `#${t.instrumentId}`}</span>
-            <span className="ticker-last">{fmtPrice(t.last)}</span>
-            <span className={`ticker-change ${dir}`}>
-              {dir === 'up' ? '▲' : dir === 'down' ? '▼' : '■'} {Math.abs(change).toFixed(2)}%
-            </span>
+      {groups.map((g) => (
+        <div className="market-venue" key={g.feedId} data-testid="market-venue" title={g.title}>
+          {g.label && <span className="market-venue-name">{g.label}</span>}
+          <div className="market-tickers">
+            {g.items.map(({ tick: t, symbol }, i) => {
+              const change = t.open > 0 ? ((t.last - t.open) / t.open) * 100 : 0;
+              const dir = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
+              return (
+                <div
+                  className="ticker"
+                  key={t.instrumentId}
+                  data-testid="ticker"
+                  data-next-column={i >= rows ? '' : undefined}
+                  title={`${symbol} · ${g.label || 'venue not known yet'} — last trade, change since the session's first`}
+                >
+                  <span className="ticker-symbol">{symbol}</span>
+                  <span className="ticker-last">{fmtPrice(t.last)}</span>
+                  <span className={`ticker-change ${dir}`}>
+                    {dir === 'up' ? '▲' : dir === 'down' ? '▼' : '■'} {Math.abs(change).toFixed(2)}%
+                  </span>
+                </div>
+              );
+            })}
           </div>
-        );
-      })}
+        </div>
+      ))}
     </div>
   );
 }
