@@ -4,6 +4,7 @@
  */
 import { UsageError } from './args.ts';
 import { benchCommand } from './bench-command.ts';
+import { recordCommand } from './record-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { simCommand } from './sim-command.ts';
 import { watchCommand } from './watch-command.ts';
@@ -12,9 +13,10 @@ const USAGE = `usage: tickscope <command> [options]
 
 commands:
   serve    serve the dashboard on 127.0.0.1 and stream live frames (default: the simulator)
-  sim      run the embedded exchange simulator (Binance spot protocol) on 127.0.0.1
-  watch    connect to one venue (or the simulator) and print live statistics, then a summary
-  bench    measure the pipeline against its peers (ringbuf.js, postMessage) in one run
+  record   record a session to a folder (default: the simulator), crash-safe
+  sim      run the embedded exchange simulator (Binance, Coinbase, Kraken, Bybit, OKX) on 127.0.0.1
+  watch    connect to one venue and print live statistics, then a summary
+  bench    measure the pipeline or a feed's ingest against their peers in one run
 
 Run 'tickscope <command> --help' for a command's options.`;
 
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   sim: simCommand,
   bench: benchCommand,
   watch: watchCommand,
+  record: recordCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

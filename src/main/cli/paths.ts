@@ -31,3 +31,12 @@ export function ensureRendererBuilt(log: (line: string) => void): string | null 
     return 'building the dashboard failed (see above)';
   return null;
 }
+
+/** The recorder's worker entries as TypeScript source. */
+export function sourceRecorderWorkerUrl(): URL {
+  return new URL('../recorder/recorder-worker.ts', import.meta.url);
+}
+
+export function sourceCompressWorkerUrl(): URL {
+  return new URL('../recorder/compress-worker.ts', import.meta.url);
+}

@@ -7,8 +7,6 @@
  * instead of live data (used by the screenshot tests); `--feeds N` runs the Binance trade simulator
  * split over N feed workers (throughput experiments).
  */
-import { type FeedSettings, parseConfig, type TickscopeConfig, type VenueName } from '../../common/config.ts';
-import { loadConfig } from '../config/config-file.ts';
 import { Engine, splitFeeds } from '../engine/engine.ts';
 import { EngineRunner } from '../engine/engine-runner.ts';
 import { VirtualSession } from '../engine/virtual-session.ts';
@@ -16,7 +14,8 @@ import { VENUE_NAMES, venueSpec } from '../feeds/venues/specs.ts';
 import type { ConfigAccess } from '../host/api-endpoints.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
-import { instrumentsFlag, intFlag, parseFlags, rateFlag, symbolsFlag, UsageError, urlFlag } from './args.ts';
+import { intFlag, parseFlags, rateFlag, symbolsFlag, urlFlag } from './args.ts';
+import { configFromFlags } from './config-flags.ts';
 import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl, sourceSimWorkerUrl } from './paths.ts';
 import { untilStopped } from './until-stopped.ts';
 
@@ -60,43 +59,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 1);
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
   const url = urlFlag(values.url, 'url', ['ws:', 'wss:']);
-  const restUrl = urlFlag(values['rest-url'], 'rest-url', ['http:', 'https:']);
   const host = values.host ?? '127.0.0.1';
   const legacy = feedWorkers > 1;
 
   // The configuration: file, then flags on top; validated as a whole.
-  let base: TickscopeConfig | null = null;
-  if (!legacy && !values.deterministic) {
-    const loaded = values.config ? await loadConfig(values.config) : null;
-    if (loaded && !loaded.found)
-      console.error(`tickscope: ${values.config} does not exist yet; it will be created on the first change`);
-    const c: TickscopeConfig = structuredClone(
-      loaded?.config ?? (parseConfig({}) as { config: TickscopeConfig }).config,
-    );
-    const symbols = values.symbols === undefined ? undefined : instrumentsFlag(values.symbols, 'symbols', []);
-    if (values.venue !== undefined || (url !== undefined && values['sim-venues'] === undefined)) {
-      const name = (values.venue ?? 'binance').toLowerCase();
-      if (!venueSpec(name))
-        throw new UsageError(`unknown --venue '${values.venue}' (venues: ${VENUE_NAMES.join(', ')})`);
-      if (!symbols) throw new UsageError('--venue needs --symbols (e.g. --symbols BTC-USDT,ETH-USDT)');
-      const feed: FeedSettings = { venue: name as VenueName, symbols };
-      if (url) feed.url = url;
-      if (restUrl) feed.restUrl = restUrl;
-      c.feeds = [feed];
-    } else {
-      if (values['sim-venues'] !== undefined)
-        c.simulator.venues = symbolsFlag(values['sim-venues'], 'sim-venues', []).map(
-          (v) => v.toLowerCase() as VenueName,
-        );
-      if (symbols) c.simulator.symbols = symbols;
-      if (values.rate !== undefined) c.simulator.rate = rateFlag(values.rate, 'rate', 1000);
-      if (values.seed !== undefined) c.simulator.seed = seed;
-      if (values.faults !== undefined) c.simulator.faults = values.faults;
-    }
-    const r = parseConfig(c);
-    if (!r.ok) throw new UsageError(r.errors.join('; '));
-    base = r.config;
-  }
+  const base = legacy || values.deterministic ? null : await configFromFlags(values);
 
   const buildError = ensureRendererBuilt((l) => console.error(l));
   if (buildError) {

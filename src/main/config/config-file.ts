@@ -3,11 +3,11 @@
  * problem, never a silent default), and replaced atomically when the settings change — written to
  * a temporary file, fsync'ed, renamed over the old one — so a crash never leaves half a file.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_CONFIG, parseConfig, type TickscopeConfig } from '../../common/config.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
 
 export class ConfigFileError extends Error {
   override name = 'ConfigFileError';
@@ -40,27 +40,7 @@ export async function loadConfig(path: string): Promise<{ config: TickscopeConfi
   return { config: r.config, found: true };
 }
 
-/** Writes the config atomically (tmp + fsync + rename, then fsync of the folder where it can). */
+/** Writes the config atomically (see writeFileAtomic). */
 export async function saveConfig(path: string, config: TickscopeConfig): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify(config, null, 2)}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  try {
-    const dir = await open(dirname(path), 'r');
-    await dir.sync().finally(() => dir.close());
-  } catch {
-    // Some platforms cannot fsync a directory; the rename itself is atomic.
-  }
+  await writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`, 0o600);
 }

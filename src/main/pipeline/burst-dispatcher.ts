@@ -38,6 +38,8 @@ export class BurstDispatcher<T, R> {
   private readonly startLatency = new LatencyStage(0);
   private next = 0;
   private seq = 0;
+  /** The worker the last successful trySend went to. */
+  lastWorker = -1;
   private onDone: (result: R, worker: number) => void = () => {};
   private onError: (error: string, worker: number) => void = () => {};
 
@@ -79,6 +81,7 @@ export class BurstDispatcher<T, R> {
       this.stats.busy++;
       this.sentAt[i] = nowMs();
       this.next = (i + 1) % n;
+      this.lastWorker = i;
       const job: BurstJob<T> = { seq: this.seq++, item };
       this.workers[i]!.postMessage(job, transfer);
       this.stats.sent++;

@@ -1,0 +1,116 @@
+/**
+ * Main-thread side of a recording: starts the recorder worker on the feeds' rings, tells it the
+ * venues and instruments for the manifest as they appear, keeps its latest figures, and stops it,
+ * waiting until everything is on disk. A failure inside (disk full, IO error) is kept in `error`
+ * and reported through `onError`; the engine and its feeds go on.
+ */
+import { Worker } from 'node:worker_threads';
+import { venueName } from '../../common/record.ts';
+import type { FeedHost } from '../feeds/feed-host.ts';
+import type { FromRecorder, RecorderStats, RecorderWorkerData, ToRecorder } from './recorder-worker.ts';
+
+export interface RecorderOptions {
+  dir: string;
+  app: string;
+  feeds: FeedHost[];
+  workerUrl: URL;
+  compressWorkerUrl: URL;
+  /** Compression workers (default 2). */
+  workers?: number;
+  blockRecords?: number;
+  blockMs?: number;
+  segmentBytes?: number;
+  fsyncMs?: number;
+  onError?: (message: string) => void;
+}
+
+export class Recorder {
+  readonly dir: string;
+  stats: RecorderStats = {
+    records: 0,
+    blocks: 0,
+    compressedBlocks: 0,
+    rawBlocks: 0,
+    bytes: 0,
+    rawBytes: 0,
+    returned: 0,
+  };
+  error: string | null = null;
+  readonly startedAt = Date.now();
+  private readonly worker: Worker;
+  private readonly feeds: FeedHost[];
+  private readonly timer: NodeJS.Timeout;
+  private stopped: Promise<{ stats: RecorderStats; error: string | null }> | null = null;
+
+  private constructor(worker: Worker, opts: RecorderOptions) {
+    this.worker = worker;
+    this.dir = opts.dir;
+    this.feeds = opts.feeds;
+    worker.on('message', (m: FromRecorder) => {
+      if (m.type === 'stats') this.stats = m.stats;
+      else if (m.type === 'error') {
+        this.error = m.message;
+        opts.onError?.(m.message);
+      }
+    });
+    // Instruments appear as the feeds see them: keep the manifest's table current.
+    this.timer = setInterval(() => this.describe(), 1000);
+    this.timer.unref();
+    this.describe();
+  }
+
+  static start(opts: RecorderOptions): Promise<Recorder> {
+    const data: RecorderWorkerData = {
+      dir: opts.dir,
+      app: opts.app,
+      rings: opts.feeds.map((f) => f.ring),
+      compressWorkerUrl: opts.compressWorkerUrl.href,
+      workers: opts.workers ?? 2,
+      ...(opts.blockRecords ? { blockRecords: opts.blockRecords } : {}),
+      ...(opts.blockMs ? { blockMs: opts.blockMs } : {}),
+      ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),
+      ...(opts.fsyncMs !== undefined ? { fsyncMs: opts.fsyncMs } : {}),
+    };
+    const worker = new Worker(opts.workerUrl, { workerData: data, name: 'recorder' });
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: FromRecorder): void => {
+        if (m.type !== 'started') return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        resolve(new Recorder(worker, opts));
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+  }
+
+  private describe(): void {
+    const venues = [...new Set(this.feeds.map((f) => venueName(f.config.venue)))];
+    const instruments = this.feeds.flatMap((f) =>
+      f.instruments.map((i) => ({
+        instrumentId: i.instrumentId,
+        feedId: i.feedId,
+        venue: venueName(i.venue),
+        symbol: i.symbol,
+      })),
+    );
+    this.worker.postMessage({ type: 'describe', venues, instruments } satisfies ToRecorder);
+  }
+
+  /** Stops reading, writes what is left, closes the session. */
+  stop(): Promise<{ stats: RecorderStats; error: string | null }> {
+    if (this.stopped) return this.stopped;
+    clearInterval(this.timer);
+    this.describe();
+    this.stopped = new Promise((resolve) => {
+      this.worker.on('message', (m: FromRecorder) => {
+        if (m.type !== 'stopped') return;
+        this.stats = m.stats;
+        if (m.error) this.error = m.error;
+        void this.worker.terminate().then(() => resolve({ stats: m.stats, error: m.error }));
+      });
+      this.worker.postMessage({ type: 'stop' } satisfies ToRecorder);
+    });
+    return this.stopped;
+  }
+}
