@@ -59,6 +59,8 @@ export interface SessionWriterOptions {
   /** Venues and instruments for the manifest, asked for whenever it is written. */
   describe?: () => { venues: string[]; instruments: ManifestInstrument[] };
   onError?: (err: Error) => void;
+  /** Opens a segment file (tests inject a file system that fails: disk full, EIO). */
+  openFile?: (path: string, flags: string, mode: number) => Promise<FileHandle>;
 }
 
 const KIND_NAMES = ['none', 'trade', 'bookTop', 'bookDelta', 'gap', 'bookReset'];
@@ -87,7 +89,9 @@ export class SessionWriter {
     gaps: 0,
   };
   failed: Error | null = null;
-  private readonly opts: Required<Omit<SessionWriterOptions, 'compressor' | 'describe' | 'onError'>> &
+  private readonly opts: Required<
+    Omit<SessionWriterOptions, 'compressor' | 'describe' | 'onError' | 'openFile'>
+  > &
     SessionWriterOptions;
   private readonly buf: Uint8Array;
   private fill = 0;
@@ -272,7 +276,7 @@ export class SessionWriter {
   private async openSegment(): Promise<void> {
     this.segmentIndex++;
     const name = `segment-${String(this.segmentIndex).padStart(6, '0')}.tsb`;
-    this.segment = await open(join(this.dir, name), 'wx', 0o644);
+    this.segment = await (this.opts.openFile ?? open)(join(this.dir, name), 'wx', 0o644);
     this.segments.push(name);
     this.segmentBytes = 0;
   }
