@@ -46,3 +46,24 @@ test('bench pipeline --json prints one row per subject, batch and metric', () =>
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown benchmark 'nope'/);
 });
+
+test('bench record --json runs end to end at a tiny scale and prints the contract lines', () => {
+  const r = spawnSync(process.execPath, [bin, 'bench', 'record', '--json', '--scale', '0.02'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { bench: string; subject: string; metric: string; value: number });
+  for (const subject of ['tickscope', 'jsonl', 'jsonl-gzip'])
+    for (const metric of ['records_per_s', 'bytes_per_record'])
+      assert.ok(
+        rows.some((x) => x.bench === 'record' && x.subject === subject && x.metric === metric && x.value > 0),
+        `${subject} ${metric}`,
+      );
+  assert.ok(
+    rows.some((x) => x.subject === 'tickscope' && x.metric === 'replay_records_per_s' && x.value > 0),
+  );
+});

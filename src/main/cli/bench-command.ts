@@ -5,15 +5,19 @@
  */
 import { formatIngestTable, runIngestBench } from '../bench/ingest-bench.ts';
 import { formatPipelineTable, runPipelineBench } from '../bench/pipeline-bench.ts';
+import { formatRecordTable, runRecordBench } from '../bench/record-bench.ts';
 import { intFlag, numberFlag, parseFlags, UsageError } from './args.ts';
 
-export const BENCH_USAGE = `usage: tickscope bench pipeline|ingest [--json] [--scale X] [--repeat N]
+export const BENCH_USAGE = `usage: tickscope bench pipeline|ingest|record [--json] [--scale X] [--repeat N]
   pipeline: ring vs ringbuf.js vs postMessage on 64-byte records between worker threads:
     records/s at batch 1 and 256 (median of --repeat runs, default 5), and one-way latency at
     20,000 records/s.
   ingest: one feed worker's ingest rate (simulator frames at full speed) vs the bare ws client,
     ws + JSON.parse, ws + a byte extractor and ccxt pro watchTrades (median of --repeat
     interleaved runs), and send → ring latency at 20,000 messages/s vs the bare client and ccxt.
+  record: a million trades and a million book deltas written as a session (zstd on one core)
+    vs JSON lines and gzip'ed JSON lines of the same records: records/s and bytes per record,
+    and the session replayed (read and decoded) at maximum speed.
   --scale shrinks the message counts.`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -32,11 +36,26 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const which = positionals[0] ?? 'pipeline';
-  if ((which !== 'pipeline' && which !== 'ingest') || positionals.length > 1)
+  if ((which !== 'pipeline' && which !== 'ingest' && which !== 'record') || positionals.length > 1)
     throw new UsageError(`unknown benchmark '${positionals.join(' ')}'`);
   const scale = numberFlag(values.scale, 'scale', 0.001, 10, 1);
   const repeat = intFlag(values.repeat, 'repeat', 1, 51, 5);
   const json = values.json === true;
+  if (which === 'record') {
+    if (!json)
+      console.error(`bench record on Node ${process.version}, ${new Date().toISOString()} (scale ${scale})…`);
+    const rows = await runRecordBench({
+      scale,
+      onRow: (row) => {
+        if (json) {
+          const { stream, ...line } = row;
+          console.log(JSON.stringify({ ...line, stream }));
+        }
+      },
+    });
+    if (!json) console.log(formatRecordTable(rows));
+    return 0;
+  }
   if (which === 'ingest') {
     if (!json)
       console.error(
