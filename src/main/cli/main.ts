@@ -4,7 +4,10 @@
  */
 import { UsageError } from './args.ts';
 import { benchCommand } from './bench-command.ts';
+import { exportCommand } from './export-command.ts';
+import { inspectCommand } from './inspect-command.ts';
 import { recordCommand } from './record-command.ts';
+import { replayCommand } from './replay-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { simCommand } from './sim-command.ts';
 import { watchCommand } from './watch-command.ts';
@@ -14,9 +17,12 @@ const USAGE = `usage: tickscope <command> [options]
 commands:
   serve    serve the dashboard on 127.0.0.1 and stream live frames (default: the simulator)
   record   record a session to a folder (default: the simulator), crash-safe
+  replay   replay a recorded session through the pipeline (1×, N×, max), optionally served
   sim      run the embedded exchange simulator (Binance, Coinbase, Kraken, Bybit, OKX) on 127.0.0.1
   watch    connect to one venue and print live statistics, then a summary
   bench    measure the pipeline or a feed's ingest against their peers in one run
+  inspect  count what a recorded session holds (kinds, venues, instruments, gaps, size) and its damage
+  export   write a recorded session as CSV or JSON lines
 
 Run 'tickscope <command> --help' for a command's options.`;
 
@@ -25,7 +31,10 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   sim: simCommand,
   bench: benchCommand,
   watch: watchCommand,
+  inspect: inspectCommand,
+  export: exportCommand,
   record: recordCommand,
+  replay: replayCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

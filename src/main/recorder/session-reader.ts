@@ -10,32 +10,12 @@ import { join } from 'node:path';
 import { Off, RECORD_SIZE, RecordFlag, RecordKind, venueName } from '../../common/record.ts';
 import type { BlockHeader } from './block.ts';
 import { type FileScanEvent, scanSegmentFileEvents } from './segment-scan.ts';
+import type { ManifestInstrument, SessionManifest } from './session-writer.ts';
 
 export const MANIFEST_NAME = 'manifest.json';
 const SEGMENT_NAME = /^segment-(\d+)\.tsb$/;
 
-export interface ManifestInstrument {
-  instrumentId: number;
-  feedId: number;
-  venue: string;
-  symbol: string;
-  venueSymbol: string;
-}
-
-/** manifest.json as the recorder writes it (only the fields the reader uses are checked). */
-export interface SessionManifest {
-  layout: number;
-  app: string;
-  created: string;
-  start: number | null;
-  end: number | null;
-  closed: boolean;
-  venues: string[];
-  instruments: ManifestInstrument[];
-  segments: string[];
-  counts: { records: number; byKind: Record<string, number> };
-  gaps: number;
-}
+export type { ManifestInstrument, SessionManifest };
 
 export class SessionError extends Error {
   override name = 'SessionError';
@@ -268,6 +248,8 @@ export interface Inspection {
     created: string | null;
     /** The manifest's record count (may lag the data after a crash). */
     records: number | null;
+    /** Why recording stopped early (disk full, IO error), as the recorder wrote it. */
+    error: string | null;
   };
 }
 
@@ -413,6 +395,7 @@ export async function inspectSession(
       app: m && typeof m.app === 'string' ? m.app : null,
       created: m && typeof m.created === 'string' ? m.created : null,
       records: m && typeof m.counts?.records === 'number' ? m.counts.records : null,
+      error: m && typeof m.error === 'string' ? m.error : null,
     },
   };
 }
