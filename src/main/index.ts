@@ -62,7 +62,7 @@ async function ready(): Promise<void> {
     registerIpc({
       allowedOrigins,
       addSink: (sink) => r.addSink(sink),
-      source: r.engine.sim ? `simulator ${r.engine.sim.url}` : r.engine.feeds.map((f) => f.url).join(', '),
+      source: r.engine.sim ? `simulator ${r.engine.sim.url}` : r.engine.feeds.map((f) => f.config.url).join(', '),
       getConfig: () => r.config,
       setConfig: (input) => r.apply(input),
       feedCommand: (feedId, command) => r.feedCommand(feedId, command),

@@ -40,3 +40,7 @@ export function sourceRecorderWorkerUrl(): URL {
 export function sourceCompressWorkerUrl(): URL {
   return new URL('../recorder/compress-worker.ts', import.meta.url);
 }
+
+export function sourceReplayWorkerUrl(): URL {
+  return new URL('../recorder/replay-worker.ts', import.meta.url);
+}

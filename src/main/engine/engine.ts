@@ -12,6 +12,11 @@ import type { FeedStatus, InstrumentInfo } from '../../common/frame.ts';
 import { Venue } from '../../common/record.ts';
 import type { RingReader } from '../../common/ring.ts';
 import { type FeedConfig, FeedHost } from '../feeds/feed-host.ts';
+import { ReplayHost, type ReplayOptions } from '../recorder/replay-host.ts';
+
+/** What the engine reads from: a live feed, or a replay of a recorded session. */
+export type FeedSource = FeedHost | ReplayHost;
+
 import { VENUE_SPECS } from '../feeds/venues/specs.ts';
 import { ComponentRegistry } from '../metrics/components.ts';
 import { MetricsReader } from '../metrics/metrics-reader.ts';
@@ -37,6 +42,8 @@ export interface EngineConfig {
    * per venue. Without it: `feeds`, or the Binance trade simulator (tests and benchmarks).
    */
   config?: TickscopeConfig;
+  /** Replay a recorded session instead of connecting anything. */
+  replay?: Omit<ReplayOptions, 'onChange' | 'onLog'>;
   /** File URL of the feed worker entry (source .ts under Node, bundled .js in Electron). */
   feedWorkerUrl: URL;
   /** File URL of the simulator's worker entry; without it the simulator runs on the main thread. */
@@ -65,7 +72,8 @@ const DRAIN_BUDGET = 4096;
 
 export class Engine {
   readonly sim: SimHandle | null;
-  readonly feeds: FeedHost[];
+  /** Live feeds, or one replay of a recorded session. */
+  readonly feeds: FeedSource[];
   readonly metrics: MetricsReader;
   readonly market: MarketReader;
   readonly components: ComponentRegistry;
@@ -78,7 +86,7 @@ export class Engine {
   private frameTimer: NodeJS.Timeout | null = null;
   private readonly loops: Promise<void>[] = [];
 
-  private constructor(cfg: EngineConfig, sim: SimHandle | null, feeds: FeedConfig[]) {
+  private constructor(cfg: EngineConfig, sim: SimHandle | null, feeds: FeedConfig[], replay?: ReplayHost) {
     this.sim = sim;
     this.log = cfg.log ?? (() => {});
     this.fps = clamp(cfg.fps ?? 30, 30, 60);
@@ -102,10 +110,22 @@ export class Engine {
       onChange: () => this.publisher.markStateChanged(),
       onLog: (line: string) => this.log(line),
     };
-    this.feeds = feeds.map((f) => new FeedHost(f, cfg.feedWorkerUrl, events));
+    this.feeds = replay ? [replay] : feeds.map((f) => new FeedHost(f, cfg.feedWorkerUrl, events));
   }
 
   static async start(cfg: EngineConfig): Promise<Engine> {
+    if (cfg.replay) {
+      // The replay reports state changes to the publisher like a feed does.
+      let engine: Engine | null = null;
+      const replay = new ReplayHost({
+        ...cfg.replay,
+        onChange: () => engine?.publisher.markStateChanged(),
+        onLog: (line) => cfg.log?.(line),
+      });
+      engine = new Engine(cfg, null, [], replay);
+      engine.run();
+      return engine;
+    }
     if (cfg.config) return Engine.startConfigured(cfg, cfg.config);
     let sim: SimHandle | null = null;
     let feeds = cfg.feeds ?? [];

@@ -6,13 +6,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { venueName } from '../../common/record.ts';
-import type { FeedHost } from '../feeds/feed-host.ts';
+import type { FeedSource } from '../engine/engine.ts';
 import type { FromRecorder, RecorderStats, RecorderWorkerData, ToRecorder } from './recorder-worker.ts';
 
 export interface RecorderOptions {
   dir: string;
   app: string;
-  feeds: FeedHost[];
+  feeds: FeedSource[];
   workerUrl: URL;
   compressWorkerUrl: URL;
   /** Compression workers (default 2). */
@@ -38,7 +38,7 @@ export class Recorder {
   error: string | null = null;
   readonly startedAt = Date.now();
   private readonly worker: Worker;
-  private readonly feeds: FeedHost[];
+  private readonly feeds: FeedSource[];
   private readonly timer: NodeJS.Timeout;
   private stopped: Promise<{ stats: RecorderStats; error: string | null }> | null = null;
 
