@@ -1,6 +1,6 @@
 /**
- * Build of the three Electron targets. The main bundle has three entries: the shell (index), the
- * feed worker and the simulator worker, which the engine starts as worker threads by file URL.
+ * Build of the three Electron targets. The main bundle's entries are the shell (index) and the
+ * worker threads the engine starts by file URL: feed, simulator, recorder, compressor and replay.
  * The preload is CommonJS because sandboxed preloads cannot be ES modules. The renderer is served with the same
  * COOP/COEP/CSP headers as the app:// protocol and the headless host, so dev is cross-origin
  * isolated too.
@@ -18,6 +18,9 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           feedWorker: resolve('src/main/feeds/feed-worker.ts'),
           simWorker: resolve('src/main/sim/sim-worker.ts'),
+          recorderWorker: resolve('src/main/recorder/recorder-worker.ts'),
+          compressWorker: resolve('src/main/recorder/compress-worker.ts'),
+          replayWorker: resolve('src/main/recorder/replay-worker.ts'),
         },
       },
     },

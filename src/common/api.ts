@@ -19,6 +19,10 @@ export const IpcChannel = {
   setConfig: 'tickscope:set-config',
   /** renderer → main (invoke): a command to one feed's connection (FeedCommand). */
   feedCommand: 'tickscope:feed-command',
+  /** renderer → main (invoke): the recording's status and the sessions folder's list. */
+  sessions: 'tickscope:sessions',
+  /** renderer → main (invoke): record, stop, rename, delete, replay, live (SessionCommand). */
+  sessionCommand: 'tickscope:session-command',
 } as const;
 
 /**
@@ -80,6 +84,17 @@ export interface TickscopeApi {
   /** The main process validates everything (parseConfig); the page's own checks are a courtesy. */
   setConfig(config: TickscopeConfig): Promise<ConfigReply>;
   feedCommand(feedId: number, command: FeedCommand): Promise<FeedCommandReply>;
+  sessions(): Promise<SessionsState>;
+  sessionCommand(command: SessionCommand): Promise<SessionReply>;
+}
+
+/** What the Recording and Sessions panels show. */
+export interface SessionsState {
+  recording: RecordingStatus;
+  sessions: SessionSummary[];
+  /** The session being replayed, or null when live. */
+  replaying: { name: string; speed: number | 'max'; position: number | null; done: boolean } | null;
+  root: string;
 }
 
 /** The headless host's WebSocket path for frames. */
@@ -87,6 +102,99 @@ export const STREAM_PATH = '/stream';
 
 /** The headless host's configuration endpoint: GET the config, POST (JSON) a new one. */
 export const CONFIG_PATH = '/api/config';
+
+/** A recording in progress (or the last one), for the Recording panel. */
+export interface RecordingStatus {
+  active: boolean;
+  name: string | null;
+  dir: string | null;
+  startedAt: number | null;
+  records: number;
+  blocks: number;
+  bytes: number;
+  rawBytes: number;
+  compressionRatio: number | null;
+  /** Why recording stopped early (disk full, IO error), if it did. */
+  error: string | null;
+  /** Free space where sessions are written. */
+  freeBytes: number | null;
+}
+
+/** One recorded session in the sessions folder. */
+export interface SessionSummary {
+  name: string;
+  dir: string;
+  start: number | null;
+  end: number | null;
+  records: number;
+  bytes: number;
+  venues: string[];
+  closed: boolean;
+  error: string | null;
+}
+
+/** Recording and sessions commands (validated by parseSessionCommand). */
+export type SessionCommand =
+  | { action: 'record' }
+  | { action: 'stop' }
+  | { action: 'rename'; name: string; to: string }
+  | { action: 'delete'; name: string }
+  | { action: 'replay'; name: string; speed: number | 'max' }
+  | { action: 'live' };
+
+export type SessionReply = { ok: true } | { ok: false; error: string };
+
+export function parseSessionCommand(
+  input: unknown,
+): { ok: true; command: SessionCommand } | { ok: false; error: string } {
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    return { ok: false, error: 'a command must be an object with an action' };
+  const o = input as Record<string, unknown>;
+  const str = (k: string): string | null =>
+    typeof o[k] === 'string' && (o[k] as string).length <= 100 ? (o[k] as string) : null;
+  const only = (...keys: string[]): string | null => {
+    for (const k of Object.keys(o)) if (k !== 'action' && !keys.includes(k)) return `unknown key '${k}'`;
+    return null;
+  };
+  switch (o.action) {
+    case 'record':
+    case 'stop':
+    case 'live': {
+      const bad = only();
+      return bad ? { ok: false, error: bad } : { ok: true, command: { action: o.action } };
+    }
+    case 'rename': {
+      const bad = only('name', 'to');
+      const name = str('name');
+      const to = str('to');
+      if (bad || !name || !to) return { ok: false, error: bad ?? 'rename needs name and to' };
+      return { ok: true, command: { action: 'rename', name, to } };
+    }
+    case 'delete': {
+      const bad = only('name');
+      const name = str('name');
+      if (bad || !name) return { ok: false, error: bad ?? 'delete needs a name' };
+      return { ok: true, command: { action: 'delete', name } };
+    }
+    case 'replay': {
+      const bad = only('name', 'speed');
+      const name = str('name');
+      const speed = o.speed === undefined ? 1 : o.speed;
+      if (bad || !name) return { ok: false, error: bad ?? 'replay needs a name' };
+      if (speed !== 'max' && !(typeof speed === 'number' && speed > 0 && speed <= 1_000_000))
+        return { ok: false, error: "speed must be a positive number or 'max'" };
+      return { ok: true, command: { action: 'replay', name, speed } };
+    }
+    default:
+      return {
+        ok: false,
+        error: `unknown action '${String(o.action)}' (record, stop, rename, delete, replay, live)`,
+      };
+  }
+}
+
+/** The headless host's recording and sessions endpoint: GET {recording, sessions}, POST a SessionCommand. */
+export const SESSIONS_PATH = '/api/sessions';
 
 /** The headless host's feed command endpoint: POST (JSON) {feedId, command}. */
 export const FEED_COMMAND_PATH = '/api/feed-command';

@@ -41,6 +41,25 @@ async function ready(): Promise<void> {
       getConfig: () => DEFAULT_CONFIG,
       setConfig: async () => ({ ok: false, errors: ['a deterministic session cannot be reconfigured'] }),
       feedCommand: () => ({ ok: false, error: 'a deterministic session has no live feed' }),
+      sessions: async () => ({
+        recording: {
+          active: false,
+          name: null,
+          dir: null,
+          startedAt: null,
+          records: 0,
+          blocks: 0,
+          bytes: 0,
+          rawBytes: 0,
+          compressionRatio: null,
+          error: null,
+          freeBytes: null,
+        },
+        sessions: [],
+        replaying: null,
+        root: '',
+      }),
+      sessionCommand: async () => ({ ok: false, error: 'a deterministic session cannot record' }),
     });
   } else {
     // The settings live in the user's data folder; a bad file is reported and the defaults run.
@@ -57,15 +76,26 @@ async function ready(): Promise<void> {
       },
       config,
       configPath,
+      {
+        root: join(app.getPath('userData'), 'sessions'),
+        app: `tickscope ${app.getVersion()}`,
+        recorderWorkerUrl: new URL('./recorderWorker.js', import.meta.url),
+        compressWorkerUrl: new URL('./compressWorker.js', import.meta.url),
+        replayWorkerUrl: new URL('./replayWorker.js', import.meta.url),
+      },
     );
     runner = r;
     registerIpc({
       allowedOrigins,
       addSink: (sink) => r.addSink(sink),
-      source: r.engine.sim ? `simulator ${r.engine.sim.url}` : r.engine.feeds.map((f) => f.config.url).join(', '),
+      source: r.engine.sim
+        ? `simulator ${r.engine.sim.url}`
+        : r.engine.feeds.map((f) => f.config.url).join(', '),
       getConfig: () => r.config,
       setConfig: (input) => r.apply(input),
       feedCommand: (feedId, command) => r.feedCommand(feedId, command),
+      sessions: () => r.sessions(),
+      sessionCommand: (command) => r.sessionCommand(command),
     });
   }
   const open = (): void => {

@@ -11,6 +11,9 @@ import {
   type FeedCommandReply,
   FRAME_PORT_MESSAGE,
   IpcChannel,
+  type SessionCommand,
+  type SessionReply,
+  type SessionsState,
   type TickscopeApi,
 } from '../common/api.ts';
 import type { TickscopeConfig } from '../common/config.ts';
@@ -39,6 +42,12 @@ const api: TickscopeApi = {
   },
   feedCommand(feedId: number, command: FeedCommand): Promise<FeedCommandReply> {
     return ipcRenderer.invoke(IpcChannel.feedCommand, { feedId, command }) as Promise<FeedCommandReply>;
+  },
+  sessions(): Promise<SessionsState> {
+    return ipcRenderer.invoke(IpcChannel.sessions) as Promise<SessionsState>;
+  },
+  sessionCommand(command: SessionCommand): Promise<SessionReply> {
+    return ipcRenderer.invoke(IpcChannel.sessionCommand, command) as Promise<SessionReply>;
   },
 };
 

@@ -5,6 +5,8 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,4 +45,9 @@ export function sourceCompressWorkerUrl(): URL {
 
 export function sourceReplayWorkerUrl(): URL {
   return new URL('../recorder/replay-worker.ts', import.meta.url);
+}
+
+/** Where sessions recorded from the dashboard go: $XDG_DATA_HOME/tickscope/sessions, else ~/.local/share/…. */
+export function defaultSessionsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'tickscope', 'sessions');
 }

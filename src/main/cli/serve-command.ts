@@ -16,10 +16,19 @@ import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import { intFlag, parseFlags, rateFlag, symbolsFlag, urlFlag } from './args.ts';
 import { configFromFlags } from './config-flags.ts';
-import { ensureRendererBuilt, rendererRoot, sourceFeedWorkerUrl, sourceSimWorkerUrl } from './paths.ts';
+import {
+  defaultSessionsDir,
+  ensureRendererBuilt,
+  rendererRoot,
+  sourceCompressWorkerUrl,
+  sourceFeedWorkerUrl,
+  sourceRecorderWorkerUrl,
+  sourceReplayWorkerUrl,
+  sourceSimWorkerUrl,
+} from './paths.ts';
 import { untilStopped } from './until-stopped.ts';
 
-export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host 127.0.0.1] [--config FILE]
+export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host 127.0.0.1] [--config FILE] [--sessions DIR]
                       [--venue V --symbols A,B [--url WS_URL] [--rest-url URL]]
                       [--sim-venues V,V] [--symbols A,B] [--rate R|max] [--seed N] [--faults LIST]
                       [--fps 30..60] [--feeds N] [--deterministic] [--duration S]
@@ -35,6 +44,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     config: { type: 'string' },
+    sessions: { type: 'string' },
     venue: { type: 'string' },
     url: { type: 'string' },
     'rest-url': { type: 'string' },
@@ -101,12 +111,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
       { feedWorkerUrl: sourceFeedWorkerUrl(), simWorkerUrl: sourceSimWorkerUrl(), fps, log },
       base,
       values.config ?? null,
+      {
+        root: values.sessions ?? defaultSessionsDir(),
+        app: 'tickscope serve',
+        recorderWorkerUrl: sourceRecorderWorkerUrl(),
+        compressWorkerUrl: sourceCompressWorkerUrl(),
+        replayWorkerUrl: sourceReplayWorkerUrl(),
+      },
     );
     source = runner;
     config = {
       get: () => runner.config,
       set: (input) => runner.apply(input),
       feedCommand: (feedId, command) => runner.feedCommand(feedId, command),
+      sessions: () => runner.sessions(),
+      sessionCommand: (command) => runner.sessionCommand(command),
     };
     stopSource = () => runner.stop();
   }

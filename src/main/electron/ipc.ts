@@ -12,6 +12,10 @@ import {
   type FeedCommandReply,
   IpcChannel,
   parseFeedCommand,
+  parseSessionCommand,
+  type SessionCommand,
+  type SessionReply,
+  type SessionsState,
 } from '../../common/api.ts';
 import type { TickscopeConfig } from '../../common/config.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
@@ -25,6 +29,8 @@ export interface IpcDeps {
   /** Validates (parseConfig), applies and saves. */
   setConfig(input: unknown): Promise<ConfigReply>;
   feedCommand(feedId: number, command: FeedCommand): FeedCommandReply;
+  sessions(): Promise<SessionsState>;
+  sessionCommand(command: SessionCommand): Promise<SessionReply>;
 }
 
 export class IpcError extends Error {
@@ -89,5 +95,17 @@ export function registerIpc(deps: IpcDeps): void {
     const c = parseFeedCommand(input);
     if (!c.ok) return c;
     return deps.feedCommand(c.feedId, c.command);
+  });
+
+  ipcMain.handle(IpcChannel.sessions, (event): Promise<SessionsState> => {
+    validateSender(event, deps.allowedOrigins);
+    return deps.sessions();
+  });
+
+  ipcMain.handle(IpcChannel.sessionCommand, (event, input: unknown): Promise<SessionReply> => {
+    validateSender(event, deps.allowedOrigins);
+    const c = parseSessionCommand(input);
+    if (!c.ok) return Promise.resolve(c);
+    return deps.sessionCommand(c.command);
   });
 }

@@ -1,41 +1,98 @@
 /**
- * Keeps one engine running for the configuration in force and swaps it when the configuration
- * changes (settings panel, IPC, POST /api/config): the new engine starts first, the frame sinks
- * move over, then the old one stops — if the new one cannot start, the old one keeps running and
- * the caller gets the reason. Changes are applied one at a time, validated, and saved.
+ * Keeps one engine running and swaps it when what it should run changes: a new configuration
+ * (settings panel, IPC, POST /api/config), a replay of a recorded session, or back to live. The
+ * new engine starts first, the frame sinks move over (its frames numbered on from the old one's),
+ * then the old one stops — if the new one cannot start, the old one keeps running and the caller
+ * gets the reason. It also runs the recording of the live engine's feeds and manages the sessions
+ * folder. Commands are applied one at a time, validated, and never throw.
  */
-import type { ConfigReply, FeedCommand, FeedCommandReply } from '../../common/api.ts';
+import { statfs } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type {
+  ConfigReply,
+  FeedCommand,
+  FeedCommandReply,
+  RecordingStatus,
+  SessionCommand,
+  SessionReply,
+  SessionsState,
+} from '../../common/api.ts';
 import { parseConfig, type TickscopeConfig } from '../../common/config.ts';
 import { saveConfig } from '../config/config-file.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
+import { Recorder } from '../recorder/recorder.ts';
+import type { ReplayHost } from '../recorder/replay-host.ts';
+import {
+  checkSessionName,
+  deleteSession,
+  listSessions,
+  newSessionName,
+  renameSession,
+} from '../recorder/sessions.ts';
 import { Engine, type EngineConfig } from './engine.ts';
 
-export type RunnerBase = Omit<EngineConfig, 'config' | 'feeds' | 'sim'>;
+export type RunnerBase = Omit<EngineConfig, 'config' | 'feeds' | 'sim' | 'replay'>;
+
+/** Where sessions go and the worker entries recording and replay need. */
+export interface RecordingSetup {
+  root: string;
+  app: string;
+  recorderWorkerUrl: URL;
+  compressWorkerUrl: URL;
+  replayWorkerUrl: URL;
+}
+
+const IDLE: RecordingStatus = {
+  active: false,
+  name: null,
+  dir: null,
+  startedAt: null,
+  records: 0,
+  blocks: 0,
+  bytes: 0,
+  rawBytes: 0,
+  compressionRatio: null,
+  error: null,
+  freeBytes: null,
+};
 
 export class EngineRunner {
   engine: Engine;
   config: TickscopeConfig;
   /** Where changes are saved (null: not saved, e.g. a --config-less test run). */
   readonly savePath: string | null;
+  readonly recording: RecordingSetup | null;
   private readonly base: RunnerBase;
   private readonly sinks = new Map<FrameSink, () => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private recorder: Recorder | null = null;
+  private recorderName: string | null = null;
+  private lastRecording: RecordingStatus = IDLE;
+  private replaying: { name: string; speed: number | 'max' } | null = null;
 
-  private constructor(base: RunnerBase, engine: Engine, config: TickscopeConfig, savePath: string | null) {
+  private constructor(
+    base: RunnerBase,
+    engine: Engine,
+    config: TickscopeConfig,
+    savePath: string | null,
+    recording: RecordingSetup | null,
+  ) {
     this.base = base;
     this.engine = engine;
     this.config = config;
     this.savePath = savePath;
+    this.recording = recording;
   }
 
   static async start(
     base: RunnerBase,
     config: TickscopeConfig,
     savePath: string | null,
+    recording: RecordingSetup | null = null,
   ): Promise<EngineRunner> {
     const engine = await Engine.start({ ...base, config });
-    return new EngineRunner(base, engine, config, savePath);
+    return new EngineRunner(base, engine, config, savePath, recording);
   }
 
   addSink(sink: FrameSink): () => void {
@@ -46,11 +103,27 @@ export class EngineRunner {
     };
   }
 
-  /** Validates untrusted input, applies it and saves it; never throws. */
-  apply(input: unknown): Promise<ConfigReply> {
-    const run = this.queue.then(() => this.applyNow(input));
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step);
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  /** Moves the sinks to `next` (numbering its frames on) and stops the old engine. */
+  private async swapTo(next: Engine): Promise<void> {
+    const old = this.engine;
+    this.engine = next;
+    next.publisher.continueFrom(old.publisher.nextSeq);
+    for (const [sink, remove] of this.sinks) {
+      remove();
+      this.sinks.set(sink, next.addSink(sink));
+    }
+    await old.stop();
+  }
+
+  /** Validates untrusted input, applies it and saves it; never throws. */
+  apply(input: unknown): Promise<ConfigReply> {
+    return this.serial(() => this.applyNow(input));
   }
 
   private async applyNow(input: unknown): Promise<ConfigReply> {
@@ -64,16 +137,11 @@ export class EngineRunner {
     } catch (err) {
       return { ok: false, errors: [`could not start: ${(err as Error).message}`] };
     }
-    const old = this.engine;
-    this.engine = next;
+    // A recording belongs to the feeds it reads: new feeds end it.
+    if (this.recorder) await this.stopRecording('the configuration changed');
+    this.replaying = null;
     this.config = parsed.config;
-    // One unbroken frame stream for the page: the new engine numbers on from the old one.
-    next.publisher.continueFrom(old.publisher.nextSeq);
-    for (const [sink, remove] of this.sinks) {
-      remove();
-      this.sinks.set(sink, next.addSink(sink));
-    }
-    await old.stop();
+    await this.swapTo(next);
     log('configuration applied');
     let savedTo: string | null = null;
     if (this.savePath) {
@@ -101,9 +169,146 @@ export class EngineRunner {
     return { ok: true };
   }
 
+  // ---- recording, sessions, replay ----
+
+  async recordingStatus(): Promise<RecordingStatus> {
+    const r = this.recorder;
+    const s: RecordingStatus = r
+      ? {
+          active: true,
+          name: this.recorderName,
+          dir: r.dir,
+          startedAt: r.startedAt,
+          records: r.stats.records,
+          blocks: r.stats.blocks,
+          bytes: r.stats.bytes,
+          rawBytes: r.stats.rawBytes,
+          compressionRatio: r.stats.bytes > 0 ? r.stats.rawBytes / r.stats.bytes : null,
+          error: r.error,
+          freeBytes: null,
+        }
+      : { ...this.lastRecording };
+    if (this.recording) {
+      try {
+        const fs = await statfs(this.recording.root);
+        s.freeBytes = fs.bavail * fs.bsize;
+      } catch {
+        s.freeBytes = null; // the folder does not exist until the first recording
+      }
+    }
+    return s;
+  }
+
+  async sessions(): Promise<SessionsState> {
+    const root = this.recording?.root ?? '';
+    const replay = this.replaying ? (this.engine.feeds[0] as ReplayHost) : null;
+    return {
+      recording: await this.recordingStatus(),
+      sessions: root ? await listSessions(root) : [],
+      replaying:
+        this.replaying && replay
+          ? {
+              ...this.replaying,
+              position: replay.progress?.position ?? null,
+              done: replay.progress?.done ?? false,
+            }
+          : null,
+      root,
+    };
+  }
+
+  sessionCommand(command: SessionCommand): Promise<SessionReply> {
+    return this.serial(async () => {
+      try {
+        return await this.sessionCommandNow(command);
+      } catch (err) {
+        return { ok: false, error: (err as Error).message };
+      }
+    });
+  }
+
+  private async sessionCommandNow(c: SessionCommand): Promise<SessionReply> {
+    const setup = this.recording;
+    if (!setup) return { ok: false, error: 'recording is not set up for this engine' };
+    switch (c.action) {
+      case 'record': {
+        if (this.recorder) return { ok: false, error: `already recording to ${this.recorderName}` };
+        if (this.replaying) return { ok: false, error: 'a replay is running: go back to live to record' };
+        const name = newSessionName();
+        const log = this.base.log ?? (() => {});
+        this.recorder = await Recorder.start({
+          dir: join(setup.root, name),
+          app: setup.app,
+          feeds: this.engine.feeds,
+          workerUrl: setup.recorderWorkerUrl,
+          compressWorkerUrl: setup.compressWorkerUrl,
+          onError: (message) => log(`recording stopped: ${message}`),
+        });
+        this.recorderName = name;
+        log(`recording to ${join(setup.root, name)}`);
+        return { ok: true };
+      }
+      case 'stop':
+        if (!this.recorder) return { ok: false, error: 'not recording' };
+        await this.stopRecording(null);
+        return { ok: true };
+      case 'rename':
+        if (this.recorderName === checkSessionName(c.name))
+          return { ok: false, error: 'that session is being recorded' };
+        await renameSession(setup.root, c.name, c.to);
+        return { ok: true };
+      case 'delete':
+        if (this.recorderName === checkSessionName(c.name))
+          return { ok: false, error: 'that session is being recorded' };
+        if (this.replaying?.name === c.name) return { ok: false, error: 'that session is being replayed' };
+        await deleteSession(setup.root, c.name);
+        return { ok: true };
+      case 'replay': {
+        if (this.recorder) return { ok: false, error: 'stop the recording first' };
+        const dir = join(setup.root, checkSessionName(c.name));
+        const next = await Engine.start({
+          ...this.base,
+          replay: { dir, speed: c.speed, workerUrl: setup.replayWorkerUrl },
+        });
+        await this.swapTo(next);
+        this.replaying = { name: basename(dir), speed: c.speed };
+        return { ok: true };
+      }
+      case 'live': {
+        if (!this.replaying) return { ok: false, error: 'already live' };
+        const next = await Engine.start({ ...this.base, config: this.config });
+        await this.swapTo(next);
+        this.replaying = null;
+        return { ok: true };
+      }
+    }
+  }
+
+  private async stopRecording(reason: string | null): Promise<void> {
+    const r = this.recorder;
+    if (!r) return;
+    this.recorder = null;
+    const { stats, error } = await r.stop();
+    this.lastRecording = {
+      active: false,
+      name: this.recorderName,
+      dir: r.dir,
+      startedAt: r.startedAt,
+      records: stats.records,
+      blocks: stats.blocks,
+      bytes: stats.bytes,
+      rawBytes: stats.rawBytes,
+      compressionRatio: stats.bytes > 0 ? stats.rawBytes / stats.bytes : null,
+      error: error ?? reason,
+      freeBytes: null,
+    };
+    this.recorderName = null;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.queue;
+    await this.stopRecording(null);
     await this.engine.stop();
   }
 }

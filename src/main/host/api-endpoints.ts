@@ -2,7 +2,9 @@
  * The headless host's small JSON API, for the settings panel and the feed chips:
  * - /api/config: GET answers the configuration in force; POST validates, applies and saves a new
  *   one and answers a ConfigReply;
- * - /api/feed-command: POST {feedId, command} (reconnect, roll, resync).
+ * - /api/feed-command: POST {feedId, command} (reconnect, roll, resync);
+ * - /api/sessions: GET the recording's status and the sessions; POST a command (record, stop,
+ *   rename, delete, replay, live).
  * A POST from another origin or not JSON is refused before its body is read (no CSRF from another
  * site), a body over 64 KiB is refused, and malformed JSON gets a 400 with the reason.
  */
@@ -12,6 +14,10 @@ import {
   type FeedCommand,
   type FeedCommandReply,
   parseFeedCommand,
+  parseSessionCommand,
+  type SessionCommand,
+  type SessionReply,
+  type SessionsState,
 } from '../../common/api.ts';
 import type { TickscopeConfig } from '../../common/config.ts';
 
@@ -20,6 +26,9 @@ export interface ConfigAccess {
   get(): TickscopeConfig;
   set(input: unknown): Promise<ConfigReply>;
   feedCommand(feedId: number, command: FeedCommand): FeedCommandReply;
+  /** Recording and sessions (absent where the engine cannot record). */
+  sessions?(): Promise<SessionsState>;
+  sessionCommand?(command: SessionCommand): Promise<SessionReply>;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -107,4 +116,22 @@ export async function handleFeedCommand(
   if (!c.ok) return reply(res, headers, 422, c);
   const r = access.feedCommand(c.feedId, c.command);
   reply(res, headers, r.ok ? 200 : 404, r);
+}
+
+export async function handleSessions(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  access: ConfigAccess,
+): Promise<void> {
+  if (!access.sessions || !access.sessionCommand)
+    return reply(res, headers, 404, { ok: false, error: 'recording is not available here' });
+  if (req.method === 'GET') return reply(res, headers, 200, await access.sessions());
+  if (req.method !== 'POST') return methodNotAllowed(res, headers, 'GET, POST');
+  const input = await readJson(req, res, headers, (error) => ({ ok: false, error }));
+  if (input === NOTHING) return;
+  const c = parseSessionCommand(input);
+  if (!c.ok) return reply(res, headers, 422, c);
+  const r = await access.sessionCommand(c.command);
+  reply(res, headers, r.ok ? 200 : 409, r);
 }

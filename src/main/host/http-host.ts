@@ -9,9 +9,9 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { CONFIG_PATH, FEED_COMMAND_PATH, STREAM_PATH } from '../../common/api.ts';
+import { CONFIG_PATH, FEED_COMMAND_PATH, SESSIONS_PATH, STREAM_PATH } from '../../common/api.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
-import { type ConfigAccess, handleConfig, handleFeedCommand } from './api-endpoints.ts';
+import { type ConfigAccess, handleConfig, handleFeedCommand, handleSessions } from './api-endpoints.ts';
 import { securityHeaders } from './security-headers.ts';
 import { contentType, resolveStaticPath } from './static-files.ts';
 
@@ -88,7 +88,9 @@ export class HttpHost {
           ? handleConfig(req, res, headers, opts.config)
           : path === FEED_COMMAND_PATH && opts.config
             ? handleFeedCommand(req, res, headers, opts.config)
-            : serveStatic(opts.root, req, res, headers);
+            : path === SESSIONS_PATH && opts.config
+              ? handleSessions(req, res, headers, opts.config)
+              : serveStatic(opts.root, req, res, headers);
       void handler.catch(() => {
         if (!res.headersSent) res.writeHead(500, headers);
         res.end();

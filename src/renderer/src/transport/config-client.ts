@@ -9,6 +9,10 @@ import {
   FEED_COMMAND_PATH,
   type FeedCommand,
   type FeedCommandReply,
+  SESSIONS_PATH,
+  type SessionCommand,
+  type SessionReply,
+  type SessionsState,
 } from '../../../common/api.ts';
 import type { TickscopeConfig } from '../../../common/config.ts';
 
@@ -42,4 +46,25 @@ export async function feedCommand(feedId: number, command: FeedCommand): Promise
   const body = (await res.json().catch(() => null)) as FeedCommandReply | null;
   if (body && typeof body === 'object' && 'ok' in body) return body;
   return { ok: false, error: `POST ${FEED_COMMAND_PATH}: HTTP ${res.status}` };
+}
+
+/** The recording's status, the sessions folder's list, and the replay in progress. */
+export async function getSessions(): Promise<SessionsState> {
+  if (window.tickscope) return window.tickscope.sessions();
+  const res = await fetch(SESSIONS_PATH, { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`GET ${SESSIONS_PATH}: HTTP ${res.status}`);
+  return (await res.json()) as SessionsState;
+}
+
+/** Record, stop, rename, delete, replay (1×, N×, max) or go back to live. */
+export async function sessionCommand(command: SessionCommand): Promise<SessionReply> {
+  if (window.tickscope) return window.tickscope.sessionCommand(command);
+  const res = await fetch(SESSIONS_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(command),
+  });
+  const body = (await res.json().catch(() => null)) as SessionReply | null;
+  if (body && typeof body === 'object' && 'ok' in body) return body;
+  return { ok: false, error: `POST ${SESSIONS_PATH}: HTTP ${res.status}` };
 }
