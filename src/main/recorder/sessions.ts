@@ -3,7 +3,7 @@
  * without a readable manifest is still listed, by its segment files), rename and delete them.
  * Names are plain folder names, validated: nothing here ever touches a path outside the folder.
  */
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SessionSummary } from '../../common/api.ts';
 
@@ -100,8 +100,8 @@ export async function deleteSession(root: string, name: string): Promise<void> {
     if (f === 'manifest.json' || f.endsWith('.tsb') || /^manifest\.json\.[0-9a-f]+\.tmp$/.test(f))
       await rm(join(dir, f), { force: true });
   }
-  await rm(dir, { recursive: false, force: true }).catch(async () => {
-    // rmdir of a folder with foreign files left in it: keep them, say so.
+  await rmdir(dir).catch(() => {
+    // A folder with foreign files left in it: keep them, say so.
     throw new SessionsError(`'${name}' held other files; they were left in place`);
   });
 }
