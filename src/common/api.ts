@@ -93,7 +93,16 @@ export interface SessionsState {
   recording: RecordingStatus;
   sessions: SessionSummary[];
   /** The session being replayed, or null when live. */
-  replaying: { name: string; speed: number | 'max'; position: number | null; done: boolean } | null;
+  replaying: {
+    name: string;
+    speed: number | 'max';
+    paused: boolean;
+    /** Recorded time of the last record replayed, and the session's span (epoch ms). */
+    position: number | null;
+    start: number | null;
+    end: number | null;
+    done: boolean;
+  } | null;
   root: string;
 }
 
@@ -140,6 +149,11 @@ export type SessionCommand =
   | { action: 'rename'; name: string; to: string }
   | { action: 'delete'; name: string }
   | { action: 'replay'; name: string; speed: number | 'max' }
+  /** Control of the replay in progress: pause, resume, a new speed, a jump to a recorded time. */
+  | { action: 'pause' }
+  | { action: 'resume' }
+  | { action: 'speed'; speed: number | 'max' }
+  | { action: 'seek'; to: number }
   | { action: 'live' };
 
 export type SessionReply = { ok: true } | { ok: false; error: string };
@@ -159,6 +173,8 @@ export function parseSessionCommand(
   switch (o.action) {
     case 'record':
     case 'stop':
+    case 'pause':
+    case 'resume':
     case 'live': {
       const bad = only();
       return bad ? { ok: false, error: bad } : { ok: true, command: { action: o.action } };
@@ -185,10 +201,24 @@ export function parseSessionCommand(
         return { ok: false, error: "speed must be a positive number or 'max'" };
       return { ok: true, command: { action: 'replay', name, speed } };
     }
+    case 'speed': {
+      const bad = only('speed');
+      if (bad) return { ok: false, error: bad };
+      if (o.speed !== 'max' && !(typeof o.speed === 'number' && o.speed > 0 && o.speed <= 1_000_000))
+        return { ok: false, error: "speed must be a positive number or 'max'" };
+      return { ok: true, command: { action: 'speed', speed: o.speed } };
+    }
+    case 'seek': {
+      const bad = only('to');
+      if (bad) return { ok: false, error: bad };
+      if (typeof o.to !== 'number' || !Number.isFinite(o.to) || o.to < 0)
+        return { ok: false, error: 'seek needs a recorded time (epoch ms)' };
+      return { ok: true, command: { action: 'seek', to: o.to } };
+    }
     default:
       return {
         ok: false,
-        error: `unknown action '${String(o.action)}' (record, stop, rename, delete, replay, live)`,
+        error: `unknown action '${String(o.action)}' (record, stop, rename, delete, replay, pause, resume, speed, seek, live)`,
       };
   }
 }

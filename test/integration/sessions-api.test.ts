@@ -70,7 +70,7 @@ test('record, stop, list, rename, replay, live, delete — and the refusals', as
   assert.equal((await state()).recording.active, false);
   assert.deepEqual((await command({ action: 'record' })).body, { ok: true });
   assert.equal((await command({ action: 'record' })).status, 409, 'one recording at a time');
-  await sleep(1500);
+  await sleep(2500);
   const during = await state();
   assert.equal(during.recording.active, true);
   assert.ok(during.recording.records > 0, 'records arriving');
@@ -104,11 +104,25 @@ test('record, stop, list, rename, replay, live, delete — and the refusals', as
   assert.deepEqual((await command({ action: 'rename', name: s.name, to: 'morning run' })).body, { ok: true });
   assert.deepEqual(await readdir(sessions), ['morning run']);
 
-  assert.deepEqual((await command({ action: 'replay', name: 'morning run', speed: 'max' })).body, {
-    ok: true,
-  });
+  assert.equal((await command({ action: 'pause' })).status, 409, 'nothing to pause while live');
+  assert.deepEqual((await command({ action: 'replay', name: 'morning run', speed: 1 })).body, { ok: true });
   const replaying = await state();
   assert.equal(replaying.replaying?.name, 'morning run');
+  // Pause holds the position; resume, a seek back to the start and 'max' run it to the end.
+  await sleep(700);
+  assert.deepEqual((await command({ action: 'pause' })).body, { ok: true });
+  await sleep(400);
+  const held = (await state()).replaying!;
+  assert.equal(held.paused, true);
+  await sleep(500);
+  assert.equal((await state()).replaying!.position, held.position, 'no progress while paused');
+  assert.ok(held.position! > held.start!, 'it had moved before the pause');
+  assert.deepEqual((await command({ action: 'resume' })).body, { ok: true });
+  assert.deepEqual((await command({ action: 'seek', to: held.start! })).body, { ok: true });
+  assert.deepEqual((await command({ action: 'speed', speed: 'max' })).body, { ok: true });
+  const end = Date.now() + 5000;
+  while (!(await state()).replaying!.done && Date.now() < end) await sleep(100);
+  assert.equal((await state()).replaying!.done, true, 'replayed to the end');
   assert.equal((await command({ action: 'delete', name: 'morning run' })).status, 409, 'not while replayed');
   assert.deepEqual((await command({ action: 'live' })).body, { ok: true });
   assert.equal((await state()).replaying, null);

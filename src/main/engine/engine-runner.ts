@@ -209,7 +209,10 @@ export class EngineRunner {
         this.replaying && replay
           ? {
               ...this.replaying,
+              paused: replay.progress?.paused ?? false,
               position: replay.progress?.position ?? null,
+              start: replay.progress?.start || null,
+              end: replay.progress?.end || null,
               done: replay.progress?.done ?? false,
             }
           : null,
@@ -272,6 +275,20 @@ export class EngineRunner {
         });
         await this.swapTo(next);
         this.replaying = { name: basename(dir), speed: c.speed };
+        return { ok: true };
+      }
+      case 'pause':
+      case 'resume':
+      case 'speed':
+      case 'seek': {
+        if (!this.replaying) return { ok: false, error: 'no replay in progress' };
+        const replay = this.engine.feeds[0] as ReplayHost;
+        if (c.action === 'pause') replay.pause();
+        else if (c.action === 'resume') replay.resume();
+        else if (c.action === 'speed') {
+          replay.setSpeed(c.speed);
+          this.replaying.speed = c.speed;
+        } else replay.seek(c.to);
         return { ok: true };
       }
       case 'live': {
