@@ -23,6 +23,8 @@ export const IpcChannel = {
   sessions: 'tickscope:sessions',
   /** renderer → main (invoke): record, stop, rename, delete, replay, live (SessionCommand). */
   sessionCommand: 'tickscope:session-command',
+  /** renderer → main (invoke): read one session's blocks and count what it holds. */
+  inspectSession: 'tickscope:inspect-session',
 } as const;
 
 /**
@@ -86,6 +88,7 @@ export interface TickscopeApi {
   feedCommand(feedId: number, command: FeedCommand): Promise<FeedCommandReply>;
   sessions(): Promise<SessionsState>;
   sessionCommand(command: SessionCommand): Promise<SessionReply>;
+  inspectSession(name: string): Promise<InspectReply>;
 }
 
 /** What the Recording and Sessions panels show. */
@@ -141,6 +144,25 @@ export interface SessionSummary {
   closed: boolean;
   error: string | null;
 }
+
+/** What a session holds, read from its blocks (the Sessions panel's details). */
+export interface SessionInspection {
+  records: number;
+  byKind: Record<string, number>;
+  byVenue: Record<string, number>;
+  byInstrument: Record<string, number>;
+  gaps: number;
+  missing: number;
+  blocks: number;
+  corruptBlocks: number;
+  truncatedBytes: number;
+  bytes: number;
+  compressionRatio: number;
+  start: number | null;
+  end: number | null;
+}
+
+export type InspectReply = { ok: true; inspection: SessionInspection } | { ok: false; error: string };
 
 /** Recording and sessions commands (validated by parseSessionCommand). */
 export type SessionCommand =

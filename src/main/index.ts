@@ -60,6 +60,7 @@ async function ready(): Promise<void> {
         root: '',
       }),
       sessionCommand: async () => ({ ok: false, error: 'a deterministic session cannot record' }),
+      inspectSession: async () => ({ ok: false, error: 'a deterministic session has no sessions folder' }),
     });
   } else {
     // The settings live in the user's data folder; a bad file is reported and the defaults run.
@@ -96,6 +97,7 @@ async function ready(): Promise<void> {
       feedCommand: (feedId, command) => r.feedCommand(feedId, command),
       sessions: () => r.sessions(),
       sessionCommand: (command) => r.sessionCommand(command),
+      inspectSession: (name) => r.inspect(name),
     });
   }
   const open = (): void => {

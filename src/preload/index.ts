@@ -10,6 +10,7 @@ import {
   type FeedCommand,
   type FeedCommandReply,
   FRAME_PORT_MESSAGE,
+  type InspectReply,
   IpcChannel,
   type SessionCommand,
   type SessionReply,
@@ -48,6 +49,9 @@ const api: TickscopeApi = {
   },
   sessionCommand(command: SessionCommand): Promise<SessionReply> {
     return ipcRenderer.invoke(IpcChannel.sessionCommand, command) as Promise<SessionReply>;
+  },
+  inspectSession(name: string): Promise<InspectReply> {
+    return ipcRenderer.invoke(IpcChannel.inspectSession, name) as Promise<InspectReply>;
   },
 };
 

@@ -103,6 +103,17 @@ test('record, stop, list, rename, replay, live, delete — and the refusals', as
   }
   assert.deepEqual((await command({ action: 'rename', name: s.name, to: 'morning run' })).body, { ok: true });
   assert.deepEqual(await readdir(sessions), ['morning run']);
+  const inspected = (await (
+    await fetch(`${url}api/sessions?inspect=${encodeURIComponent('morning run')}`)
+  ).json()) as {
+    ok: boolean;
+    inspection: { records: number; corruptBlocks: number; byVenue: Record<string, number> };
+  };
+  assert.equal(inspected.ok, true);
+  assert.equal(inspected.inspection.records, s.records, 'the blocks hold what the manifest says');
+  assert.equal(inspected.inspection.corruptBlocks, 0);
+  assert.deepEqual(Object.keys(inspected.inspection.byVenue).sort(), ['binance', 'kraken']);
+  assert.equal((await fetch(`${url}api/sessions?inspect=..%2Fx`)).status, 404);
 
   assert.equal((await command({ action: 'pause' })).status, 409, 'nothing to pause while live');
   assert.deepEqual((await command({ action: 'replay', name: 'morning run', speed: 1 })).body, { ok: true });

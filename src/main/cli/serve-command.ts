@@ -126,6 +126,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       feedCommand: (feedId, command) => runner.feedCommand(feedId, command),
       sessions: () => runner.sessions(),
       sessionCommand: (command) => runner.sessionCommand(command),
+      inspectSession: (name) => runner.inspect(name),
     };
     stopSource = () => runner.stop();
   }

@@ -10,6 +10,7 @@ import {
   type ConfigReply,
   type FeedCommand,
   type FeedCommandReply,
+  type InspectReply,
   IpcChannel,
   parseFeedCommand,
   parseSessionCommand,
@@ -31,6 +32,7 @@ export interface IpcDeps {
   feedCommand(feedId: number, command: FeedCommand): FeedCommandReply;
   sessions(): Promise<SessionsState>;
   sessionCommand(command: SessionCommand): Promise<SessionReply>;
+  inspectSession(name: unknown): Promise<InspectReply>;
 }
 
 export class IpcError extends Error {
@@ -107,5 +109,11 @@ export function registerIpc(deps: IpcDeps): void {
     const c = parseSessionCommand(input);
     if (!c.ok) return Promise.resolve(c);
     return deps.sessionCommand(c.command);
+  });
+
+  ipcMain.handle(IpcChannel.inspectSession, (event, name: unknown): Promise<InspectReply> => {
+    validateSender(event, deps.allowedOrigins);
+    // The name is checked against the sessions folder's naming rule before any path is built.
+    return deps.inspectSession(name);
   });
 }

@@ -12,6 +12,7 @@ import type {
   ConfigReply,
   FeedCommand,
   FeedCommandReply,
+  InspectReply,
   RecordingStatus,
   SessionCommand,
   SessionReply,
@@ -22,6 +23,7 @@ import { saveConfig } from '../config/config-file.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { Recorder } from '../recorder/recorder.ts';
 import type { ReplayHost } from '../recorder/replay-host.ts';
+import { inspectSession } from '../recorder/session-reader.ts';
 import {
   checkSessionName,
   deleteSession,
@@ -298,6 +300,19 @@ export class EngineRunner {
         this.replaying = null;
         return { ok: true };
       }
+    }
+  }
+
+  /** Reads one session's blocks and counts what it holds; never throws. */
+  async inspect(name: unknown): Promise<InspectReply> {
+    const setup = this.recording;
+    if (!setup) return { ok: false, error: 'recording is not set up for this engine' };
+    try {
+      const dir = join(setup.root, checkSessionName(name));
+      const i = await inspectSession(dir);
+      return { ok: true, inspection: i };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
     }
   }
 

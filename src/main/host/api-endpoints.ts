@@ -3,8 +3,9 @@
  * - /api/config: GET answers the configuration in force; POST validates, applies and saves a new
  *   one and answers a ConfigReply;
  * - /api/feed-command: POST {feedId, command} (reconnect, roll, resync);
- * - /api/sessions: GET the recording's status and the sessions; POST a command (record, stop,
- *   rename, delete, replay, live).
+ * - /api/sessions: GET the recording's status and the sessions (`?inspect=NAME`: one session's
+ *   contents); POST a command (record, stop, rename, delete, replay, pause, resume, speed, seek,
+ *   live).
  * A POST from another origin or not JSON is refused before its body is read (no CSRF from another
  * site), a body over 64 KiB is refused, and malformed JSON gets a 400 with the reason.
  */
@@ -13,6 +14,7 @@ import {
   type ConfigReply,
   type FeedCommand,
   type FeedCommandReply,
+  type InspectReply,
   parseFeedCommand,
   parseSessionCommand,
   type SessionCommand,
@@ -29,6 +31,7 @@ export interface ConfigAccess {
   /** Recording and sessions (absent where the engine cannot record). */
   sessions?(): Promise<SessionsState>;
   sessionCommand?(command: SessionCommand): Promise<SessionReply>;
+  inspectSession?(name: string): Promise<InspectReply>;
 }
 
 const MAX_BODY = 64 * 1024;
@@ -126,7 +129,14 @@ export async function handleSessions(
 ): Promise<void> {
   if (!access.sessions || !access.sessionCommand)
     return reply(res, headers, 404, { ok: false, error: 'recording is not available here' });
-  if (req.method === 'GET') return reply(res, headers, 200, await access.sessions());
+  if (req.method === 'GET') {
+    const name = new URL(req.url ?? '/', 'http://host').searchParams.get('inspect');
+    if (name === null) return reply(res, headers, 200, await access.sessions());
+    if (!access.inspectSession)
+      return reply(res, headers, 404, { ok: false, error: 'inspect is not available here' });
+    const r = await access.inspectSession(name);
+    return reply(res, headers, r.ok ? 200 : 404, r);
+  }
   if (req.method !== 'POST') return methodNotAllowed(res, headers, 'GET, POST');
   const input = await readJson(req, res, headers, (error) => ({ ok: false, error }));
   if (input === NOTHING) return;

@@ -9,6 +9,7 @@ import {
   FEED_COMMAND_PATH,
   type FeedCommand,
   type FeedCommandReply,
+  type InspectReply,
   SESSIONS_PATH,
   type SessionCommand,
   type SessionReply,
@@ -67,4 +68,15 @@ export async function sessionCommand(command: SessionCommand): Promise<SessionRe
   const body = (await res.json().catch(() => null)) as SessionReply | null;
   if (body && typeof body === 'object' && 'ok' in body) return body;
   return { ok: false, error: `POST ${SESSIONS_PATH}: HTTP ${res.status}` };
+}
+
+/** One session's contents, read from its blocks: counts by kind, venue and instrument, gaps, damage. */
+export async function inspectSession(name: string): Promise<InspectReply> {
+  if (window.tickscope) return window.tickscope.inspectSession(name);
+  const res = await fetch(`${SESSIONS_PATH}?inspect=${encodeURIComponent(name)}`, {
+    headers: { accept: 'application/json' },
+  });
+  const body = (await res.json().catch(() => null)) as InspectReply | null;
+  if (body && typeof body === 'object' && 'ok' in body) return body;
+  return { ok: false, error: `GET ${SESSIONS_PATH}: HTTP ${res.status}` };
 }
