@@ -132,6 +132,21 @@ export interface RecordingStatus {
   freeBytes: number | null;
 }
 
+/** No recording yet. */
+export const IDLE_RECORDING: RecordingStatus = {
+  active: false,
+  name: null,
+  dir: null,
+  startedAt: null,
+  records: 0,
+  blocks: 0,
+  bytes: 0,
+  rawBytes: 0,
+  compressionRatio: null,
+  error: null,
+  freeBytes: null,
+};
+
 /** One recorded session in the sessions folder. */
 export interface SessionSummary {
   name: string;

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
+import { IDLE_RECORDING } from '../common/api.ts';
 import { DEFAULT_CONFIG } from '../common/config.ts';
 import { loadConfig } from './config/config-file.ts';
 import { APP_ORIGIN, APP_URL, handleAppProtocol, registerAppScheme } from './electron/app-protocol.ts';
@@ -42,19 +43,7 @@ async function ready(): Promise<void> {
       setConfig: async () => ({ ok: false, errors: ['a deterministic session cannot be reconfigured'] }),
       feedCommand: () => ({ ok: false, error: 'a deterministic session has no live feed' }),
       sessions: async () => ({
-        recording: {
-          active: false,
-          name: null,
-          dir: null,
-          startedAt: null,
-          records: 0,
-          blocks: 0,
-          bytes: 0,
-          rawBytes: 0,
-          compressionRatio: null,
-          error: null,
-          freeBytes: null,
-        },
+        recording: IDLE_RECORDING,
         sessions: [],
         replaying: null,
         root: '',

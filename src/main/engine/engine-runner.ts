@@ -8,15 +8,16 @@
  */
 import { statfs } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type {
-  ConfigReply,
-  FeedCommand,
-  FeedCommandReply,
-  InspectReply,
-  RecordingStatus,
-  SessionCommand,
-  SessionReply,
-  SessionsState,
+import {
+  type ConfigReply,
+  type FeedCommand,
+  type FeedCommandReply,
+  IDLE_RECORDING,
+  type InspectReply,
+  type RecordingStatus,
+  type SessionCommand,
+  type SessionReply,
+  type SessionsState,
 } from '../../common/api.ts';
 import { parseConfig, type TickscopeConfig } from '../../common/config.ts';
 import { saveConfig } from '../config/config-file.ts';
@@ -44,20 +45,6 @@ export interface RecordingSetup {
   replayWorkerUrl: URL;
 }
 
-const IDLE: RecordingStatus = {
-  active: false,
-  name: null,
-  dir: null,
-  startedAt: null,
-  records: 0,
-  blocks: 0,
-  bytes: 0,
-  rawBytes: 0,
-  compressionRatio: null,
-  error: null,
-  freeBytes: null,
-};
-
 export class EngineRunner {
   engine: Engine;
   config: TickscopeConfig;
@@ -70,7 +57,7 @@ export class EngineRunner {
   private stopped = false;
   private recorder: Recorder | null = null;
   private recorderName: string | null = null;
-  private lastRecording: RecordingStatus = IDLE;
+  private lastRecording: RecordingStatus = IDLE_RECORDING;
   private replaying: { name: string; speed: number | 'max' } | null = null;
 
   private constructor(
