@@ -5,6 +5,7 @@
  * are collected so every spec can assert there were none.
  */
 import { _electron, type Browser, test as base, type ElectronApplication, type Page } from '@playwright/test';
+import type { SessionsState } from '../src/common/api.ts';
 import { launchChromium, root, startServe, stopServe } from './serve.ts';
 import { e2eTarget } from './target.ts';
 
@@ -22,6 +23,26 @@ export interface DashboardOptions {
   mode: 'live' | 'deterministic';
   serveArgs: string[];
 }
+
+/** What Electron's deterministic mode answers for the recording and sessions (src/main/index.ts). */
+const IDLE_SESSIONS: SessionsState = {
+  recording: {
+    active: false,
+    name: null,
+    dir: null,
+    startedAt: null,
+    records: 0,
+    blocks: 0,
+    bytes: 0,
+    rawBytes: 0,
+    compressionRatio: null,
+    error: null,
+    freeBytes: null,
+  },
+  sessions: [],
+  replaying: null,
+  root: '',
+};
 
 function watchErrors(page: Page, errors: string[]): void {
   page.on('console', (msg) => {
@@ -66,6 +87,16 @@ export const test = base.extend<{ dashboard: Dashboard } & DashboardOptions>({
         timezoneId: 'UTC',
         locale: 'en-US',
       });
+      if (mode === 'deterministic') {
+        // `serve --deterministic` has no recorder and answers /api/sessions with a 404 (which
+        // Chromium logs as an error); Electron's deterministic mode answers an idle recorder.
+        // Answer the same here, so the header shows the same idle REC on both targets.
+        await context.route('**/api/sessions', (route) =>
+          route.request().method() === 'GET'
+            ? route.fulfill({ json: IDLE_SESSIONS })
+            : route.fulfill({ json: { ok: false, error: 'a deterministic session cannot record' } }),
+        );
+      }
       const page = await context.newPage();
       watchErrors(page, errors);
       await page.goto(url);

@@ -4,6 +4,9 @@
  * and the README screenshot script.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from '@playwright/test';
@@ -28,12 +31,19 @@ export function launchChromium(
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
-/** Starts `tickscope serve --port 0 …` and resolves with the URL it prints. */
+/**
+ * Starts `tickscope serve --port 0 …` and resolves with the URL it prints. Without `--sessions`
+ * in `args`, the host records into a throwaway folder (removed when it exits), never into the
+ * user's own sessions folder.
+ */
 export async function startServe(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(node24, ['bin/tickscope.mjs', 'serve', '--port', '0', ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const own = args.includes('--sessions') ? null : mkdtempSync(join(tmpdir(), 'tickscope-sessions-'));
+  const child = spawn(
+    node24,
+    ['bin/tickscope.mjs', 'serve', '--port', '0', ...args, ...(own ? ['--sessions', own] : [])],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (own) child.once('exit', () => rmSync(own, { recursive: true, force: true }));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -1,16 +1,22 @@
 /**
- * The dashboard: header, three live panels, status line, and the settings drawer over them. The series store arrives from the frame
- * receiver once; from then on the charts read it at requestAnimationFrame without React.
+ * The dashboard: header, the replay and recording banners when there is something to say, three
+ * live panels, status line, and the settings and sessions drawers over them. The series store
+ * arrives from the frame receiver once; from then on the charts read it at requestAnimationFrame
+ * without React.
  */
 import { useEffect, useState } from 'react';
 import { Header } from './header/Header.tsx';
+import { RecordingErrorBanner } from './header/RecordingControl.tsx';
+import { ReplayBanner } from './header/ReplayBanner.tsx';
 import { BufferReusePanel } from './panels/BufferReusePanel.tsx';
 import { LatencyPanel } from './panels/LatencyPanel.tsx';
+import { SessionsPanel } from './panels/SessionsPanel.tsx';
 import { SettingsPanel } from './panels/SettingsPanel.tsx';
 import { ThroughputPanel } from './panels/ThroughputPanel.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { SeriesStore } from './series/series-store.ts';
 import { useAppStore } from './store/app-store.ts';
+import { pollSessions, useSessionsStore } from './store/sessions-store.ts';
 import { connectFrames } from './transport/connect.ts';
 import { NOT_ISOLATED } from './worker/messages.ts';
 
@@ -20,6 +26,8 @@ export function App() {
   const [store, setStore] = useState<SeriesStore | null>(null);
   const fatal = useAppStore((s) => s.fatal);
   useEffect(() => connectFrames((sab) => setStore(new SeriesStore(sab))), []);
+  // The recording's status and the sessions: asked about once a second (frames come on their own).
+  useEffect(() => pollSessions(), []);
   useEffect(() => {
     // ',' opens the settings (as in most desktop apps), unless the user is typing somewhere.
     const onKey = (e: KeyboardEvent): void => {
@@ -27,6 +35,7 @@ export function App() {
       const t = e.target as HTMLElement | null;
       if (t?.closest('input, textarea, select, [contenteditable="true"]')) return;
       e.preventDefault();
+      useSessionsStore.getState().setSessionsOpen(false);
       useAppStore.getState().setSettingsOpen(true);
     };
     window.addEventListener('keydown', onKey);
@@ -38,6 +47,8 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <ReplayBanner />
+      <RecordingErrorBanner />
       {alert && (
         <div className="banner" role="alert" data-testid="banner">
           {alert}
@@ -60,6 +71,7 @@ export function App() {
       </main>
       <StatusBar />
       <SettingsPanel />
+      <SessionsPanel />
     </div>
   );
 }

@@ -115,3 +115,24 @@ export function fmtSpan(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return fmtDuration(ms);
 }
+
+/** A running time as a stopwatch shows it: 0:07, 12:04, 1:02:03. */
+export function fmtStopwatch(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.floor(ms / 1000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${p(m)}:${p(s % 60)}` : `${m}:${p(s % 60)}`;
+}
+
+/** A compression ratio: 4.2×, 12×. */
+export function fmtRatio(v: number | null): string {
+  if (v === null || !Number.isFinite(v) || v <= 0) return '—';
+  return v >= 10 ? `${v.toFixed(0)}×` : `${v.toFixed(1)}×`;
+}
+
+/** A replay speed: 1×, 4×, max. */
+export function fmtSpeed(v: number | 'max'): string {
+  return v === 'max' ? 'max' : `${v}×`;
+}

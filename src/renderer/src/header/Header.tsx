@@ -2,7 +2,7 @@
  * The header. First row: each feed's connection state as a pill, with its name, venue (when the
  * name does not already say it), URL, reconnect count and — when not zero — its gaps, resyncs
  * and checksum errors; a click opens the feed's details (every counter, time in each state).
- * Then the Settings button. Second row: a strip of the market —
+ * Then the recording control (REC, or the recording's figures and Stop), Sessions and Settings. Second row: a strip of the market —
  * last price and change since the first trade of the session, per instrument, grouped by venue —
  * and the transport the page runs on with the frames received.
  */
@@ -12,6 +12,7 @@ import { FEED_STATE_NAMES, FeedState, venueNameOf } from '../feed-names.ts';
 import { fmtDuration, fmtInt, fmtPrice, fmtUrl } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { FeedDetails } from './FeedDetails.tsx';
+import { RecordingControl, SessionsButton } from './RecordingControl.tsx';
 
 function stateTone(state: number): string {
   if (state === FeedState.live) return 'good';
@@ -64,6 +65,8 @@ function FeedChip(props: {
   const state = FEED_STATE_NAMES[f.state] ?? 'unknown';
   const flags = FLAGS.filter((x) => (f.counters[x.counter] ?? 0) > 0);
   const summary = flags.map((x) => `${fmtInt(f.counters[x.counter] ?? 0)} ${x.label}`).join(', ');
+  // A replayed session stands in for a feed: named `replay <session>`, no venue, a folder for a URL.
+  const replay = f.venue === 0 && f.name.startsWith('replay ');
   return (
     <button
       type="button"
@@ -72,9 +75,10 @@ function FeedChip(props: {
       data-testid="feed-status"
       data-state={state}
       data-flagged={flags.length > 0 ? '' : undefined}
+      data-replay={replay ? '' : undefined}
       aria-haspopup="dialog"
       aria-expanded={open}
-      title={`${f.name} (${venue}) · ${state}${summary ? ` · ${summary}` : ''} — click for counters and state timing`}
+      title={`${f.name} (${replay ? f.url : venue}) · ${state}${summary ? ` · ${summary}` : ''} — click for counters and state timing`}
       onClick={(e) => props.onToggle(e.currentTarget)}
     >
       <span className={`pill pill-${stateTone(f.state)}`}>
@@ -86,8 +90,8 @@ function FeedChip(props: {
         </span>
       )}
       <span className="feed-name">{f.name}</span>
-      {!f.name.toLowerCase().includes(venue) && <span className="feed-venue">{venue}</span>}
-      <span className="feed-url">{fmtUrl(f.url)}</span>
+      {f.venue !== 0 && !f.name.toLowerCase().includes(venue) && <span className="feed-venue">{venue}</span>}
+      {!replay && <span className="feed-url">{fmtUrl(f.url)}</span>}
       {flags.map((x) => (
         <span className="feed-flag" data-tone={x.tone} data-testid={x.testId} key={x.counter}>
           {squeeze >= 1 ? x.mini : density === 'roomy' ? x.label : x.short}{' '}
@@ -371,6 +375,8 @@ export function Header() {
           <span>Tickscope</span>
         </div>
         <Feeds />
+        <RecordingControl />
+        <SessionsButton />
         <SettingsButton />
       </div>
       <div className="header-row header-market">

@@ -1,0 +1,512 @@
+/**
+ * Sessions: the recorded sessions in the sessions folder, newest first, in a drawer like the
+ * settings (opened from the header, closed with Esc). Per session: when it started, how long it
+ * ran, records, size, venues, whether it was closed cleanly, its error; and Replay (1×, 4×, 16×,
+ * max), Rename (inline; the engine validates the name) and Delete (after a confirmation). On top,
+ * what the engine does now: live, recording, or replaying. The engine's refusals show on the row
+ * they concern, in its own words.
+ */
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import type { SessionSummary, SessionsState } from '../../../common/api.ts';
+import { fmtBytes, fmtDateTime, fmtInt, fmtSpan, fmtSpeed, fmtStopwatch } from '../format.ts';
+import { useAppStore } from '../store/app-store.ts';
+import { refreshSessions, sendSessionCommand, useSessionsStore } from '../store/sessions-store.ts';
+
+const SPEEDS: readonly (number | 'max')[] = [1, 4, 16, 'max'];
+
+function CloseIcon() {
+  return (
+    <svg viewBox="0 0 12 12" width="10" height="10" aria-hidden="true">
+      <path d="M2 2l8 8M10 2l-8 8" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+/** The recorded span of a session, or — while it is being recorded — how long it has run. */
+function durationOf(s: SessionSummary, recordingSince: number | null, now: number): string {
+  if (recordingSince !== null) return fmtStopwatch(now - recordingSince);
+  if (s.start !== null && s.end !== null && s.end >= s.start) return fmtSpan(s.end - s.start);
+  return '—';
+}
+
+/** What the engine does now: live (and whether it can record), recording, or replaying. */
+function Now(props: { state: SessionsState | null; unavailable: string | null }) {
+  const { state, unavailable } = props;
+  const pending = useSessionsStore((s) => s.pending);
+  const r = state?.recording;
+  const replay = state?.replaying;
+  const busy = pending !== null;
+  if (replay) {
+    return (
+      <div className="st-force ss-now" data-mode="replay" data-testid="sessions-now">
+        <span className="ss-now-dot replay" />
+        <div className="st-force-text">
+          <div className="st-force-line">
+            <span className="st-force-label">{replay.done ? 'Replayed' : 'Replaying'}</span>
+            <span className="st-force-what">{replay.name}</span>
+            <span className="ss-now-speed">{fmtSpeed(replay.speed)}</span>
+          </div>
+          <div className="st-force-detail">
+            {replay.done
+              ? 'at the end of the session'
+              : `recorded time ${replay.position ? fmtDateTime(replay.position) : '—'}`}
+          </div>
+        </div>
+        <button
+          type="button"
+          className="st-button"
+          disabled={busy}
+          onClick={() => void sendSessionCommand({ action: 'live' })}
+        >
+          Back to live
+        </button>
+      </div>
+    );
+  }
+  if (r?.active) {
+    return (
+      <div className="st-force ss-now" data-mode="recording" data-testid="sessions-now">
+        <span className="ss-now-dot recording" />
+        <div className="st-force-text">
+          <div className="st-force-line">
+            <span className="st-force-label">Recording</span>
+            <span className="st-force-what">{r.name}</span>
+          </div>
+          <div className="st-force-detail">
+            {r.error
+              ? `failed: ${r.error}`
+              : `${fmtInt(r.records)} records · ${fmtBytes(r.bytes)} · ${r.dir ?? ''}`}
+          </div>
+        </div>
+        <button
+          type="button"
+          className="st-button"
+          disabled={busy}
+          onClick={() => void sendSessionCommand({ action: 'stop' })}
+        >
+          Stop
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="st-force ss-now" data-mode="live" data-testid="sessions-now">
+      <span className="ss-now-dot live" />
+      <div className="st-force-text">
+        <div className="st-force-line">
+          <span className="st-force-label">Live</span>
+          <span className="st-force-what">{unavailable ? 'recording unavailable' : 'not recording'}</span>
+        </div>
+        <div className="st-force-detail">
+          {unavailable ??
+            (state
+              ? `${state.root}${r?.freeBytes != null ? ` · ${fmtBytes(r.freeBytes)} free` : ''}`
+              : 'asking the engine…')}
+        </div>
+      </div>
+      <button
+        type="button"
+        className="st-button ss-record"
+        disabled={busy || !!unavailable || !state}
+        onClick={() => void sendSessionCommand({ action: 'record' })}
+      >
+        <span className="rec-dot rec-dot-idle" aria-hidden="true" />
+        Record
+      </button>
+    </div>
+  );
+}
+
+function SessionRow(props: {
+  session: SessionSummary;
+  recordingSince: number | null;
+  replaying: boolean;
+  now: number;
+  onReplayed(): void;
+}) {
+  const { session: s, recordingSince, replaying, now } = props;
+  const pending = useSessionsStore((st) => st.pending);
+  const refusal = useSessionsStore((st) => (st.refusal?.name === s.name ? st.refusal : null));
+  const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
+  const [to, setTo] = useState(s.name);
+  const input = useRef<HTMLInputElement>(null);
+  const busy = pending !== null;
+  const mine = pending?.name === s.name ? pending.action : null;
+  const recording = recordingSince !== null;
+
+  useEffect(() => {
+    if (mode === 'rename') input.current?.select();
+  }, [mode]);
+
+  const rename = async (): Promise<void> => {
+    const name = to.trim();
+    if (name === s.name) return setMode('view');
+    const reply = await sendSessionCommand({ action: 'rename', name: s.name, to: name });
+    if (reply.ok) setMode('view');
+    else input.current?.focus();
+  };
+  const onRenameKey = (e: KeyboardEvent<HTMLInputElement>): void => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void rename();
+    } else if (e.key === 'Escape') {
+      e.preventDefault(); // the drawer stays open
+      setTo(s.name);
+      setMode('view');
+      useSessionsStore.getState().clearRefusal();
+    }
+  };
+  const replay = async (speed: number | 'max'): Promise<void> => {
+    const reply = await sendSessionCommand({ action: 'replay', name: s.name, speed });
+    if (reply.ok) props.onReplayed();
+  };
+
+  const status = recording
+    ? { label: 'recording', tone: 'rec', title: 'being recorded now' }
+    : s.closed
+      ? { label: 'closed', tone: 'good', title: 'closed cleanly: every block and the manifest are on disk' }
+      : {
+          label: 'incomplete',
+          tone: 'warn',
+          title: 'not closed cleanly (the recorder stopped early): what was written can still be read',
+        };
+
+  return (
+    <li
+      className="ss-row"
+      data-testid="session-row"
+      data-name={s.name}
+      data-replaying={replaying ? '' : undefined}
+      data-recording={recording ? '' : undefined}
+      data-mode={mode}
+    >
+      <div className="ss-line">
+        {mode === 'rename' ? (
+          <form
+            className="ss-rename"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void rename();
+            }}
+          >
+            <input
+              ref={input}
+              className="st-input mono ss-rename-input"
+              aria-label={`New name for ${s.name}`}
+              value={to}
+              spellCheck={false}
+              autoComplete="off"
+              maxLength={100}
+              onChange={(e) => setTo(e.target.value)}
+              onKeyDown={onRenameKey}
+              aria-invalid={refusal?.action === 'rename' ? true : undefined}
+              data-testid="session-rename-input"
+            />
+            <button type="submit" className="fd-button ss-primary" disabled={busy || !to.trim()}>
+              {mine === 'rename' ? 'Saving…' : 'Save'}
+            </button>
+            <button
+              type="button"
+              className="fd-button"
+              onClick={() => {
+                setTo(s.name);
+                setMode('view');
+                useSessionsStore.getState().clearRefusal();
+              }}
+            >
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <>
+            <span className="ss-name" data-testid="session-name" title={s.dir}>
+              {s.name}
+            </span>
+            <span
+              className="ss-badge"
+              data-tone={status.tone}
+              title={status.title}
+              data-testid="session-status"
+            >
+              {status.label}
+            </span>
+            {replaying && (
+              <span className="ss-badge" data-tone="replay">
+                replaying
+              </span>
+            )}
+            <span className="ss-spacer" />
+            <button
+              type="button"
+              className="st-icon ss-icon"
+              aria-label={`Rename ${s.name}`}
+              title={recording ? 'Being recorded: stop the recording first' : 'Rename'}
+              disabled={busy || recording}
+              onClick={() => {
+                useSessionsStore.getState().clearRefusal();
+                setTo(s.name);
+                setMode('rename');
+              }}
+            >
+              <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                <path
+                  d="M10.5 2.5l3 3L6 13H3v-3z M9 4l3 3"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.4"
+                  strokeLinejoin="round"
+                />
+              </svg>
+            </button>
+            <button
+              type="button"
+              className="st-icon ss-icon ss-icon-delete"
+              aria-label={`Delete ${s.name}`}
+              title={recording ? 'Being recorded: stop the recording first' : 'Delete…'}
+              disabled={busy || recording}
+              onClick={() => {
+                useSessionsStore.getState().clearRefusal();
+                setMode(mode === 'delete' ? 'view' : 'delete');
+              }}
+            >
+              <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                <path
+                  d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.7 8.5h5.6l.7-8.5"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.4"
+                  strokeLinejoin="round"
+                  strokeLinecap="round"
+                />
+              </svg>
+            </button>
+          </>
+        )}
+      </div>
+
+      <div className="ss-meta" data-testid="session-meta">
+        <span title="when the recording started">{s.start !== null ? fmtDateTime(s.start) : '—'}</span>
+        <span className="ss-dot">·</span>
+        <span title="recorded span" data-testid="session-duration">
+          {durationOf(s, recordingSince, now)}
+        </span>
+        <span className="ss-dot">·</span>
+        <span data-testid="session-records">
+          <b className="ss-value">{fmtInt(s.records)}</b> records
+        </span>
+        <span className="ss-dot">·</span>
+        <span data-testid="session-bytes" title="on disk">
+          <b className="ss-value">{fmtBytes(s.bytes)}</b>
+        </span>
+      </div>
+
+      {s.error && !recording && (
+        <div className="ss-error" data-testid="session-error">
+          {s.error}
+        </div>
+      )}
+
+      {mode === 'delete' ? (
+        <div className="ss-confirm" data-testid="session-confirm-delete">
+          <span className="ss-confirm-text">
+            Delete <b className="ss-confirm-name">{s.name}</b>? Its {fmtInt(s.records)} records (
+            {fmtBytes(s.bytes)}) are removed from disk.
+          </span>
+          <button type="button" className="fd-button" onClick={() => setMode('view')}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="fd-button ss-danger"
+            disabled={busy}
+            onClick={() => void sendSessionCommand({ action: 'delete', name: s.name })}
+          >
+            {mine === 'delete' ? 'Deleting…' : 'Delete'}
+          </button>
+        </div>
+      ) : (
+        mode === 'view' && (
+          <div className="ss-actions">
+            <span className="ss-venues" data-testid="session-venues">
+              {s.venues.map((v) => (
+                <span className="ss-venue" key={v}>
+                  {v}
+                </span>
+              ))}
+            </span>
+            <span className="ss-spacer" />
+            {mine === 'replay' && <span className="ss-pending">starting the replay…</span>}
+            <span className="ss-actions-label">Replay</span>
+            <fieldset className="ss-speeds" aria-label={`Replay ${s.name}`}>
+              {SPEEDS.map((v) => (
+                <button
+                  type="button"
+                  key={String(v)}
+                  className="ss-speed"
+                  aria-label={`Replay ${s.name} at ${fmtSpeed(v)}`}
+                  title={
+                    v === 'max'
+                      ? 'As fast as it can be read'
+                      : v === 1
+                        ? 'At the pace it was recorded'
+                        : `${v} times the pace it was recorded`
+                  }
+                  disabled={busy}
+                  data-pending={mine === 'replay' ? '' : undefined}
+                  onClick={() => void replay(v)}
+                >
+                  {v === 1 && (
+                    <svg viewBox="0 0 10 10" width="7" height="7" aria-hidden="true">
+                      <path d="M2 1l7 4-7 4z" fill="currentColor" />
+                    </svg>
+                  )}
+                  {fmtSpeed(v)}
+                </button>
+              ))}
+            </fieldset>
+          </div>
+        )
+      )}
+
+      {refusal && (
+        <div className="ss-refusal" role="alert" data-testid="session-refusal">
+          {refusal.action === 'rename'
+            ? 'Not renamed'
+            : refusal.action === 'delete'
+              ? 'Not deleted'
+              : 'Not replayed'}
+          : {refusal.error}
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function SessionsPanel() {
+  const open = useSessionsStore((s) => s.sessionsOpen);
+  const setOpen = useSessionsStore((s) => s.setSessionsOpen);
+  const state = useSessionsStore((s) => s.state);
+  const unavailable = useSessionsStore((s) => s.unavailable);
+  const polledAt = useSessionsStore((s) => s.polledAt);
+  const panel = useRef<HTMLDivElement>(null);
+
+  // Opening: ask at once, remember where the focus was, put it in the drawer.
+  useEffect(() => {
+    if (!open) return;
+    useAppStore.getState().setSettingsOpen(false);
+    const back = document.activeElement as HTMLElement | null;
+    void refreshSessions();
+    panel.current?.focus();
+    return () => back?.focus?.();
+  }, [open]);
+
+  // Esc closes, unless something inside used it (a rename being cancelled).
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: globalThis.KeyboardEvent): void => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
+      setOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [open, setOpen]);
+
+  // Tab stays inside the drawer.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (e.key !== 'Tab' || !panel.current) return;
+    const items = [...panel.current.querySelectorAll<HTMLElement>('input, button')].filter(
+      (el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null,
+    );
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last?.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first?.focus();
+    }
+  };
+
+  if (!open) return null;
+  const sessions = state?.sessions ?? [];
+  const rec = state?.recording;
+  const now = Math.max(polledAt, Date.now());
+  const total = sessions.reduce((a, s) => a + s.bytes, 0);
+
+  return (
+    <div className="st-layer">
+      <div className="st-backdrop" onPointerDown={() => setOpen(false)} aria-hidden="true" />
+      <div
+        className="st-drawer ss-drawer"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="ss-title"
+        data-testid="sessions-panel"
+        ref={panel}
+        tabIndex={-1}
+        onKeyDown={onKeyDown}
+      >
+        <header className="st-head">
+          <div className="st-head-title">
+            <h2 id="ss-title">Sessions</h2>
+            <span className="st-sub">recorded market data · replay, rename, delete</span>
+          </div>
+          <button
+            type="button"
+            className="st-close"
+            onClick={() => setOpen(false)}
+            aria-label="Close sessions"
+            title="Close (Esc)"
+          >
+            <kbd>Esc</kbd>
+            <CloseIcon />
+          </button>
+        </header>
+
+        <Now state={state} unavailable={unavailable} />
+
+        <div className="st-scroll ss-scroll">
+          <div className="st-section-head ss-list-head">
+            <h3>Recorded</h3>
+            <span className="st-note" data-testid="sessions-count">
+              {state
+                ? sessions.length === 0
+                  ? 'none yet'
+                  : `${sessions.length} session${sessions.length === 1 ? '' : 's'} · ${fmtBytes(total)}`
+                : ''}
+            </span>
+          </div>
+          {state && sessions.length === 0 && (
+            <p className="st-empty" data-testid="sessions-empty">
+              No sessions yet. <b>● REC</b> in the header records the live feeds; each recording is a session
+              here.
+            </p>
+          )}
+          <ul className="ss-list" data-testid="sessions-list">
+            {sessions.map((s) => (
+              <SessionRow
+                key={s.name}
+                session={
+                  // The manifest of a session being recorded lags: its figures come from the recorder.
+                  rec?.active && rec.name === s.name ? { ...s, records: rec.records, bytes: rec.bytes } : s
+                }
+                now={now}
+                recordingSince={rec?.active && rec.name === s.name ? (rec.startedAt ?? now) : null}
+                replaying={state?.replaying?.name === s.name}
+                onReplayed={() => setOpen(false)}
+              />
+            ))}
+          </ul>
+        </div>
+
+        <footer className="st-foot ss-foot">
+          <span className="st-msg dim">
+            A replay runs through the same pipeline as the live feeds, under a REPLAY banner
+          </span>
+        </footer>
+      </div>
+    </div>
+  );
+}
