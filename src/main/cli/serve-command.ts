@@ -7,10 +7,13 @@
  * instead of live data (used by the screenshot tests); `--feeds N` runs the Binance trade simulator
  * split over N feed workers (throughput experiments).
  */
+
+import { IDLE_RECORDING } from '../../common/api.ts';
+import { DEFAULT_CONFIG } from '../../common/config.ts';
 import { Engine, splitFeeds } from '../engine/engine.ts';
 import { EngineRunner } from '../engine/engine-runner.ts';
 import { VirtualSession } from '../engine/virtual-session.ts';
-import { VENUE_NAMES, venueSpec } from '../feeds/venues/specs.ts';
+import { VENUE_NAMES } from '../feeds/venues/specs.ts';
 import type { ConfigAccess } from '../host/api-endpoints.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
@@ -92,6 +95,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
     });
     source = session;
     stopSource = async () => {};
+    // The same answers as Electron's deterministic mode: nothing to configure, record or command.
+    config = {
+      get: () => DEFAULT_CONFIG,
+      set: async () => ({ ok: false, errors: ['a deterministic session cannot be reconfigured'] }),
+      feedCommand: () => ({ ok: false, error: 'a deterministic session has no live feed' }),
+      sessions: async () => ({ recording: IDLE_RECORDING, sessions: [], replaying: null, root: '' }),
+      sessionCommand: async () => ({ ok: false, error: 'a deterministic session cannot record' }),
+      inspectSession: async () => ({ ok: false, error: 'a deterministic session has no sessions folder' }),
+    };
     log(`deterministic session: seed ${seed}, ${session.frameCount} frames on a virtual clock`);
   } else if (legacy || !base) {
     const symbols = symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]);

@@ -9,7 +9,7 @@
 import { parseIsoTimeTo } from '../iso-time.ts';
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTop, readTrade, type TopLayout, type TradeLayout } from './fields.ts';
-import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
+import { type FeedMessage, MsgKind, Sec } from './message.ts';
 
 const K_CHANNEL = lit('channel');
 const K_SEQ = lit('sequence_num');

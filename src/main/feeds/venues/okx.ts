@@ -6,7 +6,7 @@
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTrade, type TradeLayout } from './fields.ts';
 import { readPairArray } from './levels.ts';
-import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
+import { type FeedMessage, MsgKind, Sec } from './message.ts';
 
 const K_ARG = lit('arg');
 const K_CHANNEL = lit('channel');
