@@ -67,3 +67,25 @@ test('bench record --json runs end to end at a tiny scale and prints the contrac
     rows.some((x) => x.subject === 'tickscope' && x.metric === 'replay_records_per_s' && x.value > 0),
   );
 });
+
+test('bench ui --json drives the dashboard in Chromium and prints the contract lines', () => {
+  const r = spawnSync(process.execPath, [bin, 'bench', 'ui', '--json', '--seconds', '3', '--rate', '300'], {
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { bench: string; subject: string; metric: string; value: number });
+  for (const metric of ['frame_p50_ms', 'frame_p99_ms', 'long_tasks_over_50ms', 'ui_latency_p99_ms'])
+    assert.ok(
+      rows.some(
+        (x) =>
+          x.bench === 'ui' && x.subject === 'tickscope' && x.metric === metric && Number.isFinite(x.value),
+      ),
+      metric,
+    );
+  const p50 = rows.find((x) => x.metric === 'frame_p50_ms')!.value;
+  assert.ok(p50 > 0 && p50 < 100, `frames are being drawn (p50 ${p50} ms)`);
+});

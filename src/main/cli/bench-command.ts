@@ -6,9 +6,10 @@
 import { formatIngestTable, runIngestBench } from '../bench/ingest-bench.ts';
 import { formatPipelineTable, runPipelineBench } from '../bench/pipeline-bench.ts';
 import { formatRecordTable, runRecordBench } from '../bench/record-bench.ts';
+import { formatUiTable, runUiBench } from '../bench/ui-bench.ts';
 import { intFlag, numberFlag, parseFlags, UsageError } from './args.ts';
 
-export const BENCH_USAGE = `usage: tickscope bench pipeline|ingest|record [--json] [--scale X] [--repeat N]
+export const BENCH_USAGE = `usage: tickscope bench pipeline|ingest|record|ui [--json] [--scale X] [--repeat N] [--seconds S] [--rate R|max]
   pipeline: ring vs ringbuf.js vs postMessage on 64-byte records between worker threads:
     records/s at batch 1 and 256 (median of --repeat runs, default 5), and one-way latency at
     20,000 records/s.
@@ -18,6 +19,8 @@ export const BENCH_USAGE = `usage: tickscope bench pipeline|ingest|record [--jso
   record: a million trades and a million book deltas written as a session (zstd on one core)
     vs JSON lines and gzip'ed JSON lines of the same records: records/s and bytes per record,
     and the session replayed (read and decoded) at maximum speed.
+  ui: the dashboard in Chromium on the simulator at full rate (--rate, default max) for --seconds
+    (default 60): frame time p50/p99, long tasks over 50 ms, and the UI stage's p99.
   --scale shrinks the message counts.`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
@@ -27,6 +30,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       scale: { type: 'string' },
       repeat: { type: 'string' },
+      seconds: { type: 'string' },
+      rate: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     true,
@@ -36,11 +41,22 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const which = positionals[0] ?? 'pipeline';
-  if ((which !== 'pipeline' && which !== 'ingest' && which !== 'record') || positionals.length > 1)
+  if (!['pipeline', 'ingest', 'record', 'ui'].includes(which) || positionals.length > 1)
     throw new UsageError(`unknown benchmark '${positionals.join(' ')}'`);
   const scale = numberFlag(values.scale, 'scale', 0.001, 10, 1);
   const repeat = intFlag(values.repeat, 'repeat', 1, 51, 5);
   const json = values.json === true;
+  if (which === 'ui') {
+    const seconds = intFlag(values.seconds, 'seconds', 1, 3600, 60);
+    const rate = values.rate ?? 'max';
+    if (rate !== 'max' && !(Number(rate) >= 1)) throw new UsageError(`--rate must be a number ≥ 1 or 'max'`);
+    if (!json)
+      console.error(`bench ui on Node ${process.version}, ${new Date().toISOString()} (${seconds} s)…`);
+    const r = await runUiBench({ seconds, rate, log: (l) => console.error(l) });
+    if (json) for (const row of r.rows) console.log(JSON.stringify(row));
+    else console.log(formatUiTable(r));
+    return 0;
+  }
   if (which === 'record') {
     if (!json)
       console.error(`bench record on Node ${process.version}, ${new Date().toISOString()} (scale ${scale})…`);

@@ -10,6 +10,8 @@ const H_VERSION = 0;
 const H_COUNT = 1;
 const H_HEAD = 2;
 const H_FEEDS = 3;
+/** Byte offset of a f64: when the last row was written (epoch ms), for the UI-stage latency. */
+const WRITTEN_AT = 32;
 const HEADER_BYTES = 64;
 
 export function createSeriesBuffer(): SharedArrayBuffer {
@@ -20,10 +22,12 @@ export class SeriesStore {
   readonly sab: SharedArrayBuffer;
   private readonly h: Int32Array;
   private readonly cols: Float64Array[] = [];
+  private readonly writtenAt: Float64Array;
 
   constructor(sab: SharedArrayBuffer) {
     this.sab = sab;
     this.h = new Int32Array(sab, 0, HEADER_BYTES / 4);
+    this.writtenAt = new Float64Array(sab, WRITTEN_AT, 1);
     for (let c = 0; c < COLUMNS; c++)
       this.cols.push(new Float64Array(sab, HEADER_BYTES + c * ROWS * 8, ROWS));
   }
@@ -34,6 +38,11 @@ export class SeriesStore {
 
   get count(): number {
     return Atomics.load(this.h, H_COUNT);
+  }
+
+  /** When the newest row was written (epoch ms, the worker's clock), read under the version. */
+  get lastWrittenAt(): number {
+    return this.writtenAt[0]!;
   }
 
   get feedCount(): number {
@@ -49,6 +58,7 @@ export class SeriesStore {
     Atomics.store(h, H_HEAD, (head + 1) % ROWS);
     Atomics.store(h, H_COUNT, Math.min(ROWS, Atomics.load(h, H_COUNT) + 1));
     Atomics.store(h, H_FEEDS, feedCount);
+    this.writtenAt[0] = performance.timeOrigin + performance.now();
     Atomics.add(h, H_VERSION, 1); // even: stable
   }
 

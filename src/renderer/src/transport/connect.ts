@@ -5,6 +5,8 @@
  * says goes to the store; the series store's SharedArrayBuffer is returned to the charts.
  */
 import { FRAME_PORT_MESSAGE, STREAM_PATH } from '../../../common/api.ts';
+import { SeriesStore } from '../series/series-store.ts';
+import { measureUiLatency } from '../series/ui-latency.ts';
 import { useAppStore } from '../store/app-store.ts';
 import type { FromWorker, ToWorker } from '../worker/messages.ts';
 
@@ -14,10 +16,13 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
     name: 'frame-receiver',
   });
   const store = useAppStore.getState();
+  let stopUiLatency: (() => void) | null = null;
   worker.onmessage = (ev: MessageEvent<FromWorker>) => {
     const m = ev.data;
     switch (m.type) {
       case 'store':
+        stopUiLatency?.();
+        stopUiLatency = measureUiLatency(new SeriesStore(m.sab));
         onStore(m.sab);
         break;
       case 'feeds':
@@ -70,6 +75,7 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
   }
   return () => {
     stopped = true;
+    stopUiLatency?.();
     worker.terminate(); // closes a port already handed over, and the WebSocket
     // Keep listening a little for a port still in flight, to close it; then let go.
     const late = onWindowMessage;
