@@ -1,6 +1,7 @@
 /**
- * The dashboard: header, the replay and recording banners when there is something to say, three
- * live panels, status line, and the settings and sessions drawers over them. The series store
+ * The dashboard: header, the replay and recording banners when there is something to say, the
+ * panels (Throughput and Connections — both per feed — side by side, Latency and Buffer reuse
+ * under them), status line, and the settings and sessions drawers over them. The series store
  * arrives from the frame receiver once; from then on the charts read it at requestAnimationFrame
  * without React.
  */
@@ -9,6 +10,7 @@ import { Header } from './header/Header.tsx';
 import { RecordingErrorBanner } from './header/RecordingControl.tsx';
 import { ReplayBanner } from './header/ReplayBanner.tsx';
 import { BufferReusePanel } from './panels/BufferReusePanel.tsx';
+import { ConnectionsPanel } from './panels/ConnectionsPanel.tsx';
 import { LatencyPanel } from './panels/LatencyPanel.tsx';
 import { SessionsPanel } from './panels/SessionsPanel.tsx';
 import { SettingsPanel } from './panels/SettingsPanel.tsx';
@@ -57,7 +59,10 @@ export function App() {
       <main className="panels">
         {store ? (
           <>
-            <ThroughputPanel store={store} windowSec={WINDOW_SEC} />
+            <div className="panel-pair">
+              <ThroughputPanel store={store} windowSec={WINDOW_SEC} />
+              <ConnectionsPanel store={store} />
+            </div>
             <LatencyPanel store={store} windowSec={WINDOW_SEC} />
             <BufferReusePanel store={store} windowSec={WINDOW_SEC} />
           </>

@@ -110,12 +110,18 @@ export function FeedDetails(props: { feedId: number; anchor: HTMLElement; onClos
   const box = useRef<HTMLDivElement>(null);
   const [pos, setPos] = useState<{ left: number; top: number } | null>(null);
 
-  // Under the chip, kept inside the window.
+  // Under the chip (or the Connections row), kept inside the window: above it when there is no
+  // room below.
   useLayoutEffect(() => {
     const place = (): void => {
       const r = anchor.getBoundingClientRect();
       const w = box.current?.offsetWidth ?? 360;
-      setPos({ left: Math.max(8, Math.min(r.left, window.innerWidth - w - 8)), top: r.bottom + 6 });
+      const h = box.current?.offsetHeight ?? 0;
+      const below = r.bottom + 6 + h <= window.innerHeight - 8;
+      setPos({
+        left: Math.max(8, Math.min(r.left, window.innerWidth - w - 8)),
+        top: below ? r.bottom + 6 : Math.max(8, r.top - 6 - h),
+      });
     };
     place();
     window.addEventListener('resize', place);

@@ -14,7 +14,7 @@ import { useAppStore } from '../store/app-store.ts';
 import { FeedDetails } from './FeedDetails.tsx';
 import { RecordingControl, SessionsButton } from './RecordingControl.tsx';
 
-function stateTone(state: number): string {
+export function stateTone(state: number): string {
   if (state === FeedState.live) return 'good';
   if (state === FeedState.connecting || state === FeedState.subscribing) return 'warn';
   if (state === FeedState.stale || state === FeedState.backoff) return 'alert';
