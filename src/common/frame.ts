@@ -22,6 +22,9 @@
  * - INSTRUMENTS: id → symbol table; sent when it changes and once a second.
  * - MARKET: last price, trade count and volume per instrument; every frame.
  * - COMPONENTS: every ring, buffer pool and burst dispatcher with its counters; with METRICS.
+ * - BOOK: per instrument the top of book, a depth ladder (BOOK_DEPTH levels a side), whether the
+ *   book is in sync, and the trades that arrived since the previous frame (at most
+ *   MAX_FRAME_TRADES in all; the ones left out are counted); every frame.
  *
  * Decoding writes into a caller-owned `DecodedFrame` whose arrays are preallocated, so decoding
  * the numeric sections allocates nothing; strings (feeds, instruments) are decoded only when their
@@ -29,7 +32,7 @@
  */
 
 export const FRAME_MAGIC = 0x464b5354;
-export const FRAME_VERSION = 2;
+export const FRAME_VERSION = 3;
 export const FRAME_HEADER_SIZE = 24;
 const SECTION_HEADER_SIZE = 8;
 
@@ -39,12 +42,17 @@ export const SectionType = {
   instruments: 3,
   market: 4,
   components: 5,
+  book: 6,
 } as const;
 
 export const MAX_FEEDS = 16;
 export const MAX_STAGES = 4;
 export const MAX_INSTRUMENTS = 256;
 export const MAX_COMPONENTS = 64;
+/** Levels a side in a BOOK section's depth ladder. */
+export const BOOK_DEPTH = 10;
+/** Trades a frame carries at most (all instruments); the rest are counted as omitted. */
+export const MAX_FRAME_TRADES = 512;
 
 export const ComponentKind = {
   ring: 1,
@@ -209,6 +217,79 @@ export interface MarketTick {
   volume: number;
 }
 
+/** One instrument's book in a BOOK section; the ladder arrays hold BOOK_DEPTH levels, best first. */
+export interface BookEntry {
+  instrumentId: number;
+  /** The book was rebuilt from a snapshot and no gap (or skipped record) has been seen since. */
+  synced: boolean;
+  /** Top of book: the venue's last best bid/ask, or the book's best levels; NaN when unknown. */
+  bid: number;
+  bidSize: number;
+  ask: number;
+  askSize: number;
+  bidLevels: number;
+  askLevels: number;
+  bidPx: Float64Array;
+  bidQty: Float64Array;
+  askPx: Float64Array;
+  askQty: Float64Array;
+  /** This instrument's trades in the section's trade arrays: [tradeStart, tradeStart + tradeCount). */
+  tradeStart: number;
+  tradeCount: number;
+}
+
+/** Trades of a BOOK section, struct of arrays (MAX_FRAME_TRADES long), grouped by instrument. */
+export interface TradeBatch {
+  count: number;
+  /** Trades that arrived since the previous frame but did not fit (or fell out of the reader's buffer). */
+  omitted: number;
+  /** Venue's match time, epoch ms. */
+  exchangeTime: Float64Array;
+  /** Receive time on the engine's clock, epoch ms. */
+  receiveTime: Float64Array;
+  price: Float64Array;
+  qty: Float64Array;
+  /** RecordFlag bits (aggressorSell). */
+  flags: Uint16Array;
+}
+
+export interface BookSection {
+  count: number;
+  entries: readonly BookEntry[];
+  trades: TradeBatch;
+}
+
+export function createBookEntry(instrumentId = 0): BookEntry {
+  return {
+    instrumentId,
+    synced: false,
+    bid: Number.NaN,
+    bidSize: Number.NaN,
+    ask: Number.NaN,
+    askSize: Number.NaN,
+    bidLevels: 0,
+    askLevels: 0,
+    bidPx: new Float64Array(BOOK_DEPTH),
+    bidQty: new Float64Array(BOOK_DEPTH),
+    askPx: new Float64Array(BOOK_DEPTH),
+    askQty: new Float64Array(BOOK_DEPTH),
+    tradeStart: 0,
+    tradeCount: 0,
+  };
+}
+
+export function createTradeBatch(): TradeBatch {
+  return {
+    count: 0,
+    omitted: 0,
+    exchangeTime: new Float64Array(MAX_FRAME_TRADES),
+    receiveTime: new Float64Array(MAX_FRAME_TRADES),
+    price: new Float64Array(MAX_FRAME_TRADES),
+    qty: new Float64Array(MAX_FRAME_TRADES),
+    flags: new Uint16Array(MAX_FRAME_TRADES),
+  };
+}
+
 export interface FrameParts {
   seq: number;
   time: number;
@@ -217,6 +298,7 @@ export interface FrameParts {
   instruments?: readonly InstrumentInfo[] | undefined;
   market?: { count: number; ticks: readonly MarketTick[] } | undefined;
   components?: readonly ComponentStats[] | undefined;
+  book?: BookSection | undefined;
 }
 
 export interface DecodedFrame {
@@ -232,6 +314,9 @@ export interface DecodedFrame {
   market: MarketTick[];
   /** null when the frame had no COMPONENTS section. */
   components: ComponentStats[] | null;
+  hasBook: boolean;
+  /** Entries (MAX_INSTRUMENTS, reused) and trades of the BOOK section; count 0 when absent. */
+  book: { count: number; entries: BookEntry[]; trades: TradeBatch };
 }
 
 const METRICS_FIXED = 32;
@@ -240,6 +325,10 @@ const STAGE_SIZE = 48;
 const PIPELINE_SIZE = 112;
 const COMPONENT_FIXED = 8 + COMPONENT_VALUES * 8;
 const MARKET_TICK_SIZE = 40;
+/** Book entry: 48 bytes of fields, then 16 bytes a level, then 40 bytes a trade. */
+const BOOK_FIXED = 48;
+const BOOK_LEVEL_SIZE = 16;
+const TRADE_SIZE = 40;
 /** Feed status: 40 bytes of fields, then the counters, then name and url. */
 const FEED_FIXED = 40 + FEED_COUNTER_COUNT * 8;
 
@@ -272,6 +361,15 @@ function instrumentsSize(list: readonly InstrumentInfo[]): number {
   return n;
 }
 
+function bookSize(b: BookSection): number {
+  let n = 8;
+  for (let i = 0; i < b.count; i++) {
+    const e = b.entries[i]!;
+    n += BOOK_FIXED + (e.bidLevels + e.askLevels) * BOOK_LEVEL_SIZE + e.tradeCount * TRADE_SIZE;
+  }
+  return n;
+}
+
 function utf8Length(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
@@ -294,6 +392,7 @@ export function measureFrame(p: FrameParts): number {
   if (p.instruments) n += SECTION_HEADER_SIZE + pad8(instrumentsSize(p.instruments));
   if (p.market) n += SECTION_HEADER_SIZE + 8 + p.market.count * MARKET_TICK_SIZE;
   if (p.components) n += SECTION_HEADER_SIZE + pad8(componentsSize(p.components));
+  if (p.book) n += SECTION_HEADER_SIZE + bookSize(p.book);
   return n;
 }
 
@@ -456,6 +555,50 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
     end(s, o);
   }
 
+  if (p.book) {
+    const b = p.book;
+    const tr = b.trades;
+    const s = begin(SectionType.book);
+    v.setUint32(s, b.count, true);
+    v.setUint32(s + 4, tr.omitted, true);
+    let o = s + 8;
+    for (let i = 0; i < b.count; i++) {
+      const e = b.entries[i]!;
+      v.setUint32(o, e.instrumentId, true);
+      v.setUint8(o + 4, e.synced ? 1 : 0);
+      v.setUint8(o + 5, e.bidLevels);
+      v.setUint8(o + 6, e.askLevels);
+      v.setUint8(o + 7, 0);
+      v.setUint32(o + 8, e.tradeCount, true);
+      v.setUint32(o + 12, 0, true);
+      v.setFloat64(o + 16, e.bid, true);
+      v.setFloat64(o + 24, e.bidSize, true);
+      v.setFloat64(o + 32, e.ask, true);
+      v.setFloat64(o + 40, e.askSize, true);
+      o += BOOK_FIXED;
+      for (let k = 0; k < e.bidLevels; k++) {
+        v.setFloat64(o, e.bidPx[k]!, true);
+        v.setFloat64(o + 8, e.bidQty[k]!, true);
+        o += BOOK_LEVEL_SIZE;
+      }
+      for (let k = 0; k < e.askLevels; k++) {
+        v.setFloat64(o, e.askPx[k]!, true);
+        v.setFloat64(o + 8, e.askQty[k]!, true);
+        o += BOOK_LEVEL_SIZE;
+      }
+      for (let k = e.tradeStart; k < e.tradeStart + e.tradeCount; k++) {
+        v.setFloat64(o, tr.exchangeTime[k]!, true);
+        v.setFloat64(o + 8, tr.receiveTime[k]!, true);
+        v.setFloat64(o + 16, tr.price[k]!, true);
+        v.setFloat64(o + 24, tr.qty[k]!, true);
+        v.setUint32(o + 32, tr.flags[k]!, true);
+        v.setUint32(o + 36, 0, true);
+        o += TRADE_SIZE;
+      }
+    }
+    end(s, o);
+  }
+
   v.setUint32(0, FRAME_MAGIC, true);
   v.setUint16(4, FRAME_VERSION, true);
   v.setUint16(6, sections, true);
@@ -516,6 +659,12 @@ export function createDecodedFrame(): DecodedFrame {
     marketCount: 0,
     market,
     components: null,
+    hasBook: false,
+    book: {
+      count: 0,
+      entries: Array.from({ length: MAX_INSTRUMENTS }, () => createBookEntry()),
+      trades: createTradeBatch(),
+    },
   };
 }
 
@@ -546,6 +695,10 @@ export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame 
   out.hasMarket = false;
   out.marketCount = 0;
   out.components = null;
+  out.hasBook = false;
+  out.book.count = 0;
+  out.book.trades.count = 0;
+  out.book.trades.omitted = 0;
 
   let at = FRAME_HEADER_SIZE;
   for (let s = 0; s < sections; s++) {
@@ -571,6 +724,10 @@ export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame 
         break;
       case SectionType.components:
         out.components = decodeComponents(v, bytes, body, len);
+        break;
+      case SectionType.book:
+        decodeBook(v, body, len, out.book);
+        out.hasBook = true;
         break;
       default:
         break; // unknown: skip
@@ -727,4 +884,61 @@ function decodeMarket(v: DataView, s: number, len: number, ticks: MarketTick[]):
     o += MARKET_TICK_SIZE;
   }
   return count;
+}
+
+function decodeBook(
+  v: DataView,
+  s: number,
+  len: number,
+  b: { count: number; entries: BookEntry[]; trades: TradeBatch },
+): void {
+  need(len >= 8, 'book');
+  const count = v.getUint32(s, true);
+  if (count > MAX_INSTRUMENTS) throw new FrameError('book section count out of range');
+  const tr = b.trades;
+  tr.omitted = v.getUint32(s + 4, true);
+  const end = s + len;
+  let o = s + 8;
+  let t = 0;
+  for (let i = 0; i < count; i++) {
+    need(o + BOOK_FIXED <= end, 'book');
+    const e = b.entries[i]!;
+    const bids = v.getUint8(o + 5);
+    const asks = v.getUint8(o + 6);
+    const trades = v.getUint32(o + 8, true);
+    if (bids > BOOK_DEPTH || asks > BOOK_DEPTH) throw new FrameError('book depth out of range');
+    if (t + trades > MAX_FRAME_TRADES) throw new FrameError('book section trade count out of range');
+    need(o + BOOK_FIXED + (bids + asks) * BOOK_LEVEL_SIZE + trades * TRADE_SIZE <= end, 'book');
+    e.instrumentId = v.getUint32(o, true);
+    e.synced = v.getUint8(o + 4) === 1;
+    e.bidLevels = bids;
+    e.askLevels = asks;
+    e.bid = v.getFloat64(o + 16, true);
+    e.bidSize = v.getFloat64(o + 24, true);
+    e.ask = v.getFloat64(o + 32, true);
+    e.askSize = v.getFloat64(o + 40, true);
+    o += BOOK_FIXED;
+    for (let k = 0; k < bids; k++) {
+      e.bidPx[k] = v.getFloat64(o, true);
+      e.bidQty[k] = v.getFloat64(o + 8, true);
+      o += BOOK_LEVEL_SIZE;
+    }
+    for (let k = 0; k < asks; k++) {
+      e.askPx[k] = v.getFloat64(o, true);
+      e.askQty[k] = v.getFloat64(o + 8, true);
+      o += BOOK_LEVEL_SIZE;
+    }
+    e.tradeStart = t;
+    e.tradeCount = trades;
+    for (let k = 0; k < trades; k++, t++) {
+      tr.exchangeTime[t] = v.getFloat64(o, true);
+      tr.receiveTime[t] = v.getFloat64(o + 8, true);
+      tr.price[t] = v.getFloat64(o + 16, true);
+      tr.qty[t] = v.getFloat64(o + 24, true);
+      tr.flags[t] = v.getUint32(o + 32, true);
+      o += TRADE_SIZE;
+    }
+  }
+  tr.count = t;
+  b.count = count;
 }

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  BOOK_DEPTH,
+  type BookSection,
   ComponentKind,
+  createBookEntry,
   createDecodedFrame,
+  createTradeBatch,
   decodeFrame,
   encodeFrame,
   FEED_COUNTER_COUNT,
@@ -10,10 +14,47 @@ import {
   FRAME_HEADER_SIZE,
   FrameError,
   type FrameParts,
+  MAX_FRAME_TRADES,
   type MetricsSection,
   measureFrame,
   Stage,
 } from '../../src/common/frame.ts';
+
+/** `instruments` books with full ladders and `tradesEach` trades each, trades grouped by entry. */
+function book(instruments: number, tradesEach: number, omitted = 0): BookSection {
+  const trades = createTradeBatch();
+  const entries = Array.from({ length: instruments }, (_, i) => {
+    const e = createBookEntry(65536 + i);
+    e.synced = i % 2 === 0;
+    e.bid = 100 + i - 0.5;
+    e.bidSize = 1.25;
+    e.ask = 100 + i + 0.5;
+    e.askSize = 2.5;
+    e.bidLevels = i === 1 ? 3 : BOOK_DEPTH;
+    e.askLevels = i === 1 ? 0 : BOOK_DEPTH;
+    for (let k = 0; k < e.bidLevels; k++) {
+      e.bidPx[k] = e.bid - k * 0.5;
+      e.bidQty[k] = k + 0.125;
+    }
+    for (let k = 0; k < e.askLevels; k++) {
+      e.askPx[k] = e.ask + k * 0.5;
+      e.askQty[k] = k + 0.375;
+    }
+    e.tradeStart = trades.count;
+    e.tradeCount = tradesEach;
+    for (let k = 0; k < tradesEach; k++) {
+      const t = trades.count++;
+      trades.exchangeTime[t] = 1784107800000.125 + t;
+      trades.receiveTime[t] = 1784107800001.5 + t;
+      trades.price[t] = e.bid + (k % 3) * 0.5;
+      trades.qty[t] = 0.001 * (k + 1);
+      trades.flags[t] = k % 2;
+    }
+    return e;
+  });
+  trades.omitted = omitted;
+  return { count: instruments, entries, trades };
+}
 
 function metrics(feedCount: number): MetricsSection {
   return {
@@ -102,6 +143,7 @@ function parts(): FrameParts {
       },
       { kind: ComponentKind.pool, name: 'frame pool ✓', values: Float64Array.of(100, 99, 1, 2, 0, 0, 0, 0) },
     ],
+    book: book(3, 4, 7),
   };
 }
 
@@ -129,6 +171,52 @@ test('frame round trip: every section, every field, exact', () => {
   assert.equal(d.marketCount, 2);
   assert.deepEqual(d.market.slice(0, 2), p.market!.ticks);
   assert.deepEqual(d.components, p.components);
+  assert.equal(d.hasBook, true);
+  assert.equal(d.book.count, 3);
+  for (let i = 0; i < 3; i++) {
+    const a = d.book.entries[i]!;
+    const b = p.book!.entries[i]!;
+    assert.deepEqual(
+      { ...a, bidPx: a.bidPx.subarray(0, a.bidLevels), bidQty: a.bidQty.subarray(0, a.bidLevels) },
+      { ...b, bidPx: b.bidPx.subarray(0, b.bidLevels), bidQty: b.bidQty.subarray(0, b.bidLevels) },
+    );
+  }
+  assert.equal(d.book.trades.count, 12);
+  assert.equal(d.book.trades.omitted, 7);
+  assert.deepEqual(d.book.trades, p.book!.trades);
+});
+
+test('book section: the largest frame (every trade slot used) round-trips; size with 5 venues × 3 instruments', () => {
+  const full: FrameParts = { seq: 1, time: 2, book: book(16, MAX_FRAME_TRADES / 16) };
+  const buf = new Uint8Array(measureFrame(full));
+  const len = encodeFrame(buf, full);
+  assert.equal(len, buf.length);
+  const d = decodeFrame(buf, createDecodedFrame());
+  assert.equal(d.book.trades.count, MAX_FRAME_TRADES);
+  assert.deepEqual(d.book.trades, full.book!.trades);
+
+  // Five venues × 3 instruments, full ladders, 20 trades each since the last frame: a few KB.
+  const typical = measureFrame({ seq: 1, time: 2, book: book(15, 20) });
+  const quiet = measureFrame({ seq: 1, time: 2, book: book(15, 0) });
+  console.log(`book section: 15 instruments ${quiet} B without trades, ${typical} B with 300 trades`);
+  assert.ok(quiet <= 6 * 1024, `${quiet}`);
+  assert.ok(typical <= 18 * 1024, `${typical}`);
+  assert.ok(len <= 32 * 1024, `largest ${len}`);
+});
+
+test('book section: counts out of range are refused', () => {
+  const p: FrameParts = { seq: 1, time: 2, book: book(1, 2) };
+  const buf = new Uint8Array(measureFrame(p));
+  encodeFrame(buf, p);
+  const v = new DataView(buf.buffer);
+  const entry = FRAME_HEADER_SIZE + 8 + 8;
+  v.setUint8(entry + 5, BOOK_DEPTH + 1);
+  assert.throws(() => decodeFrame(buf, createDecodedFrame()), FrameError);
+  v.setUint8(entry + 5, BOOK_DEPTH);
+  v.setUint32(entry + 8, MAX_FRAME_TRADES + 1, true);
+  assert.throws(() => decodeFrame(buf, createDecodedFrame()), FrameError);
+  v.setUint32(entry + 8, 3, true);
+  assert.throws(() => decodeFrame(buf, createDecodedFrame()), /truncated book/);
 });
 
 test('optional sections are absent when not sent; the decoded frame is reused', () => {
@@ -146,6 +234,9 @@ test('optional sections are absent when not sent; the decoded frame is reused', 
   assert.equal(d.instruments, null);
   assert.equal(d.hasMarket, false);
   assert.equal(d.components, null);
+  assert.equal(d.hasBook, false);
+  assert.equal(d.book.count, 0);
+  assert.equal(d.book.trades.count, 0);
   assert.equal(d.seq, 7);
 });
 

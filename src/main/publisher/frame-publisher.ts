@@ -1,7 +1,7 @@
 /**
  * The UI publisher: 30–60 times a second it builds one binary frame — the metrics interval that
  * closed since the last frame, connection states and the instrument table when they changed (and
- * once a second for late joiners), and the market figures — encodes it into a pooled buffer and
+ * once a second for late joiners), the market figures and the books and trades — encodes it into a pooled buffer and
  * hands it to every sink. The buffer returns to the pool when the last sink is done with it.
  *
  * Time is passed in, so the same publisher runs on the wall clock (live) or on a virtual clock
@@ -127,6 +127,7 @@ export class FramePublisher {
     this.market.ticks = o.market.ticks;
     this.market.count = o.market.ticks.length;
     p.market = this.market;
+    p.book = o.market.bookSection();
 
     const size = measureFrame(p);
     const buf = o.pool.acquire(size);

@@ -1,7 +1,7 @@
 /**
  * The dashboard: header, the replay and recording banners when there is something to say, the
  * panels (Throughput and Connections — both per feed — side by side, Latency and Buffer reuse
- * under them), status line, and the settings and sessions drawers over them. The series store
+ * under them, Market in a column at the right), status line, and the settings and sessions drawers over them. The series store
  * arrives from the frame receiver once; from then on the charts read it at requestAnimationFrame
  * without React.
  */
@@ -12,6 +12,7 @@ import { ReplayBanner } from './header/ReplayBanner.tsx';
 import { BufferReusePanel } from './panels/BufferReusePanel.tsx';
 import { ConnectionsPanel } from './panels/ConnectionsPanel.tsx';
 import { LatencyPanel } from './panels/LatencyPanel.tsx';
+import { MarketPanel } from './panels/MarketPanel.tsx';
 import { SessionsPanel } from './panels/SessionsPanel.tsx';
 import { SettingsPanel } from './panels/SettingsPanel.tsx';
 import { ThroughputPanel } from './panels/ThroughputPanel.tsx';
@@ -65,6 +66,7 @@ export function App() {
             </div>
             <LatencyPanel store={store} windowSec={WINDOW_SEC} />
             <BufferReusePanel store={store} windowSec={WINDOW_SEC} />
+            <MarketPanel />
           </>
         ) : (
           <div className="waiting" data-testid="waiting-charts">

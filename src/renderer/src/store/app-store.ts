@@ -5,12 +5,18 @@
  */
 import { create } from 'zustand';
 import type { ComponentStats, FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
-import type { PipelineTotals, TransportStatus } from '../worker/messages.ts';
+import type { BookView, PipelineTotals, TransportStatus } from '../worker/messages.ts';
 
 export interface AppState {
   feeds: FeedStatus[];
   instruments: Map<number, InstrumentInfo>;
   market: MarketTick[];
+  /** The shared market store (trades and quotes for the Market panel), once the worker made it. */
+  marketSab: SharedArrayBuffer | null;
+  /** Books by instrument id, a few times a second. */
+  books: Map<number, BookView>;
+  /** Trades the engine could not fit into frames, in all. */
+  tradesOmitted: number;
   transport: TransportStatus | null;
   pipeline: PipelineTotals | null;
   components: ComponentStats[];
@@ -22,6 +28,8 @@ export interface AppState {
   setFeeds(feeds: FeedStatus[]): void;
   setInstruments(list: InstrumentInfo[]): void;
   setMarket(ticks: MarketTick[]): void;
+  setMarketSab(sab: SharedArrayBuffer): void;
+  setBooks(books: BookView[], omitted: number): void;
   setTransport(t: TransportStatus): void;
   setPipeline(p: PipelineTotals): void;
   setComponents(c: ComponentStats[]): void;
@@ -34,6 +42,9 @@ export const useAppStore = create<AppState>()((set) => ({
   feeds: [],
   instruments: new Map(),
   market: [],
+  marketSab: null,
+  books: new Map(),
+  tradesOmitted: 0,
   transport: null,
   pipeline: null,
   components: [],
@@ -43,6 +54,9 @@ export const useAppStore = create<AppState>()((set) => ({
   setFeeds: (feeds) => set({ feeds }),
   setInstruments: (list) => set({ instruments: new Map(list.map((i) => [i.instrumentId, i])) }),
   setMarket: (market) => set({ market }),
+  setMarketSab: (marketSab) => set({ marketSab }),
+  setBooks: (books, tradesOmitted) =>
+    set({ books: new Map(books.map((b) => [b.instrumentId, b])), tradesOmitted }),
   setTransport: (transport) => set({ transport }),
   setPipeline: (pipeline) => set({ pipeline }),
   setComponents: (components) => set({ components }),

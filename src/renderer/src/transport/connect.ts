@@ -34,6 +34,12 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
       case 'market':
         store.setMarket(m.ticks);
         break;
+      case 'market-store':
+        store.setMarketSab(m.sab);
+        break;
+      case 'books':
+        store.setBooks(m.books, m.omitted);
+        break;
       case 'transport':
         store.setTransport({ ...m.status });
         break;

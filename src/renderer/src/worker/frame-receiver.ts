@@ -2,7 +2,8 @@
  * Frame receiver (dedicated Web Worker): owns the transport — the Electron MessagePort or the
  * headless host's WebSocket — decodes every binary frame into one reused DecodedFrame, appends
  * each closed metrics interval to the shared series store, and posts the page only low-rate state:
- * connection states and instruments when they change, market figures at most 4 times a second,
+ * connection states and instruments when they change, market figures and books at most 4 times a
+ * second; each frame's trades and sampled quotes go to the shared market store,
  * transport counters once a second. Bad frames are counted and shown, never dropped silently.
  */
 /// <reference lib="webworker" />
@@ -14,9 +15,11 @@ import {
   type MarketTick,
   Stage,
 } from '../../../common/frame.ts';
+import { createMarketBuffer, MARKET_SLOTS, MarketStore } from '../series/market-store.ts';
 import { COLUMNS, Col, MAX_FEED_SLOTS } from '../series/series-layout.ts';
 import { createSeriesBuffer, SeriesStore } from '../series/series-store.ts';
 import {
+  type BookView,
   type FromWorker,
   NOT_ISOLATED,
   type PipelineTotals,
@@ -36,6 +39,8 @@ const store: SeriesStore | null =
     : null;
 if (store) post({ type: 'store', sab: store.sab });
 else post({ type: 'fatal', message: NOT_ISOLATED });
+const market: MarketStore | null = store ? new MarketStore(createMarketBuffer()) : null;
+if (market) post({ type: 'market-store', sab: market.sab });
 
 const frame: DecodedFrame = createDecodedFrame();
 const row = new Float64Array(COLUMNS);
@@ -69,6 +74,11 @@ let lastLaps = 0;
 let lastReturns = 0;
 let framesAtLastSecond = 0;
 let lastMarketPost = 0;
+let lastBookTime = Number.NEGATIVE_INFINITY;
+let tradesOmitted = 0;
+/** Quotes are sampled into the market store at most this often per instrument (engine clock). */
+const QUOTE_SAMPLE_MS = 100;
+const lastQuote = new Float64Array(MARKET_SLOTS).fill(Number.NEGATIVE_INFINITY);
 let feedsKey = '';
 let instrumentsKey = '';
 
@@ -100,13 +110,65 @@ function onFrame(bytes: Uint8Array): void {
       post({ type: 'instruments', instruments: frame.instruments });
     }
   }
+  if (frame.hasBook) appendBook(frame);
   // Market figures follow the engine's clock, so a replayed session posts them deterministically.
   // (A clock that went backwards is a new session: post at once.)
   if (frame.hasMarket && (frame.time - lastMarketPost >= 250 || frame.time < lastMarketPost)) {
     lastMarketPost = frame.time;
     const ticks: MarketTick[] = frame.market.slice(0, frame.marketCount).map((t) => ({ ...t }));
     post({ type: 'market', ticks });
+    if (frame.hasBook) postBooks(frame);
   }
+}
+
+/** Trades and sampled quotes of a BOOK section into the market store (for the Market panel's chart and tape). */
+function appendBook(f: DecodedFrame): void {
+  const b = f.book;
+  tradesOmitted += b.trades.omitted;
+  if (!market) return;
+  if (f.time < lastBookTime) {
+    market.reset();
+    lastQuote.fill(Number.NEGATIVE_INFINITY);
+    tradesOmitted = b.trades.omitted;
+  }
+  lastBookTime = f.time;
+  const tr = b.trades;
+  market.begin();
+  for (let i = 0; i < b.count; i++) {
+    const e = b.entries[i]!;
+    const slot = market.claim(e.instrumentId);
+    if (slot < 0) continue;
+    for (let k = e.tradeStart; k < e.tradeStart + e.tradeCount; k++)
+      market.addTrade(slot, tr.exchangeTime[k]!, tr.price[k]!, tr.qty[k]!, tr.flags[k]!);
+    const quoted = !Number.isNaN(e.bid) || !Number.isNaN(e.ask);
+    if (quoted && f.time - lastQuote[slot]! >= QUOTE_SAMPLE_MS) {
+      lastQuote[slot] = f.time;
+      market.addQuote(slot, f.time, e.bid, e.ask);
+    }
+  }
+  market.end();
+}
+
+function postBooks(f: DecodedFrame): void {
+  const books: BookView[] = [];
+  for (let i = 0; i < f.book.count; i++) {
+    const e = f.book.entries[i]!;
+    const bids: [number, number][] = [];
+    const asks: [number, number][] = [];
+    for (let k = 0; k < e.bidLevels; k++) bids.push([e.bidPx[k]!, e.bidQty[k]!]);
+    for (let k = 0; k < e.askLevels; k++) asks.push([e.askPx[k]!, e.askQty[k]!]);
+    books.push({
+      instrumentId: e.instrumentId,
+      synced: e.synced,
+      bid: e.bid,
+      bidSize: e.bidSize,
+      ask: e.ask,
+      askSize: e.askSize,
+      bids,
+      asks,
+    });
+  }
+  post({ type: 'books', books, omitted: tradesOmitted });
 }
 
 /** A message that is not a binary frame: counted with the decode errors, never ignored. */

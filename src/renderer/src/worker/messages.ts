@@ -4,6 +4,19 @@
  */
 import type { ComponentStats, FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
 
+/** One instrument's book as the Market panel shows it (ladder best first). */
+export interface BookView {
+  instrumentId: number;
+  synced: boolean;
+  bid: number;
+  bidSize: number;
+  ask: number;
+  askSize: number;
+  /** [price, size] pairs, best first. */
+  bids: [number, number][];
+  asks: [number, number][];
+}
+
 export const NOT_ISOLATED =
   'This page is not cross-origin isolated (COOP/COEP headers missing), so SharedArrayBuffer is unavailable and the live charts cannot run.';
 
@@ -40,6 +53,9 @@ export type FromWorker =
   | { type: 'feeds'; feeds: FeedStatus[] }
   | { type: 'instruments'; instruments: InstrumentInfo[] }
   | { type: 'market'; ticks: MarketTick[] }
+  | { type: 'market-store'; sab: SharedArrayBuffer }
+  /** Books at most 4 times a second; `omitted`: trades the engine could not fit in frames, in all. */
+  | { type: 'books'; books: BookView[]; omitted: number }
   | { type: 'transport'; status: TransportStatus }
   | { type: 'pipeline'; totals: PipelineTotals }
   | { type: 'components'; components: ComponentStats[] }
