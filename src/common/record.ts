@@ -87,6 +87,22 @@ export function venueName(v: number): string {
   return venueNames[v] ?? 'unknown';
 }
 
+/** The venue number of a name (venueName's inverse); unknown for anything else. */
+export function venueOf(name: string): number {
+  const i = venueNames.indexOf(name);
+  return i > 0 ? i : Venue.unknown;
+}
+
+/** RecordKind names by number, for manifests, inspection and export. */
+export const RECORD_KIND_NAMES: readonly string[] = [
+  'none',
+  'trade',
+  'bookTop',
+  'bookDelta',
+  'gap',
+  'bookReset',
+];
+
 /** The plain-object form of a record, for tests, export and debugging (never on a hot path). */
 export interface MarketRecord {
   kind: number;

@@ -8,13 +8,11 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { nowMs } from '../../common/clock.ts';
 import { FeedState, type FeedStatus, type InstrumentInfo } from '../../common/frame.ts';
-import { RECORD_SIZE, Venue } from '../../common/record.ts';
+import { RECORD_SIZE, Venue, venueOf } from '../../common/record.ts';
 import { createRing } from '../../common/ring.ts';
 import { type FeedConfig, feedCounters } from '../feeds/feed-host.ts';
 import { createFeedStats, FEED_STAT_COUNT } from '../feeds/feed-protocol.ts';
 import type { FromReplay, ReplayProgress, ReplayWorkerData, ToReplay } from './replay-worker.ts';
-
-const VENUES: Record<string, number> = { binance: 1, coinbase: 2, kraken: 3, bybit: 4, okx: 5 };
 
 export interface ReplayOptions {
   dir: string;
@@ -85,7 +83,7 @@ export class ReplayHost {
           this.instruments.push({
             instrumentId: i.instrumentId,
             feedId: i.feedId,
-            venue: VENUES[i.venue] ?? Venue.unknown,
+            venue: venueOf(i.venue),
             symbol: i.symbol,
           });
         this.setState(FeedState.live);

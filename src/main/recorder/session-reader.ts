@@ -7,7 +7,14 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Off, RECORD_SIZE, RecordFlag, RecordKind, venueName } from '../../common/record.ts';
+import {
+  Off,
+  RECORD_KIND_NAMES,
+  RECORD_SIZE,
+  RecordFlag,
+  RecordKind,
+  venueName,
+} from '../../common/record.ts';
 import type { BlockHeader } from './block.ts';
 import { type FileScanEvent, scanSegmentFileEvents } from './segment-scan.ts';
 import type { ManifestInstrument, SessionManifest } from './session-writer.ts';
@@ -162,7 +169,7 @@ export async function* readRecords(session: Session, options: ReadOptions = {}):
   for await (const e of readSession(session, options)) if (e.type === 'block') yield e.records;
 }
 
-export const KIND_NAMES: readonly string[] = ['none', 'trade', 'bookTop', 'bookDelta', 'gap', 'bookReset'];
+export const KIND_NAMES = RECORD_KIND_NAMES;
 
 export function kindName(k: number): string {
   return KIND_NAMES[k] ?? `kind${k}`;

@@ -11,7 +11,7 @@
  */
 import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RECORD_SIZE } from '../../common/record.ts';
+import { RECORD_KIND_NAMES, RECORD_SIZE } from '../../common/record.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { Codec, encodeBlock, receiveTimeOf, shuffle } from './block.ts';
 
@@ -63,8 +63,6 @@ export interface SessionWriterOptions {
   openFile?: (path: string, flags: string, mode: number) => Promise<FileHandle>;
 }
 
-const KIND_NAMES = ['none', 'trade', 'bookTop', 'bookDelta', 'gap', 'bookReset'];
-
 interface PendingBlock {
   sequence: number;
   records: number;
@@ -85,7 +83,7 @@ export class SessionWriter {
     rawBlocks: 0,
     bytes: 0,
     rawBytes: 0,
-    byKind: new Array<number>(KIND_NAMES.length).fill(0),
+    byKind: new Array<number>(RECORD_KIND_NAMES.length).fill(0),
     gaps: 0,
   };
   failed: Error | null = null;
@@ -296,7 +294,7 @@ export class SessionWriter {
     const d = this.opts.describe?.() ?? { venues: [], instruments: [] };
     const byKind: Record<string, number> = {};
     this.stats.byKind.forEach((n, k) => {
-      if (n > 0) byKind[KIND_NAMES[k]!] = n;
+      if (n > 0) byKind[RECORD_KIND_NAMES[k]!] = n;
     });
     return {
       layout: 1,
