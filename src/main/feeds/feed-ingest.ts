@@ -543,7 +543,8 @@ export class FeedIngest {
     this.aligning[local] = true;
     this.sawOlder[local] = false;
     const queued = this.pending[local]!.splice(0);
-    const msg = new FeedMessage();
+    // The frame message is free here: snapshots arrive from the REST callback, never mid-frame.
+    const msg = this.msg;
     for (const frame of queued) {
       if (!book.synced) {
         // Out of line again (too old a snapshot, or a gap): the rest waits for the next one.
