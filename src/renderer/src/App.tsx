@@ -13,6 +13,7 @@ import { BufferReusePanel } from './panels/BufferReusePanel.tsx';
 import { ConnectionsPanel } from './panels/ConnectionsPanel.tsx';
 import { LatencyPanel } from './panels/LatencyPanel.tsx';
 import { MarketPanel } from './panels/MarketPanel.tsx';
+import { RecordingPanel } from './panels/RecordingPanel.tsx';
 import { SessionsPanel } from './panels/SessionsPanel.tsx';
 import { SettingsPanel } from './panels/SettingsPanel.tsx';
 import { ThroughputPanel } from './panels/ThroughputPanel.tsx';
@@ -66,6 +67,7 @@ export function App() {
             </div>
             <LatencyPanel store={store} windowSec={WINDOW_SEC} />
             <BufferReusePanel store={store} windowSec={WINDOW_SEC} />
+            <RecordingPanel />
             <MarketPanel />
           </>
         ) : (
