@@ -12,7 +12,7 @@ import { IDLE_RECORDING } from '../../common/api.ts';
 import { DEFAULT_CONFIG } from '../../common/config.ts';
 import { Engine, splitFeeds } from '../engine/engine.ts';
 import { EngineRunner } from '../engine/engine-runner.ts';
-import { VirtualSession } from '../engine/virtual-session.ts';
+import { VIRTUAL_SYMBOLS, VirtualSession } from '../engine/virtual-session.ts';
 import { VENUE_NAMES } from '../feeds/venues/specs.ts';
 import type { ConfigAccess } from '../host/api-endpoints.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
@@ -91,7 +91,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (values.deterministic) {
     const session = VirtualSession.create({
       seed,
-      symbols: symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]),
+      symbols: symbolsFlag(values.symbols, 'symbols', [...VIRTUAL_SYMBOLS]),
     });
     source = session;
     stopSource = async () => {};
