@@ -17,7 +17,8 @@
  * Unknown section types are skipped, so a newer engine can talk to an older renderer.
  *
  * Sections:
- * - METRICS: one closed metrics interval (throughput per feed, latency stages, pool and ring).
+ * - METRICS: one closed metrics interval (throughput per feed and per stream of each feed, latency
+ *   stages, pool and ring).
  * - FEEDS: connection state of every feed; sent when a state changes and once a second.
  * - INSTRUMENTS: id → symbol table; sent when it changes and once a second.
  * - MARKET: last price, trade count and volume per instrument; every frame.
@@ -25,14 +26,20 @@
  * - BOOK: per instrument the top of book, a depth ladder (BOOK_DEPTH levels a side), whether the
  *   book is in sync, and the trades that arrived since the previous frame (at most
  *   MAX_FRAME_TRADES in all; the ones left out are counted); every frame.
+ * - HISTOGRAM: per engine latency stage (wire, pipeline, disk), the interval's bucket counts in
+ *   the shared scheme of latency-buckets.ts (non-empty buckets only), its count and exact max;
+ *   with METRICS. METRICS carries all four stage slots; the engine leaves the UI slot empty
+ *   (count 0), the renderer measures and fills it.
  *
  * Decoding writes into a caller-owned `DecodedFrame` whose arrays are preallocated, so decoding
  * the numeric sections allocates nothing; strings (feeds, instruments) are decoded only when their
  * sections are present.
  */
 
+import { BUCKETS } from './latency-buckets.ts';
+
 export const FRAME_MAGIC = 0x464b5354;
-export const FRAME_VERSION = 3;
+export const FRAME_VERSION = 4;
 export const FRAME_HEADER_SIZE = 24;
 const SECTION_HEADER_SIZE = 8;
 
@@ -43,6 +50,7 @@ export const SectionType = {
   market: 4,
   components: 5,
   book: 6,
+  histogram: 7,
 } as const;
 
 export const MAX_FEEDS = 16;
@@ -104,12 +112,30 @@ export const FEED_STATE_NAMES = [
   'closed',
 ] as const;
 
+/**
+ * What a feed's wire messages carry, counted per message at ingest: trades, top of book, L2 book
+ * (snapshots and deltas), and everything else (heartbeats, pongs, acks, subscription replies,
+ * errors, notices, malformed frames). Every message is in exactly one, so a feed's streams sum to
+ * its total.
+ */
+export const Stream = {
+  trades: 0,
+  top: 1,
+  book: 2,
+  other: 3,
+} as const;
+export const STREAM_COUNT = 4;
+export const STREAM_NAMES = ['trades', 'top of book', 'book', 'other'] as const;
+
 export interface FeedThroughput {
   feedId: number;
   messagesPerSec: number;
   bytesPerSec: number;
   totalMessages: number;
   totalBytes: number;
+  /** Messages/s and wire bytes/s of each Stream (STREAM_COUNT values each). */
+  streamMessagesPerSec: Float64Array;
+  streamBytesPerSec: Float64Array;
 }
 
 /** Percentiles in microseconds over one interval. count = 0 means no sample in the interval. */
@@ -290,6 +316,28 @@ export function createTradeBatch(): TradeBatch {
   };
 }
 
+/** One stage's bucket counts over one metrics interval (BUCKETS long, latency-buckets.ts). */
+export interface StageHistogram {
+  stage: number;
+  count: number;
+  /** Exact maximum, µs (0 when count is 0). */
+  max: number;
+  counts: Uint32Array;
+}
+
+export interface HistogramSection {
+  stageCount: number;
+  /** MAX_STAGES entries, reused; the first stageCount are valid. */
+  stages: StageHistogram[];
+}
+
+export function createHistogramSection(): HistogramSection {
+  const stages: StageHistogram[] = [];
+  for (let i = 0; i < MAX_STAGES; i++)
+    stages.push({ stage: i, count: 0, max: 0, counts: new Uint32Array(BUCKETS) });
+  return { stageCount: 0, stages };
+}
+
 export interface FrameParts {
   seq: number;
   time: number;
@@ -299,6 +347,7 @@ export interface FrameParts {
   market?: { count: number; ticks: readonly MarketTick[] } | undefined;
   components?: readonly ComponentStats[] | undefined;
   book?: BookSection | undefined;
+  histograms?: HistogramSection | undefined;
 }
 
 export interface DecodedFrame {
@@ -317,10 +366,14 @@ export interface DecodedFrame {
   hasBook: boolean;
   /** Entries (MAX_INSTRUMENTS, reused) and trades of the BOOK section; count 0 when absent. */
   book: { count: number; entries: BookEntry[]; trades: TradeBatch };
+  hasHistograms: boolean;
+  /** Bucket counts per engine stage (reused); valid when hasHistograms. */
+  histograms: HistogramSection;
 }
 
 const METRICS_FIXED = 32;
-const FEED_THROUGHPUT_SIZE = 40;
+/** Feed entry: 40 bytes of totals, then messages/s and bytes/s of each stream. */
+const FEED_THROUGHPUT_SIZE = 40 + STREAM_COUNT * 16;
 const STAGE_SIZE = 48;
 const PIPELINE_SIZE = 112;
 const COMPONENT_FIXED = 8 + COMPONENT_VALUES * 8;
@@ -329,6 +382,9 @@ const MARKET_TICK_SIZE = 40;
 const BOOK_FIXED = 48;
 const BOOK_LEVEL_SIZE = 16;
 const TRADE_SIZE = 40;
+/** Histogram: 8 bytes of counts, then per stage 16 bytes and 8 a non-empty bucket. */
+const HIST_STAGE_FIXED = 16;
+const HIST_BUCKET_SIZE = 8;
 /** Feed status: 40 bytes of fields, then the counters, then name and url. */
 const FEED_FIXED = 40 + FEED_COUNTER_COUNT * 8;
 
@@ -393,6 +449,7 @@ export function measureFrame(p: FrameParts): number {
   if (p.market) n += SECTION_HEADER_SIZE + 8 + p.market.count * MARKET_TICK_SIZE;
   if (p.components) n += SECTION_HEADER_SIZE + pad8(componentsSize(p.components));
   if (p.book) n += SECTION_HEADER_SIZE + bookSize(p.book);
+  if (p.histograms) n += SECTION_HEADER_SIZE + histogramsSize(p.histograms);
   return n;
 }
 
@@ -435,6 +492,10 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
       v.setFloat64(o + 16, f.bytesPerSec, true);
       v.setFloat64(o + 24, f.totalMessages, true);
       v.setFloat64(o + 32, f.totalBytes, true);
+      for (let k = 0; k < STREAM_COUNT; k++) {
+        v.setFloat64(o + 40 + k * 8, f.streamMessagesPerSec[k] ?? 0, true);
+        v.setFloat64(o + 40 + (STREAM_COUNT + k) * 8, f.streamBytesPerSec[k] ?? 0, true);
+      }
       o += FEED_THROUGHPUT_SIZE;
     }
     for (let i = 0; i < m.stageCount; i++) {
@@ -599,6 +660,11 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
     end(s, o);
   }
 
+  if (p.histograms) {
+    const s = begin(SectionType.histogram);
+    end(s, encodeHistograms(v, s, p.histograms));
+  }
+
   v.setUint32(0, FRAME_MAGIC, true);
   v.setUint16(4, FRAME_VERSION, true);
   v.setUint16(6, sections, true);
@@ -612,7 +678,15 @@ export function encodeFrame(out: Uint8Array, p: FrameParts): number {
 export function createMetricsSection(): MetricsSection {
   const feeds: FeedThroughput[] = [];
   for (let i = 0; i < MAX_FEEDS; i++) {
-    feeds.push({ feedId: 0, messagesPerSec: 0, bytesPerSec: 0, totalMessages: 0, totalBytes: 0 });
+    feeds.push({
+      feedId: 0,
+      messagesPerSec: 0,
+      bytesPerSec: 0,
+      totalMessages: 0,
+      totalBytes: 0,
+      streamMessagesPerSec: new Float64Array(STREAM_COUNT),
+      streamBytesPerSec: new Float64Array(STREAM_COUNT),
+    });
   }
   const stages: StageLatency[] = [];
   for (let i = 0; i < MAX_STAGES; i++)
@@ -665,6 +739,8 @@ export function createDecodedFrame(): DecodedFrame {
       entries: Array.from({ length: MAX_INSTRUMENTS }, () => createBookEntry()),
       trades: createTradeBatch(),
     },
+    hasHistograms: false,
+    histograms: createHistogramSection(),
   };
 }
 
@@ -699,6 +775,7 @@ export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame 
   out.book.count = 0;
   out.book.trades.count = 0;
   out.book.trades.omitted = 0;
+  out.hasHistograms = false;
 
   let at = FRAME_HEADER_SIZE;
   for (let s = 0; s < sections; s++) {
@@ -725,6 +802,9 @@ export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame 
       case SectionType.components:
         out.components = decodeComponents(v, bytes, body, len);
         break;
+      case SectionType.histogram:
+        out.hasHistograms = decodeHistograms(v, body, len, out.histograms);
+        break;
       case SectionType.book:
         decodeBook(v, body, len, out.book);
         out.hasBook = true;
@@ -735,6 +815,77 @@ export function decodeFrame(bytes: Uint8Array, out: DecodedFrame): DecodedFrame 
     at = body + len;
   }
   return out;
+}
+
+function histogramsSize(h: HistogramSection): number {
+  let n = 8;
+  for (let i = 0; i < h.stageCount; i++) {
+    const c = h.stages[i]!.counts;
+    n += HIST_STAGE_FIXED;
+    for (let b = 0; b < BUCKETS; b++) if (c[b] !== 0) n += HIST_BUCKET_SIZE;
+  }
+  return n;
+}
+
+/** Writes a HISTOGRAM body at `s`; returns where it ends. Only non-empty buckets are sent. */
+function encodeHistograms(v: DataView, s: number, h: HistogramSection): number {
+  v.setUint16(s, h.stageCount, true);
+  v.setUint16(s + 2, BUCKETS, true);
+  v.setUint32(s + 4, 0, true);
+  let o = s + 8;
+  for (let i = 0; i < h.stageCount; i++) {
+    const st = h.stages[i]!;
+    const at = o;
+    o += HIST_STAGE_FIXED;
+    let used = 0;
+    for (let b = 0; b < BUCKETS; b++) {
+      const c = st.counts[b]!;
+      if (c === 0) continue;
+      v.setUint16(o, b, true);
+      v.setUint16(o + 2, 0, true);
+      v.setUint32(o + 4, c, true);
+      o += HIST_BUCKET_SIZE;
+      used++;
+    }
+    v.setUint8(at, st.stage);
+    v.setUint8(at + 1, 0);
+    v.setUint16(at + 2, used, true);
+    v.setUint32(at + 4, st.count >>> 0, true);
+    v.setFloat64(at + 8, st.max, true);
+  }
+  return o;
+}
+
+/**
+ * Reads a HISTOGRAM body into `h` (counts zeroed, then the non-empty buckets set). Returns false,
+ * leaving the section unused, when the sender's bucket scheme is not ours.
+ */
+function decodeHistograms(v: DataView, s: number, len: number, h: HistogramSection): boolean {
+  need(len >= 8, 'histogram');
+  const stageCount = v.getUint16(s, true);
+  if (v.getUint16(s + 2, true) !== BUCKETS) return false;
+  if (stageCount > MAX_STAGES) throw new FrameError('histogram section stage count out of range');
+  const end = s + len;
+  let o = s + 8;
+  for (let i = 0; i < stageCount; i++) {
+    need(o + HIST_STAGE_FIXED <= end, 'histogram');
+    const st = h.stages[i]!;
+    const used = v.getUint16(o + 2, true);
+    need(o + HIST_STAGE_FIXED + used * HIST_BUCKET_SIZE <= end, 'histogram');
+    st.stage = v.getUint8(o);
+    st.count = v.getUint32(o + 4, true);
+    st.max = v.getFloat64(o + 8, true);
+    st.counts.fill(0);
+    o += HIST_STAGE_FIXED;
+    for (let k = 0; k < used; k++) {
+      const b = v.getUint16(o, true);
+      if (b >= BUCKETS) throw new FrameError('histogram bucket out of range');
+      st.counts[b] = v.getUint32(o + 4, true);
+      o += HIST_BUCKET_SIZE;
+    }
+  }
+  h.stageCount = stageCount;
+  return true;
 }
 
 function need(ok: boolean, what: string): void {
@@ -761,6 +912,10 @@ function decodeMetrics(v: DataView, s: number, len: number, m: MetricsSection): 
     f.bytesPerSec = v.getFloat64(o + 16, true);
     f.totalMessages = v.getFloat64(o + 24, true);
     f.totalBytes = v.getFloat64(o + 32, true);
+    for (let k = 0; k < STREAM_COUNT; k++) {
+      f.streamMessagesPerSec[k] = v.getFloat64(o + 40 + k * 8, true);
+      f.streamBytesPerSec[k] = v.getFloat64(o + 40 + (STREAM_COUNT + k) * 8, true);
+    }
     o += FEED_THROUGHPUT_SIZE;
   }
   for (let i = 0; i < stageCount; i++) {

@@ -6,6 +6,8 @@ import {
   ComponentKind,
   createBookEntry,
   createDecodedFrame,
+  createHistogramSection,
+  createMetricsSection,
   createTradeBatch,
   decodeFrame,
   encodeFrame,
@@ -17,8 +19,12 @@ import {
   MAX_FRAME_TRADES,
   type MetricsSection,
   measureFrame,
+  STREAM_COUNT,
+  STREAM_NAMES,
   Stage,
+  Stream,
 } from '../../src/common/frame.ts';
+import { BUCKETS, bucketOf, totalOf } from '../../src/common/latency-buckets.ts';
 
 /** `instruments` books with full ladders and `tradesEach` trades each, trades grouped by entry. */
 function book(instruments: number, tradesEach: number, omitted = 0): BookSection {
@@ -68,6 +74,9 @@ function metrics(feedCount: number): MetricsSection {
       bytesPerSec: 163_000.25,
       totalMessages: 123456 + i,
       totalBytes: 98765432,
+      // Streams (trades, top, book, other) summing to the feed's totals, as the ingest counts them.
+      streamMessagesPerSec: Float64Array.of(400.25 + i, 300, 250.25, 50),
+      streamBytesPerSec: Float64Array.of(60_000, 40_000.25, 55_000, 8_000),
     })),
     stageCount: 2,
     stages: [
@@ -289,4 +298,103 @@ test('malformed frames throw FrameError and never read out of bounds', () => {
       assert.ok(err instanceof FrameError, (err as Error).message);
     }
   }
+});
+
+test('metrics: per-stream throughput of every feed round-trips, and each feed entry is 104 bytes', () => {
+  const p = parts();
+  const one = measureFrame({ seq: 1, time: 2, metrics: metrics(1) });
+  const four = measureFrame({ seq: 1, time: 2, metrics: metrics(4) });
+  assert.equal(four - one, 3 * (40 + STREAM_COUNT * 16));
+  const buf = new Uint8Array(measureFrame(p));
+  const d = decodeFrame(buf.subarray(0, encodeFrame(buf, p)), createDecodedFrame());
+  for (let i = 0; i < 3; i++) {
+    const f = d.metrics.feeds[i]!;
+    assert.deepEqual([...f.streamMessagesPerSec], [400.25 + i, 300, 250.25, 50]);
+    assert.deepEqual([...f.streamBytesPerSec], [60_000, 40_000.25, 55_000, 8_000]);
+    const sum = f.streamMessagesPerSec.reduce((a, b) => a + b, 0);
+    assert.equal(sum, f.messagesPerSec, "the fixture's streams sum to the total");
+    assert.equal(
+      f.streamBytesPerSec.reduce((a, b) => a + b, 0),
+      f.bytesPerSec,
+    );
+  }
+  assert.equal(STREAM_NAMES.length, STREAM_COUNT);
+  assert.equal(Stream.other, STREAM_COUNT - 1);
+});
+
+test('four stage slots and the HISTOGRAM section round-trip; only non-empty buckets travel; reused without allocation', () => {
+  const hist = createHistogramSection();
+  hist.stageCount = 3;
+  const stageIds = [Stage.wire, Stage.pipeline, Stage.disk];
+  for (let i = 0; i < 3; i++) {
+    const st = hist.stages[i]!;
+    st.stage = stageIds[i]!;
+    st.count = 0;
+    for (const us of [3, 150 * (i + 1), 150 * (i + 1), 2_000_000, 40_000_000]) {
+      st.counts[bucketOf(us)]! += 1;
+      st.count++;
+    }
+    st.max = 40_000_000 + i;
+  }
+  const m = createMetricsSection();
+  m.stageCount = 4;
+  for (let s = 0; s < 4; s++) {
+    const st = m.stages[s]!;
+    st.stage = s;
+    st.count = s === Stage.ui ? 0 : 5;
+    st.p50 = 150.5 + s;
+    st.p90 = 2000;
+    st.p99 = 3000;
+    st.p999 = 4000;
+    st.max = 5000;
+  }
+  const p: FrameParts = { seq: 3, time: 1784107800251.5, metrics: m, histograms: hist };
+  const size = measureFrame(p);
+  const buf = new Uint8Array(size);
+  assert.equal(encodeFrame(buf, p), size);
+  // 8 + 3 stages × (16 + 4 non-empty buckets × 8)
+  const bare = measureFrame({ seq: 3, time: 0, metrics: m });
+  assert.equal(size - bare, 8 + 8 + 3 * (16 + 4 * 8));
+  const out = createDecodedFrame();
+  const d = decodeFrame(buf, out);
+  assert.equal(d.hasHistograms, true);
+  assert.equal(d.histograms.stageCount, 3);
+  for (let i = 0; i < 3; i++) assert.deepEqual(d.histograms.stages[i], hist.stages[i]);
+  assert.equal(d.metrics.stageCount, 4);
+  assert.deepEqual(d.metrics.stages, m.stages);
+  assert.equal(d.metrics.stages[Stage.ui]!.count, 0);
+
+  // Decoding again into the same frame reuses its arrays (and clears buckets no longer sent).
+  const counts = d.histograms.stages[0]!.counts;
+  hist.stages[0]!.counts.fill(0);
+  hist.stages[0]!.counts[7] = 9;
+  const b2 = new Uint8Array(measureFrame(p));
+  encodeFrame(b2, p);
+  decodeFrame(b2, out);
+  assert.equal(out.histograms.stages[0]!.counts, counts);
+  assert.equal(totalOf(counts), 9);
+  // Without the section, hasHistograms is false.
+  const b3 = new Uint8Array(measureFrame({ seq: 4, time: 0 }));
+  encodeFrame(b3, { seq: 4, time: 0 });
+  assert.equal(decodeFrame(b3, out).hasHistograms, false);
+});
+
+test('HISTOGRAM section: a different bucket scheme is ignored; a bad bucket index or truncation throws', () => {
+  const hist = createHistogramSection();
+  hist.stageCount = 1;
+  hist.stages[0]!.counts[20] = 4;
+  hist.stages[0]!.count = 4;
+  const p: FrameParts = { seq: 1, time: 2, histograms: hist };
+  const buf = new Uint8Array(measureFrame(p));
+  encodeFrame(buf, p);
+  const v = new DataView(buf.buffer);
+  const body = FRAME_HEADER_SIZE + 8;
+  v.setUint16(body + 2, 99, true);
+  assert.equal(decodeFrame(buf, createDecodedFrame()).hasHistograms, false);
+  v.setUint16(body + 2, BUCKETS, true);
+  v.setUint16(body + 8 + 16, BUCKETS, true);
+  assert.throws(() => decodeFrame(buf, createDecodedFrame()), /bucket out of range/);
+  v.setUint16(body + 8 + 16, 20, true);
+  v.setUint16(body + 8 + 2, 50, true);
+  assert.throws(() => decodeFrame(buf, createDecodedFrame()), /truncated histogram/);
 });
