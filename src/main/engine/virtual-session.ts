@@ -11,7 +11,7 @@
  */
 
 import type { VenueName } from '../../common/config.ts';
-import { FeedState, type FeedStatus, type InstrumentInfo } from '../../common/frame.ts';
+import { FeedState, type FeedStatus, type InstrumentInfo, Stream } from '../../common/frame.ts';
 import { Off, RECORD_SIZE, RecordFlag, RecordKind, venueOf } from '../../common/record.ts';
 import { createRing, RingWriter } from '../../common/ring.ts';
 import { feedCounters } from '../feeds/feed-host.ts';
@@ -227,10 +227,12 @@ export class VirtualSession {
     const snapshot = (f: VirtualFeed, at: number): void => {
       const receive = at + wireOf(f);
       f.stats[FeedStat.messages]! += instrumentsSpec.length;
+      f.stats[FeedStat.streamMessages + Stream.book]! += instrumentsSpec.length;
       for (const inst of instrumentsSpec) {
         const book: Book = f.model.books[inst.index]!;
         const bytes = 40 * SNAPSHOT_DEPTH;
         f.stats[FeedStat.bytes]! += bytes;
+        f.stats[FeedStat.streamBytes + Stream.book]! += bytes;
         f.stats[FeedStat.snapshots]! += 1;
         f.stats[FeedStat.bookUpdates]! += 1;
         write(
@@ -277,6 +279,8 @@ export class VirtualSession {
       for (const t of ev.trades) {
         f.stats[FeedStat.messages]! += 1;
         f.stats[FeedStat.bytes]! += tradeBytes;
+        f.stats[FeedStat.streamMessages + Stream.trades]! += 1;
+        f.stats[FeedStat.streamBytes + Stream.trades]! += tradeBytes;
         f.stats[FeedStat.trades]! += 1;
         const flags = t.taker === 'sell' ? RecordFlag.aggressorSell : 0;
         write(
@@ -296,6 +300,8 @@ export class VirtualSession {
       if (ev.changes.length > 0) {
         f.stats[FeedStat.messages]! += 1;
         f.stats[FeedStat.bytes]! += bookBytes;
+        f.stats[FeedStat.streamMessages + Stream.book]! += 1;
+        f.stats[FeedStat.streamBytes + Stream.book]! += bookBytes;
         f.stats[FeedStat.bookUpdates]! += 1;
         for (const c of ev.changes) {
           const flags = c.side === BID ? RecordFlag.bid : 0;

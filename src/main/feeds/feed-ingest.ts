@@ -13,6 +13,7 @@
  * counted as dropped and a gap record with the count precedes the next write.
  */
 import { nowMs } from '../../common/clock.ts';
+import { Stream } from '../../common/frame.ts';
 import { Off, RecordFlag, RecordKind } from '../../common/record.ts';
 import type { RingWriter } from '../../common/ring.ts';
 import { krakenChecksum, okxChecksum } from './book/checksum.ts';
@@ -23,6 +24,7 @@ import { JsonScanner } from './json-scan.ts';
 import { decodeBinanceDepthSnapshot } from './venues/binance.ts';
 import {
   FeedMessage,
+  MSG_KIND_NAMES,
   MsgKind,
   Sec,
   T_ID,
@@ -55,6 +57,12 @@ const F_EXCH = 2;
 const F_RECV = 3;
 const F_SEQ = 4;
 const F_EVT = 5;
+
+/** The Stream each MsgKind counts under (malformed, heartbeats, acks, errors… are 'other'). */
+const STREAM_OF_KIND = new Uint8Array(MSG_KIND_NAMES.length).fill(Stream.other);
+STREAM_OF_KIND[MsgKind.trades] = Stream.trades;
+STREAM_OF_KIND[MsgKind.top] = Stream.top;
+STREAM_OF_KIND[MsgKind.book] = Stream.book;
 
 /** Binance diffs buffered per instrument while its snapshot is fetched; beyond this, start over. */
 const MAX_PENDING = 20_000;
@@ -161,6 +169,9 @@ export class FeedIngest {
     msg.reset();
     this.spec.decode(this.sc, data, len, msg);
     const kind = msg.kind;
+    const stream = STREAM_OF_KIND[kind]!;
+    stats[FeedStat.streamMessages + stream]! += 1;
+    stats[FeedStat.streamBytes + stream]! += len;
     if (kind === MsgKind.malformed) {
       stats[FeedStat.malformed]! += 1;
       this.events.onMalformed(msg.malformed, data);

@@ -78,8 +78,14 @@ export const FeedStat = {
   timeIn: 26, // 26..32: FeedState 0..6
   /** REST snapshot requests under way (Binance): a monitor waits for them before its summary. */
   snapshotsInFlight: 33,
+  /**
+   * Wire messages and their bytes per stream (index + Stream from common/frame.ts: trades, top of
+   * book, book, other), one add each per message: the streams of a feed sum to messages and bytes.
+   */
+  streamMessages: 34, // 34..37
+  streamBytes: 38, // 38..41
 } as const;
-export const FEED_STAT_COUNT = 40;
+export const FEED_STAT_COUNT = 48;
 
 export function createFeedStats(): SharedArrayBuffer {
   return new SharedArrayBuffer(FEED_STAT_COUNT * 8);

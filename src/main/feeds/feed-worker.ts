@@ -12,7 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { nowMs } from '../../common/clock.ts';
-import { FeedState } from '../../common/frame.ts';
+import { FeedState, Stream } from '../../common/frame.ts';
 import { RingWriter } from '../../common/ring.ts';
 import { Backoff } from './backoff.ts';
 import { FeedIngest } from './feed-ingest.ts';
@@ -221,6 +221,7 @@ function open(): Conn {
       // Venue market streams are text; a binary frame is malformed, counted and reported.
       c.lastFrameAt = nowMs();
       stats[FeedStat.messages]! += 1;
+      stats[FeedStat.streamMessages + Stream.other]! += 1;
       stats[FeedStat.malformed]! += 1;
       reportMalformed(1, data);
       return;
@@ -235,6 +236,7 @@ function open(): Conn {
     if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       // A frame above maxPayload: ws closes the connection (1009); the frame counts as malformed.
       stats[FeedStat.messages]! += 1;
+      stats[FeedStat.streamMessages + Stream.other]! += 1;
       stats[FeedStat.malformed]! += 1;
       post({ type: 'malformed', reason: 'oversized frame', sample: `over ${cfg.maxPayloadBytes} bytes` });
       return;

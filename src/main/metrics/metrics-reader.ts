@@ -1,14 +1,21 @@
 /**
  * The metrics reader (main thread): a lossy reader on every feed's ring. For each record it
  * measures the wire stage (exchange time → receive) and the pipeline stage (receive → this
- * reader) into HDR histograms; gap records add to the gap count. Throughput comes from the
- * feed's shared counters, so a lapped reader never under-reports what arrived on the wire.
+ * reader) into HDR histograms; gap records add to the gap count. Throughput — in total and per
+ * stream (trades, top of book, book, other) — comes from the feed's shared counters, so a lapped
+ * reader never under-reports what arrived on the wire.
  *
  * `closeInterval` turns everything since the last call into one MetricsSection, written into a
  * preallocated object: the steady state allocates nothing per record and nothing per interval.
  */
 import { nowMs } from '../../common/clock.ts';
-import { createMetricsSection, MAX_FEEDS, type MetricsSection, Stage } from '../../common/frame.ts';
+import {
+  createMetricsSection,
+  MAX_FEEDS,
+  type MetricsSection,
+  STREAM_COUNT,
+  Stage,
+} from '../../common/frame.ts';
 import { Off, RecordKind } from '../../common/record.ts';
 import { RingReader } from '../../common/ring.ts';
 import { FEED_STAT_COUNT, FeedStat } from '../feeds/feed-protocol.ts';
@@ -21,6 +28,8 @@ interface FeedSlot {
   stats: Float64Array;
   lastMessages: number;
   lastBytes: number;
+  /** Stream counters at the last interval: STREAM_COUNT messages, then STREAM_COUNT bytes. */
+  lastStreams: Float64Array;
 }
 
 /** Records handled per drain call before yielding to the event loop. */
@@ -63,6 +72,7 @@ export class MetricsReader {
       stats: s,
       lastMessages: s[FeedStat.messages]!,
       lastBytes: s[FeedStat.bytes]!,
+      lastStreams: s.slice(FeedStat.streamMessages, FeedStat.streamMessages + STREAM_COUNT * 2),
     });
     return reader;
   }
@@ -151,6 +161,14 @@ export class MetricsReader {
       out.totalBytes = bytes;
       f.lastMessages = messages;
       f.lastBytes = bytes;
+      for (let k = 0; k < STREAM_COUNT; k++) {
+        const sm = f.stats[FeedStat.streamMessages + k]!;
+        const sb = f.stats[FeedStat.streamBytes + k]!;
+        out.streamMessagesPerSec[k] = (sm - f.lastStreams[k]!) / seconds;
+        out.streamBytesPerSec[k] = (sb - f.lastStreams[STREAM_COUNT + k]!) / seconds;
+        f.lastStreams[k] = sm;
+        f.lastStreams[STREAM_COUNT + k] = sb;
+      }
       dropped += f.stats[FeedStat.dropped]! + f.stats[FeedStat.unknownSymbols]!;
       malformed += f.stats[FeedStat.malformed]!;
       skipped += f.reader.totalSkipped();

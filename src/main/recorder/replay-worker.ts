@@ -7,7 +7,8 @@
  * Pause, resume, speed and seek (to a time in the session) arrive as messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Off, RECORD_SIZE } from '../../common/record.ts';
+import { STREAM_COUNT, Stream } from '../../common/frame.ts';
+import { Off, RECORD_SIZE, RecordKind } from '../../common/record.ts';
 import { RingWriter } from '../../common/ring.ts';
 import { FeedStat } from '../feeds/feed-protocol.ts';
 import { openSession, readSession } from './session-reader.ts';
@@ -103,6 +104,15 @@ port.on('message', (m: ToReplay) => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A replayed record counts as a message of the stream its kind came from (gaps: other). */
+const STREAM_OF_RECORD = new Uint8Array(256).fill(Stream.other);
+STREAM_OF_RECORD[RecordKind.trade] = Stream.trades;
+STREAM_OF_RECORD[RecordKind.bookTop] = Stream.top;
+STREAM_OF_RECORD[RecordKind.bookDelta] = Stream.book;
+STREAM_OF_RECORD[RecordKind.bookReset] = Stream.book;
+/** Messages then bytes of each stream in the batch being written. */
+const streamCounts = new Float64Array(STREAM_COUNT * 2);
+
 /** Writes records[from, to) into the ring, times shifted so that recorded t lands at wall(t). */
 async function write(records: Uint8Array, from: number, to: number): Promise<void> {
   const src = new DataView(records.buffer, records.byteOffset, records.byteLength);
@@ -116,6 +126,7 @@ async function write(records: Uint8Array, from: number, to: number): Promise<voi
     const base = ring.nextIndex;
     const now = Date.now();
     let bytes = 0;
+    streamCounts.fill(0);
     for (let k = 0; k < n; k++) {
       const s = (i + k) * RECORD_SIZE;
       const at = ring.offsetOf((base + k) >>> 0);
@@ -125,12 +136,20 @@ async function write(records: Uint8Array, from: number, to: number): Promise<voi
       view.setFloat64(at + Off.receiveTime, t + shift, true);
       view.setFloat64(at + Off.exchangeTime, src.getFloat64(s + Off.exchangeTime, true) + shift, true);
       view.setFloat64(at + Off.eventTime, src.getFloat64(s + Off.eventTime, true) + shift, true);
-      bytes += src.getUint32(s + Off.wireBytes, true);
+      const wire = src.getUint32(s + Off.wireBytes, true);
+      const stream = STREAM_OF_RECORD[src.getUint8(s + Off.kind)] ?? Stream.other;
+      streamCounts[stream]! += 1;
+      streamCounts[STREAM_COUNT + stream]! += wire;
+      bytes += wire;
       progress.position = t;
     }
     ring.publish(n);
     stats[FeedStat.messages]! += n;
     stats[FeedStat.bytes]! += bytes;
+    for (let k = 0; k < STREAM_COUNT; k++) {
+      stats[FeedStat.streamMessages + k]! += streamCounts[k]!;
+      stats[FeedStat.streamBytes + k]! += streamCounts[STREAM_COUNT + k]!;
+    }
     stats[FeedStat.lastMessageAt] = now;
     progress.records += n;
     i += n;
