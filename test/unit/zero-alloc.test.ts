@@ -9,6 +9,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Stream } from '../../src/common/frame.ts';
 import { RECORD_SIZE } from '../../src/common/record.ts';
 import { createRing, RingReader, RingWriter } from '../../src/common/ring.ts';
 import { FeedIngest, type IngestEvents } from '../../src/main/feeds/feed-ingest.ts';
@@ -124,6 +125,12 @@ test('decode → ring → metrics: no GC and under a byte of heap per event over
     `zero-alloc: ${events} events, ${real.gcs} GCs, heap growth ${(real.growth / 1024).toFixed(0)} KiB (${perEvent.toFixed(3)} B/event); control with one object per event: ${control.gcs} GCs`,
   );
   assert.equal(stats[FeedStat.trades], 300_000 + 2 * events, 'every frame became a record');
+  assert.equal(
+    stats[FeedStat.streamMessages + Stream.trades],
+    stats[FeedStat.messages],
+    'each in the trades stream',
+  );
+  assert.equal(stats[FeedStat.streamBytes + Stream.trades], stats[FeedStat.bytes]);
   assert.equal(stats[FeedStat.dropped], 0);
   assert.equal(reader.readerSkipped(reader.id), 0, 'the metrics reader kept up');
   // A stray scavenge from the test runner itself is tolerated; per-event garbage gives dozens.
