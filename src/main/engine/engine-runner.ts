@@ -7,7 +7,7 @@
  * folder. Commands are applied one at a time, validated, and never throw.
  */
 import { statfs } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   type ConfigReply,
   type FeedCommand,
@@ -19,12 +19,13 @@ import {
   type SessionReply,
   type SessionsState,
 } from '../../common/api.ts';
-import { parseConfig, type TickscopeConfig } from '../../common/config.ts';
+import { parseConfig, type RecordingSettings, type TickscopeConfig } from '../../common/config.ts';
 import { saveConfig } from '../config/config-file.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { Recorder } from '../recorder/recorder.ts';
 import type { ReplayHost } from '../recorder/replay-host.ts';
-import { inspectSession } from '../recorder/session-reader.ts';
+import { SessionExports } from '../recorder/session-exports.ts';
+import { inspectSession, openSession } from '../recorder/session-reader.ts';
 import {
   checkSessionName,
   deleteSession,
@@ -43,7 +44,23 @@ export interface RecordingSetup {
   recorderWorkerUrl: URL;
   compressWorkerUrl: URL;
   replayWorkerUrl: URL;
+  /** The app's exports run on this worker (export-worker.ts). */
+  exportWorkerUrl: URL;
 }
+
+/** Free space for `dir`, asked of it or of its nearest existing parent (it appears with the first recording). */
+async function freeSpace(dir: string): Promise<number | null> {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      const fs = await statfs(d);
+      return fs.bavail * fs.bsize;
+    } catch {
+      if (dirname(d) === d) return null;
+    }
+  }
+}
+
+const MiB = 1024 * 1024;
 
 export class EngineRunner {
   engine: Engine;
@@ -57,7 +74,9 @@ export class EngineRunner {
   private stopped = false;
   private recorder: Recorder | null = null;
   private recorderName: string | null = null;
+  private recorderPolicy: RecordingSettings | null = null;
   private lastRecording: RecordingStatus = IDLE_RECORDING;
+  readonly exports: SessionExports | null;
   private replaying: { name: string; speed: number | 'max' } | null = null;
 
   private constructor(
@@ -72,6 +91,7 @@ export class EngineRunner {
     this.config = config;
     this.savePath = savePath;
     this.recording = recording;
+    this.exports = recording ? new SessionExports(recording.root, recording.exportWorkerUrl) : null;
   }
 
   static async start(
@@ -120,6 +140,12 @@ export class EngineRunner {
     const parsed = parseConfig(input);
     if (!parsed.ok) return parsed;
     const log = this.base.log ?? (() => {});
+    // Only the recording policy changed: nothing to restart; the next recording takes it up.
+    const feedsOf = (c: TickscopeConfig): string => JSON.stringify([c.simulator, c.feeds]);
+    if (feedsOf(parsed.config) === feedsOf(this.config)) {
+      this.config = parsed.config;
+      return this.saveApplied(parsed.config);
+    }
     let next: Engine;
     try {
       next = await Engine.start({ ...this.base, config: parsed.config });
@@ -132,10 +158,15 @@ export class EngineRunner {
     this.config = parsed.config;
     await this.swapTo(next);
     log('configuration applied');
+    return this.saveApplied(parsed.config);
+  }
+
+  private async saveApplied(config: TickscopeConfig): Promise<ConfigReply> {
+    const log = this.base.log ?? (() => {});
     let savedTo: string | null = null;
     if (this.savePath) {
       try {
-        await saveConfig(this.savePath, parsed.config);
+        await saveConfig(this.savePath, config);
         savedTo = this.savePath;
       } catch (err) {
         log(`configuration applied but not saved: ${(err as Error).message}`);
@@ -145,7 +176,7 @@ export class EngineRunner {
         };
       }
     }
-    return { ok: true, config: parsed.config, savedTo };
+    return { ok: true, config, savedTo };
   }
 
   /** A command to one feed of the running engine. */
@@ -173,18 +204,16 @@ export class EngineRunner {
           bytes: r.stats.bytes,
           rawBytes: r.stats.rawBytes,
           compressionRatio: r.stats.bytes > 0 ? r.stats.rawBytes / r.stats.bytes : null,
+          rawBlocks: r.stats.rawBlocks,
+          segment: r.stats.segment,
+          policy: this.recorderPolicy,
           error: r.error,
           freeBytes: null,
+          at: 0,
         }
-      : { ...this.lastRecording };
-    if (this.recording) {
-      try {
-        const fs = await statfs(this.recording.root);
-        s.freeBytes = fs.bavail * fs.bsize;
-      } catch {
-        s.freeBytes = null; // the folder does not exist until the first recording
-      }
-    }
+      : { ...this.lastRecording, policy: this.lastRecording.policy ?? this.config.recording };
+    if (this.recording) s.freeBytes = await freeSpace(this.recording.root);
+    s.at = Date.now();
     return s;
   }
 
@@ -206,6 +235,8 @@ export class EngineRunner {
             }
           : null,
       root,
+      nextPolicy: this.recording ? this.config.recording : null,
+      exports: this.exports?.list() ?? [],
     };
   }
 
@@ -228,15 +259,21 @@ export class EngineRunner {
         if (this.replaying) return { ok: false, error: 'a replay is running: go back to live to record' };
         const name = newSessionName();
         const log = this.base.log ?? (() => {});
+        // The policy is read now and kept for this recording: a later change waits for the next.
+        const policy = this.config.recording;
         this.recorder = await Recorder.start({
           dir: join(setup.root, name),
           app: setup.app,
           feeds: this.engine.feeds,
           workerUrl: setup.recorderWorkerUrl,
           compressWorkerUrl: setup.compressWorkerUrl,
+          workers: policy.codec === 'none' ? 0 : policy.compressors,
+          segmentBytes: policy.segmentMiB * MiB,
+          fsyncMs: policy.fsyncMs,
           onError: (message) => log(`recording stopped: ${message}`),
         });
         this.recorderName = name;
+        this.recorderPolicy = policy;
         log(`recording to ${join(setup.root, name)}`);
         return { ok: true };
       }
@@ -247,14 +284,24 @@ export class EngineRunner {
       case 'rename':
         if (this.recorderName === checkSessionName(c.name))
           return { ok: false, error: 'that session is being recorded' };
+        if (this.exports?.busy(c.name)) return { ok: false, error: 'that session is being exported' };
         await renameSession(setup.root, c.name, c.to);
         return { ok: true };
       case 'delete':
         if (this.recorderName === checkSessionName(c.name))
           return { ok: false, error: 'that session is being recorded' };
         if (this.replaying?.name === c.name) return { ok: false, error: 'that session is being replayed' };
+        if (this.exports?.busy(c.name)) return { ok: false, error: 'that session is being exported' };
         await deleteSession(setup.root, c.name);
         return { ok: true };
+      case 'export': {
+        if (this.recorderName === checkSessionName(c.name))
+          return { ok: false, error: 'that session is being recorded: stop it first' };
+        // Opening it checks that it is a session, and gives the size to measure progress by.
+        const session = await openSession(join(setup.root, c.name));
+        this.exports!.start(c.name, c.format, session.bytes);
+        return { ok: true };
+      }
       case 'replay': {
         if (this.recorder) return { ok: false, error: 'stop the recording first' };
         const dir = join(setup.root, checkSessionName(c.name));
@@ -303,6 +350,19 @@ export class EngineRunner {
     }
   }
 
+  /** A finished export's file, by session name and format (both checked); never throws. */
+  async exportedFile(
+    name: unknown,
+    format: unknown,
+  ): Promise<{ ok: true; path: string; size: number } | { ok: false; error: string }> {
+    if (!this.exports) return { ok: false, error: 'recording is not set up for this engine' };
+    try {
+      return { ok: true, ...(await this.exports.file(name, format)) };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
+  }
+
   private async stopRecording(reason: string | null): Promise<void> {
     const r = this.recorder;
     if (!r) return;
@@ -318,16 +378,22 @@ export class EngineRunner {
       bytes: stats.bytes,
       rawBytes: stats.rawBytes,
       compressionRatio: stats.bytes > 0 ? stats.rawBytes / stats.bytes : null,
+      rawBlocks: stats.rawBlocks,
+      segment: stats.segment,
+      policy: this.recorderPolicy,
       error: error ?? reason,
       freeBytes: null,
+      at: 0,
     };
     this.recorderName = null;
+    this.recorderPolicy = null;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await this.queue;
     await this.stopRecording(null);
+    await this.exports?.stop();
     await this.engine.stop();
   }
 }

@@ -38,6 +38,8 @@ export interface RecorderStats {
   rawBytes: number;
   /** Compression jobs the pool returned at once because every worker was busy. */
   returned: number;
+  /** The segment file being written. */
+  segment: string | null;
 }
 
 export type FromRecorder =
@@ -77,6 +79,7 @@ function stats(): RecorderStats {
     bytes: s.bytes,
     rawBytes: s.rawBytes,
     returned: pool?.dispatcher.stats.returned ?? 0,
+    segment: writer.currentSegment,
   };
 }
 

@@ -34,6 +34,7 @@ export class Recorder {
     bytes: 0,
     rawBytes: 0,
     returned: 0,
+    segment: null,
   };
   error: string | null = null;
   readonly startedAt = Date.now();

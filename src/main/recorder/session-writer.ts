@@ -121,6 +121,12 @@ export class SessionWriter {
     this.buf = new Uint8Array(this.opts.blockRecords * RECORD_SIZE);
   }
 
+  /** The segment file being written (the last one, once closed). */
+  get currentSegment(): string | null {
+    const name = this.segments[this.segments.length - 1];
+    return name ? join(this.dir, name) : null;
+  }
+
   /** Creates the session folder (it must not hold a session already) and its first segment. */
   static async create(opts: SessionWriterOptions): Promise<SessionWriter> {
     await mkdir(opts.dir, { recursive: true });

@@ -8,6 +8,8 @@
  */
 /// <reference lib="webworker" />
 import {
+  ComponentKind,
+  type ComponentStats,
   createDecodedFrame,
   type DecodedFrame,
   decodeFrame,
@@ -16,7 +18,7 @@ import {
   Stage,
 } from '../../../common/frame.ts';
 import { createMarketBuffer, MARKET_SLOTS, MarketStore } from '../series/market-store.ts';
-import { COLUMNS, Col, MAX_FEED_SLOTS } from '../series/series-layout.ts';
+import { COLUMNS, Col, MAX_FEED_SLOTS, MAX_POOL_SLOTS, STREAM_SLOTS } from '../series/series-layout.ts';
 import { createSeriesBuffer, SeriesStore } from '../series/series-store.ts';
 import {
   type BookView,
@@ -52,6 +54,7 @@ const status: TransportStatus = {
   decodeErrors: 0,
   seqGaps: 0,
   lastError: '',
+  retryAt: 0,
 };
 const totals: PipelineTotals = {
   totalMessages: 0,
@@ -185,13 +188,25 @@ function appendMetrics(f: DecodedFrame): void {
   let bytes = 0;
   let messages = 0;
   const feeds = Math.min(m.feedCount, MAX_FEED_SLOTS);
+  for (let k = 0; k < STREAM_SLOTS; k++) {
+    row[Col.streamMsgs + k] = 0;
+    row[Col.streamBytes + k] = 0;
+  }
   for (let i = 0; i < m.feedCount; i++) {
     const fd = m.feeds[i]!;
-    if (i < MAX_FEED_SLOTS) row[Col.msgs + i] = fd.messagesPerSec;
+    if (i < MAX_FEED_SLOTS) {
+      row[Col.msgs + i] = fd.messagesPerSec;
+      row[Col.feedBytes + i] = fd.bytesPerSec;
+    }
+    for (let k = 0; k < STREAM_SLOTS; k++) {
+      row[Col.streamMsgs + k]! += fd.streamMessagesPerSec[k]!;
+      row[Col.streamBytes + k]! += fd.streamBytesPerSec[k]!;
+    }
     bytes += fd.bytesPerSec;
     messages += fd.totalMessages;
   }
   row[Col.bytes] = bytes;
+  if (f.components) appendPools(f.components, seconds);
   for (let s = 0; s < m.stageCount; s++) {
     const st = m.stages[s]!;
     const base = st.stage === Stage.wire ? Col.wire : st.stage === Stage.pipeline ? Col.pipe : -1;
@@ -234,6 +249,34 @@ function appendMetrics(f: DecodedFrame): void {
   totals.readersDetached = pl.readersDetached;
   totals.negativeWire = pl.negativeWire;
   post({ type: 'pipeline', totals });
+}
+
+/** Pool slot p's acquires, reuses and misses at the previous interval (for the per-interval figures). */
+const lastPool = new Float64Array(MAX_POOL_SLOTS * 3);
+
+/**
+ * Each buffer pool of the COMPONENTS section (in its order: slot p is the p-th pool) into the
+ * pool columns: in use and high-water now, reuse % and misses/s over the interval.
+ */
+function appendPools(components: readonly ComponentStats[], seconds: number): void {
+  let p = 0;
+  for (const c of components) {
+    if (c.kind !== ComponentKind.pool || p >= MAX_POOL_SLOTS) continue;
+    const v = c.values;
+    const at = p * 3;
+    // Counters that went backwards are a new engine: count from zero.
+    if (v[0]! < lastPool[at]!) lastPool.fill(0, at, at + 3);
+    const acquires = v[0]! - lastPool[at]!;
+    const reuses = v[1]! - lastPool[at + 1]!;
+    row[Col.poolInUse + p] = v[4]!;
+    row[Col.poolHighWater + p] = v[3]!;
+    row[Col.poolReuse + p] = acquires > 0 ? (reuses / acquires) * 100 : 100;
+    row[Col.poolMisses + p] = (v[2]! - lastPool[at + 2]!) / seconds;
+    lastPool[at] = v[0]!;
+    lastPool[at + 1] = v[1]!;
+    lastPool[at + 2] = v[2]!;
+    p++;
+  }
 }
 
 function postStatus(): void {
@@ -287,6 +330,7 @@ function openWebSocket(url: string): void {
     ws.onclose = (ev: CloseEvent) => {
       status.state = 'closed';
       status.lastError = ev.reason || `connection closed (${ev.code})`;
+      status.retryAt = Date.now() + delay;
       postStatus();
       setTimeout(open, delay);
       delay = Math.min(delay * 2, 5000);
