@@ -1,6 +1,7 @@
 /**
  * Build of the three Electron targets. The main bundle's entries are the shell (index) and the
- * worker threads the engine starts by file URL: feed, simulator, recorder, compressor and replay.
+ * worker threads the engine starts by file URL: feed, simulator, recorder, compressor, replay and
+ * export.
  * The preload is CommonJS because sandboxed preloads cannot be ES modules. The renderer is served with the same
  * COOP/COEP/CSP headers as the app:// protocol and the headless host, so dev is cross-origin
  * isolated too.
@@ -21,6 +22,7 @@ export default defineConfig({
           recorderWorker: resolve('src/main/recorder/recorder-worker.ts'),
           compressWorker: resolve('src/main/recorder/compress-worker.ts'),
           replayWorker: resolve('src/main/recorder/replay-worker.ts'),
+          exportWorker: resolve('src/main/recorder/export-worker.ts'),
         },
       },
     },

@@ -5,7 +5,7 @@
  * are collected so every spec can assert there were none.
  */
 import { _electron, type Browser, test as base, type ElectronApplication, type Page } from '@playwright/test';
-import type { SessionsState } from '../src/common/api.ts';
+import { IDLE_SESSIONS } from '../src/common/api.ts';
 import { launchChromium, root, startServe, stopServe } from './serve.ts';
 import { e2eTarget } from './target.ts';
 
@@ -23,26 +23,6 @@ export interface DashboardOptions {
   mode: 'live' | 'deterministic';
   serveArgs: string[];
 }
-
-/** What Electron's deterministic mode answers for the recording and sessions (src/main/index.ts). */
-const IDLE_SESSIONS: SessionsState = {
-  recording: {
-    active: false,
-    name: null,
-    dir: null,
-    startedAt: null,
-    records: 0,
-    blocks: 0,
-    bytes: 0,
-    rawBytes: 0,
-    compressionRatio: null,
-    error: null,
-    freeBytes: null,
-  },
-  sessions: [],
-  replaying: null,
-  root: '',
-};
 
 function watchErrors(page: Page, errors: string[]): void {
   page.on('console', (msg) => {

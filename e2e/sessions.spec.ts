@@ -187,12 +187,18 @@ test('a recording that failed (disk full) is impossible to miss', async ({ dashb
       bytes: 18_400_000,
       rawBytes: 79_000_000,
       compressionRatio: 4.29,
+      rawBlocks: 0,
+      segment: join(sessionsDir, 'session-2026-07-15T14-32-00', 'segment-000001.tsb'),
+      policy: { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 },
       error: 'ENOSPC: no space left on device, write',
       freeBytes: 0,
+      at: Date.now(),
     },
     sessions: [],
     replaying: null,
     root: sessionsDir,
+    nextPolicy: { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 },
+    exports: [],
   };
   await page.route('**/api/sessions', (route) =>
     route.request().method() === 'GET' ? route.fulfill({ json: failed }) : route.continue(),

@@ -3,7 +3,7 @@
  * the one API the preload exposes on `window.tickscope`. The page never sees ipcRenderer; it gets
  * this object, and the frame stream arrives as a MessagePort posted to the window.
  */
-import type { TickscopeConfig } from './config.ts';
+import type { RecordingSettings, TickscopeConfig } from './config.ts';
 
 /** IPC channels, all prefixed so the main process can refuse anything else. */
 export const IpcChannel = {
@@ -107,6 +107,33 @@ export interface SessionsState {
     done: boolean;
   } | null;
   root: string;
+  /** The policy the next recording will use (the configuration's; null where nothing records). */
+  nextPolicy: RecordingSettings | null;
+  /** Exports from the app, running and finished, newest first (the last few). */
+  exports: ExportStatus[];
+}
+
+export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** One export of a session to `<sessions root>/exports/<name>.<format>`. */
+export interface ExportStatus {
+  name: string;
+  format: ExportFormat;
+  state: 'running' | 'done' | 'failed';
+  /** The file it writes (complete only once done: it is written beside it and renamed). */
+  path: string;
+  /** Rows and text bytes written so far (final once done). */
+  records: number;
+  bytes: number;
+  /** Segment bytes read out of the session's total: the progress. */
+  read: number;
+  total: number;
+  /** Corrupt or torn spans skipped. */
+  damaged: number;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number | null;
 }
 
 /** The headless host's WebSocket path for frames. */
@@ -126,10 +153,18 @@ export interface RecordingStatus {
   bytes: number;
   rawBytes: number;
   compressionRatio: number | null;
+  /** Blocks stored uncompressed (codec none, or no compressor idle when the block was cut). */
+  rawBlocks: number;
+  /** The segment file being written (the last one written, once stopped). */
+  segment: string | null;
+  /** The policy this recording runs with (the next one's when none has run). */
+  policy: RecordingSettings | null;
   /** Why recording stopped early (disk full, IO error), if it did. */
   error: string | null;
-  /** Free space where sessions are written. */
+  /** Free space where sessions are written (statfs of the sessions folder, or its nearest parent). */
   freeBytes: number | null;
+  /** When the engine made this status (epoch ms): rates are worked out between two of them. */
+  at: number;
 }
 
 /** No recording yet. */
@@ -143,8 +178,22 @@ export const IDLE_RECORDING: RecordingStatus = {
   bytes: 0,
   rawBytes: 0,
   compressionRatio: null,
+  rawBlocks: 0,
+  segment: null,
+  policy: null,
   error: null,
   freeBytes: null,
+  at: 0,
+};
+
+/** Where nothing can record (deterministic sessions): an idle recorder, no sessions. */
+export const IDLE_SESSIONS: SessionsState = {
+  recording: IDLE_RECORDING,
+  sessions: [],
+  replaying: null,
+  root: '',
+  nextPolicy: null,
+  exports: [],
 };
 
 /** One recorded session in the sessions folder. */
@@ -191,7 +240,9 @@ export type SessionCommand =
   | { action: 'resume' }
   | { action: 'speed'; speed: number | 'max' }
   | { action: 'seek'; to: number }
-  | { action: 'live' };
+  | { action: 'live' }
+  /** Writes the session as text into `<sessions root>/exports/`, in the background. */
+  | { action: 'export'; name: string; format: ExportFormat };
 
 export type SessionReply = { ok: true } | { ok: false; error: string };
 
@@ -252,16 +303,33 @@ export function parseSessionCommand(
         return { ok: false, error: 'seek needs a recorded time (epoch ms)' };
       return { ok: true, command: { action: 'seek', to: o.to } };
     }
+    case 'export': {
+      const bad = only('name', 'format');
+      const name = str('name');
+      if (bad || !name) return { ok: false, error: bad ?? 'export needs a name' };
+      if (typeof o.format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(o.format))
+        return { ok: false, error: `format must be one of ${EXPORT_FORMATS.join(', ')}` };
+      return { ok: true, command: { action: 'export', name, format: o.format as ExportFormat } };
+    }
     default:
       return {
         ok: false,
-        error: `unknown action '${String(o.action)}' (record, stop, rename, delete, replay, pause, resume, speed, seek, live)`,
+        error: `unknown action '${String(o.action)}' (record, stop, rename, delete, replay, pause, resume, speed, seek, live, export)`,
       };
   }
 }
 
-/** The headless host's recording and sessions endpoint: GET {recording, sessions}, POST a SessionCommand. */
+/**
+ * The headless host's recording and sessions endpoint: GET {recording, sessions}, POST a
+ * SessionCommand; GET `?inspect=NAME` one session's contents, GET `?download=NAME&format=csv|jsonl`
+ * a finished export.
+ */
 export const SESSIONS_PATH = '/api/sessions';
+
+/** The address of a finished export on the headless host (relative to the page). */
+export function exportDownloadPath(name: string, format: ExportFormat): string {
+  return `${SESSIONS_PATH.slice(1)}?download=${encodeURIComponent(name)}&format=${format}`;
+}
 
 /** The headless host's feed command endpoint: POST (JSON) {feedId, command}. */
 export const FEED_COMMAND_PATH = '/api/feed-command';

@@ -44,11 +44,38 @@ export interface SimulatorSettings {
   faults: string;
 }
 
+export const RECORDING_CODECS = ['zstd', 'none'] as const;
+export type RecordingCodec = (typeof RECORDING_CODECS)[number];
+
+/**
+ * How sessions are written. Applied when a recording starts: a change never touches the running
+ * one (its files follow one policy from start to end).
+ */
+export interface RecordingSettings {
+  /** fsync the segment at most this often, ms (0: after every block). */
+  fsyncMs: number;
+  /** Compression workers; a block finds none idle → it is stored uncompressed (counted). */
+  compressors: number;
+  /** zstd: blocks compressed by the workers; none: every block stored shuffled, uncompressed. */
+  codec: RecordingCodec;
+  /** A segment file is closed and the next one opened beyond this size, MiB. */
+  segmentMiB: number;
+}
+
+/** Bounds of the recording policy, shared by the validation and the settings form. */
+export const RECORDING_LIMITS = {
+  fsyncMs: [0, 60_000],
+  compressors: [1, 16],
+  segmentMiB: [1, 4096],
+} as const;
+
 export interface TickscopeConfig {
   version: 1;
   simulator: SimulatorSettings;
   /** Real venues. When none is enabled, the simulator runs (the default). */
   feeds: FeedSettings[];
+  /** The recording policy (absent in files written before it existed: the defaults). */
+  recording: RecordingSettings;
 }
 
 export const DEFAULT_CONFIG: TickscopeConfig = {
@@ -61,6 +88,8 @@ export const DEFAULT_CONFIG: TickscopeConfig = {
     faults: '',
   },
   feeds: [],
+  // What the recorder did before the policy was configurable.
+  recording: { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 },
 };
 
 /** The feeds that will actually connect. */
@@ -133,7 +162,7 @@ export function parseConfig(input: unknown): ConfigResult {
 
   const root = obj(input, 'config');
   if (!root) return { ok: false, errors };
-  onlyKeys(root, ['version', 'simulator', 'feeds'], 'config');
+  onlyKeys(root, ['version', 'simulator', 'feeds', 'recording'], 'config');
   if (root.version !== undefined && root.version !== 1) errors.push('config.version must be 1');
 
   const simulator: SimulatorSettings = { ...DEFAULT_CONFIG.simulator };
@@ -197,6 +226,26 @@ export function parseConfig(input: unknown): ConfigResult {
         feeds.push(feed);
       });
   }
+  const recording: RecordingSettings = { ...DEFAULT_CONFIG.recording };
+  if (root.recording !== undefined) {
+    const r = obj(root.recording, 'recording');
+    if (r) {
+      onlyKeys(r, ['fsyncMs', 'compressors', 'codec', 'segmentMiB'], 'recording');
+      for (const k of ['fsyncMs', 'compressors', 'segmentMiB'] as const) {
+        if (r[k] === undefined) continue;
+        const [lo, hi] = RECORDING_LIMITS[k];
+        const v = r[k];
+        if (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi) recording[k] = v;
+        else errors.push(`recording.${k} must be an integer ${lo} … ${hi.toLocaleString('en-US')}`);
+      }
+      if (r.codec !== undefined) {
+        if (typeof r.codec === 'string' && (RECORDING_CODECS as readonly string[]).includes(r.codec))
+          recording.codec = r.codec as RecordingCodec;
+        else errors.push(`recording.codec must be one of ${RECORDING_CODECS.join(', ')}`);
+      }
+    }
+  }
+
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: { version: 1, simulator, feeds } };
+  return { ok: true, config: { version: 1, simulator, feeds, recording } };
 }

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
-import { IDLE_RECORDING } from '../common/api.ts';
+import { IDLE_SESSIONS } from '../common/api.ts';
 import { DEFAULT_CONFIG } from '../common/config.ts';
 import { loadConfig } from './config/config-file.ts';
 import { APP_ORIGIN, APP_URL, handleAppProtocol, registerAppScheme } from './electron/app-protocol.ts';
@@ -42,12 +42,7 @@ async function ready(): Promise<void> {
       getConfig: () => DEFAULT_CONFIG,
       setConfig: async () => ({ ok: false, errors: ['a deterministic session cannot be reconfigured'] }),
       feedCommand: () => ({ ok: false, error: 'a deterministic session has no live feed' }),
-      sessions: async () => ({
-        recording: IDLE_RECORDING,
-        sessions: [],
-        replaying: null,
-        root: '',
-      }),
+      sessions: async () => IDLE_SESSIONS,
       sessionCommand: async () => ({ ok: false, error: 'a deterministic session cannot record' }),
       inspectSession: async () => ({ ok: false, error: 'a deterministic session has no sessions folder' }),
     });
@@ -72,6 +67,7 @@ async function ready(): Promise<void> {
         recorderWorkerUrl: new URL('./recorderWorker.js', import.meta.url),
         compressWorkerUrl: new URL('./compressWorker.js', import.meta.url),
         replayWorkerUrl: new URL('./replayWorker.js', import.meta.url),
+        exportWorkerUrl: new URL('./exportWorker.js', import.meta.url),
       },
     );
     runner = r;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type MarketRecord, RECORD_SIZE, readRecord } from '../../src/common/record.ts';
-import { CSV_COLUMNS } from '../../src/main/cli/export-command.ts';
+import { CSV_COLUMNS } from '../../src/main/recorder/session-export.ts';
 import { flagNames, KIND_NAMES } from '../../src/main/recorder/session-reader.ts';
 import { FIXTURE_INSTRUMENTS, makeRecords, writeSession } from '../helpers/session-fixture.ts';
 

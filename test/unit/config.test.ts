@@ -36,6 +36,7 @@ test('a full config round-trips; disabled feeds do not connect', () => {
       { venue: 'kraken', symbols: ['BTC/USD', 'ETH-USD'], url: 'wss://ws.kraken.com/v2', books: true },
       { venue: 'binance', symbols: ['BTCUSDT'], restUrl: 'https://api.binance.com', enabled: false },
     ],
+    recording: { fsyncMs: 0, compressors: 4, codec: 'none', segmentMiB: 64 },
   };
   const r = parseConfig(input);
   assert.ok(r.ok, JSON.stringify(r));
@@ -69,12 +70,54 @@ test('every malformed part is named', () => {
     [{ feeds: [{ venue: 'okx', symbols: ['BTC-USDT'], books: 'yes' }] }, /books must be true or false/],
     [{ feeds: Array.from({ length: 17 }, () => ({ venue: 'okx', symbols: ['A-B'] })) }, /at most 16/],
     [{ simulator: { symbols: Array.from({ length: 65 }, (_, i) => `S${i}-USDT`) } }, /1 to 64 symbols/],
+    [{ recording: 5 }, /recording must be an object/],
+    [{ recording: { fsync: 10 } }, /recording: unknown key 'fsync'/],
+    [{ recording: { fsyncMs: -1 } }, /recording.fsyncMs must be an integer 0 … 60,000/],
+    [{ recording: { fsyncMs: 2.5 } }, /recording.fsyncMs/],
+    [{ recording: { compressors: 0 } }, /recording.compressors must be an integer 1 … 16/],
+    [{ recording: { compressors: '2' } }, /recording.compressors/],
+    [{ recording: { codec: 'gzip' } }, /recording.codec must be one of zstd, none/],
+    [{ recording: { segmentMiB: 0 } }, /recording.segmentMiB must be an integer 1 … 4,096/],
+    [{ recording: { segmentMiB: 5000 } }, /recording.segmentMiB/],
   ];
   for (const [input, msg] of cases) {
     const r = parseConfig(input);
     assert.equal(r.ok, false, JSON.stringify(input));
     if (!r.ok) assert.match(r.errors.join('\n'), msg);
   }
+});
+
+test('recording policy: defaults are what the recorder did before it was configurable; a part fills the rest', () => {
+  const r = parseConfig({});
+  assert.ok(r.ok);
+  assert.deepEqual(r.config.recording, { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 });
+  const part = parseConfig({ recording: { codec: 'none' } });
+  assert.ok(part.ok);
+  assert.deepEqual(part.config.recording, { fsyncMs: 1000, compressors: 2, codec: 'none', segmentMiB: 256 });
+  // Every bad field is named, all at once.
+  const bad = parseConfig({ recording: { fsyncMs: 'soon', codec: 'lz4', segmentMiB: -3 } });
+  assert.equal(bad.ok, false);
+  if (!bad.ok) assert.equal(bad.errors.length, 3, bad.errors.join('\n'));
+});
+
+test('config file: a file written before the recording policy existed still loads, with the defaults', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tickscope-config-'));
+  const path = join(dir, 'config.json');
+  await writeFile(
+    path,
+    JSON.stringify({
+      version: 1,
+      simulator: { venues: ['okx'], symbols: ['BTC-USDT'], rate: 100, seed: 2, faults: '' },
+      feeds: [],
+    }),
+  );
+  const { config, found } = await loadConfig(path);
+  assert.equal(found, true);
+  assert.deepEqual(config.recording, DEFAULT_CONFIG.recording);
+  assert.deepEqual(config.simulator.venues, ['okx']);
+  // Saved again, the policy is written out in full.
+  await saveConfig(path, { ...config, recording: { ...config.recording, fsyncMs: 250 } });
+  assert.equal((await loadConfig(path)).config.recording.fsyncMs, 250);
 });
 
 test('config file: missing gives the defaults, bad JSON and bad content are clear errors, saves are atomic', async () => {

@@ -47,6 +47,10 @@ export function sourceReplayWorkerUrl(): URL {
   return new URL('../recorder/replay-worker.ts', import.meta.url);
 }
 
+export function sourceExportWorkerUrl(): URL {
+  return new URL('../recorder/export-worker.ts', import.meta.url);
+}
+
 /** Where sessions recorded from the dashboard go: $XDG_DATA_HOME/tickscope/sessions, else ~/.local/share/…. */
 export function defaultSessionsDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'tickscope', 'sessions');

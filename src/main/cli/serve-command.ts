@@ -8,7 +8,7 @@
  * split over N feed workers (throughput experiments).
  */
 
-import { IDLE_RECORDING } from '../../common/api.ts';
+import { IDLE_SESSIONS } from '../../common/api.ts';
 import { DEFAULT_CONFIG } from '../../common/config.ts';
 import { Engine, splitFeeds } from '../engine/engine.ts';
 import { EngineRunner } from '../engine/engine-runner.ts';
@@ -24,6 +24,7 @@ import {
   ensureRendererBuilt,
   rendererRoot,
   sourceCompressWorkerUrl,
+  sourceExportWorkerUrl,
   sourceFeedWorkerUrl,
   sourceRecorderWorkerUrl,
   sourceReplayWorkerUrl,
@@ -100,7 +101,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       get: () => DEFAULT_CONFIG,
       set: async () => ({ ok: false, errors: ['a deterministic session cannot be reconfigured'] }),
       feedCommand: () => ({ ok: false, error: 'a deterministic session has no live feed' }),
-      sessions: async () => ({ recording: IDLE_RECORDING, sessions: [], replaying: null, root: '' }),
+      sessions: async () => IDLE_SESSIONS,
       sessionCommand: async () => ({ ok: false, error: 'a deterministic session cannot record' }),
       inspectSession: async () => ({ ok: false, error: 'a deterministic session has no sessions folder' }),
     };
@@ -129,6 +130,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         recorderWorkerUrl: sourceRecorderWorkerUrl(),
         compressWorkerUrl: sourceCompressWorkerUrl(),
         replayWorkerUrl: sourceReplayWorkerUrl(),
+        exportWorkerUrl: sourceExportWorkerUrl(),
       },
     );
     source = runner;
@@ -139,6 +141,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       sessions: () => runner.sessions(),
       sessionCommand: (command) => runner.sessionCommand(command),
       inspectSession: (name) => runner.inspect(name),
+      exportedFile: (name, format) => runner.exportedFile(name, format),
     };
     stopSource = () => runner.stop();
   }

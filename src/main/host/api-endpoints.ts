@@ -4,11 +4,13 @@
  *   one and answers a ConfigReply;
  * - /api/feed-command: POST {feedId, command} (reconnect, roll, resync);
  * - /api/sessions: GET the recording's status and the sessions (`?inspect=NAME`: one session's
- *   contents); POST a command (record, stop, rename, delete, replay, pause, resume, speed, seek,
- *   live).
+ *   contents; `?download=NAME&format=csv|jsonl`: a finished export, as an attachment — name and
+ *   format are checked before any path is built); POST a command (record, stop, rename, delete,
+ *   replay, pause, resume, speed, seek, live, export).
  * A POST from another origin or not JSON is refused before its body is read (no CSRF from another
  * site), a body over 64 KiB is refused, and malformed JSON gets a 400 with the reason.
  */
+import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type ConfigReply,
@@ -32,7 +34,17 @@ export interface ConfigAccess {
   sessions?(): Promise<SessionsState>;
   sessionCommand?(command: SessionCommand): Promise<SessionReply>;
   inspectSession?(name: string): Promise<InspectReply>;
+  /** A finished export's file, by session name and format (validated there). */
+  exportedFile?(
+    name: string,
+    format: string,
+  ): Promise<{ ok: true; path: string; size: number } | { ok: false; error: string }>;
 }
+
+const EXPORT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  jsonl: 'application/x-ndjson; charset=utf-8',
+};
 
 const MAX_BODY = 64 * 1024;
 
@@ -130,7 +142,10 @@ export async function handleSessions(
   if (!access.sessions || !access.sessionCommand)
     return reply(res, headers, 404, { ok: false, error: 'recording is not available here' });
   if (req.method === 'GET') {
-    const name = new URL(req.url ?? '/', 'http://host').searchParams.get('inspect');
+    const params = new URL(req.url ?? '/', 'http://host').searchParams;
+    const download = params.get('download');
+    if (download !== null) return serveExport(res, headers, access, download, params.get('format') ?? '');
+    const name = params.get('inspect');
     if (name === null) return reply(res, headers, 200, await access.sessions());
     if (!access.inspectSession)
       return reply(res, headers, 404, { ok: false, error: 'inspect is not available here' });
@@ -144,4 +159,27 @@ export async function handleSessions(
   if (!c.ok) return reply(res, headers, 422, c);
   const r = await access.sessionCommand(c.command);
   reply(res, headers, r.ok ? 200 : 409, r);
+}
+
+async function serveExport(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  access: ConfigAccess,
+  name: string,
+  format: string,
+): Promise<void> {
+  if (!access.exportedFile) return reply(res, headers, 404, { ok: false, error: 'no exports here' });
+  const f = await access.exportedFile(name, format);
+  if (!f.ok) return reply(res, headers, 404, f);
+  // The name passed the sessions folder's naming rule (letters, digits, space . _ -): safe quoted.
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': EXPORT_TYPES[format] ?? 'application/octet-stream',
+    'Content-Length': String(f.size),
+    'Content-Disposition': `attachment; filename="${name}.${format}"`,
+    'Cache-Control': 'no-store',
+  });
+  const stream = createReadStream(f.path);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
