@@ -41,7 +41,7 @@ export class SharedHistogram {
   /** Writer side: one latency in µs (negatives count as 0, like the engine's stages). */
   record(us: number): void {
     const w = this.w;
-    if (us !== us) {
+    if (Number.isNaN(us)) {
       Atomics.add(w, INVALID_WORD, 1);
       return;
     }

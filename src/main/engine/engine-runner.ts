@@ -270,6 +270,8 @@ export class EngineRunner {
           workers: policy.codec === 'none' ? 0 : policy.compressors,
           segmentBytes: policy.segmentMiB * MiB,
           fsyncMs: policy.fsyncMs,
+          // The disk latency stage: the recorder writes it, this engine's metrics reader drains it.
+          diskLatency: this.engine.metrics.disk.sab,
           onError: (message) => log(`recording stopped: ${message}`),
         });
         this.recorderName = name;

@@ -3,9 +3,14 @@
  * microseconds, 3 significant digits, up to 60 s. Values outside the range are clamped and
  * counted, never thrown: a negative latency means clocks disagree (exchange time ahead of ours),
  * which the UI must show rather than hide.
+ *
+ * Beside the HDR histogram (precise percentiles), the same samples go into the shared bucket
+ * scheme of latency-buckets.ts, which travels to the renderer so that a distribution over any
+ * window can be added up from per-interval counts.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { StageLatency } from '../../common/frame.ts';
+import type { StageHistogram, StageLatency } from '../../common/frame.ts';
+import { BUCKETS, bucketOf } from '../../common/latency-buckets.ts';
 
 const MAX_US = 60_000_000;
 
@@ -18,6 +23,8 @@ export class LatencyStage {
   negativeTotal = 0;
   /** Samples above the range in this interval (clamped to the max). */
   overflow = 0;
+  /** This interval's samples in the shared bucket scheme. */
+  private readonly counts = new Uint32Array(BUCKETS);
 
   constructor(stage: number) {
     this.stage = stage;
@@ -45,15 +52,26 @@ export class LatencyStage {
       us = MAX_US;
     }
     this.h.recordValue(us);
+    this.counts[bucketOf(us)]!++;
   }
 
   get count(): number {
     return this.h.totalCount;
   }
 
-  /** Writes the interval's percentiles (µs) into out and starts a new interval. */
-  closeInto(out: StageLatency): void {
+  /**
+   * Writes the interval's percentiles (µs) into out, and its bucket counts into `hist` when given,
+   * and starts a new interval.
+   */
+  closeInto(out: StageLatency, hist?: StageHistogram): void {
     const h = this.h;
+    if (hist) {
+      hist.stage = this.stage;
+      hist.count = h.totalCount;
+      hist.max = h.totalCount === 0 ? 0 : h.maxValue;
+      hist.counts.set(this.counts);
+    }
+    this.counts.fill(0);
     out.stage = this.stage;
     out.count = h.totalCount;
     if (h.totalCount === 0) {

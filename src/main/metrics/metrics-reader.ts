@@ -7,17 +7,26 @@
  *
  * `closeInterval` turns everything since the last call into one MetricsSection, written into a
  * preallocated object: the steady state allocates nothing per record and nothing per interval.
+ * The section has all four stage slots: wire and pipeline measured here, disk drained from the
+ * shared histogram the recorder worker writes (`disk`; count 0 when nothing records), and the UI
+ * slot left empty for the renderer, which measures it. `histograms` holds the same interval's
+ * bucket counts of the three engine stages, for the frame's HISTOGRAM section.
  */
 import { nowMs } from '../../common/clock.ts';
 import {
+  createHistogramSection,
   createMetricsSection,
+  type HistogramSection,
   MAX_FEEDS,
   type MetricsSection,
   STREAM_COUNT,
   Stage,
+  type StageLatency,
 } from '../../common/frame.ts';
+import { percentileOf } from '../../common/latency-buckets.ts';
 import { Off, RecordKind } from '../../common/record.ts';
 import { RingReader } from '../../common/ring.ts';
+import { type DrainResult, SharedHistogram } from '../../common/shared-histogram.ts';
 import { FEED_STAT_COUNT, FeedStat } from '../feeds/feed-protocol.ts';
 import type { BufferPool } from '../pipeline/buffer-pool.ts';
 import { LatencyStage } from './latency-stage.ts';
@@ -39,6 +48,14 @@ export class MetricsReader {
   private readonly feeds: FeedSlot[] = [];
   private readonly wire = new LatencyStage(Stage.wire);
   private readonly pipeline = new LatencyStage(Stage.pipeline);
+  /**
+   * The disk stage (receive → durable on disk), written by the recorder worker into shared
+   * memory: hand `disk.sab` to a recording (engine-runner.ts).
+   */
+  readonly disk = new SharedHistogram();
+  /** The last closed interval's bucket counts: wire, pipeline, disk (reused). */
+  readonly histograms: HistogramSection = createHistogramSection();
+  private readonly drained: DrainResult = { count: 0, max: 0 };
   private readonly pool: BufferPool | null;
   private readonly section: MetricsSection;
   private intervalIndex = 0;
@@ -57,9 +74,10 @@ export class MetricsReader {
     this.virtualClock = opts.clock ?? null;
     this.intervalStart = opts.start ?? (this.virtualClock ? this.virtualClock() : nowMs());
     this.section = createMetricsSection();
-    this.section.stageCount = 2;
-    this.section.stages[0]!.stage = Stage.wire;
-    this.section.stages[1]!.stage = Stage.pipeline;
+    this.section.stageCount = 4;
+    for (let s = 0; s < 4; s++) this.section.stages[s]!.stage = s; // slot s holds Stage s
+    this.histograms.stageCount = 3;
+    this.histograms.stages[2]!.stage = Stage.disk;
   }
 
   addFeed(feedId: number, ring: SharedArrayBuffer, stats: SharedArrayBuffer): RingReader {
@@ -180,8 +198,16 @@ export class MetricsReader {
       capacity += f.reader.capacity;
     }
 
-    this.wire.closeInto(m.stages[0]!);
-    this.pipeline.closeInto(m.stages[1]!);
+    const h = this.histograms;
+    this.wire.closeInto(m.stages[Stage.wire]!, h.stages[0]);
+    this.pipeline.closeInto(m.stages[Stage.pipeline]!, h.stages[1]);
+    emptyStage(m.stages[Stage.ui]!);
+    const disk = h.stages[2]!;
+    disk.counts.fill(0);
+    this.disk.drainInto(disk.counts, 0, this.drained);
+    disk.count = this.drained.count;
+    disk.max = this.drained.max;
+    stageFromCounts(m.stages[Stage.disk]!, disk.counts, disk.count, disk.max);
 
     const pl = m.pipeline;
     if (this.pool) {
@@ -208,4 +234,23 @@ export class MetricsReader {
     pl.negativeWire = this.wire.negativeTotal;
     return m;
   }
+}
+
+function emptyStage(st: StageLatency): void {
+  st.count = 0;
+  st.p50 = st.p90 = st.p99 = st.p999 = st.max = 0;
+}
+
+/** Percentiles (µs) of a stage known only by its bucket counts (the disk stage). */
+function stageFromCounts(st: StageLatency, counts: Uint32Array, count: number, max: number): void {
+  if (count === 0) {
+    emptyStage(st);
+    return;
+  }
+  st.count = count;
+  st.p50 = percentileOf(counts, 0, count, 50, max);
+  st.p90 = percentileOf(counts, 0, count, 90, max);
+  st.p99 = percentileOf(counts, 0, count, 99, max);
+  st.p999 = percentileOf(counts, 0, count, 99.9, max);
+  st.max = max;
 }

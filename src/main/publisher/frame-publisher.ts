@@ -1,7 +1,8 @@
 /**
  * The UI publisher: 30–60 times a second it builds one binary frame — the metrics interval that
  * closed since the last frame, connection states and the instrument table when they changed (and
- * once a second for late joiners), the market figures and the books and trades — encodes it into a pooled buffer and
+ * once a second for late joiners), the market figures and the books and trades, and with each
+ * metrics interval the latency stages' bucket counts (HISTOGRAM) — encodes it into a pooled buffer and
  * hands it to every sink. The buffer returns to the pool when the last sink is done with it.
  *
  * Time is passed in, so the same publisher runs on the wall clock (live) or on a virtual clock
@@ -106,8 +107,10 @@ export class FramePublisher {
     p.time = now;
     p.metrics = undefined;
     p.components = undefined;
+    p.histograms = undefined;
     if (now >= this.nextIntervalAt) {
       p.metrics = o.metrics.closeInterval(now);
+      p.histograms = o.metrics.histograms;
       p.components = o.components?.snapshot();
       // Keep interval boundaries on the grid; after a stall, skip ahead rather than burst.
       this.nextIntervalAt += o.intervalMs;

@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RECORD_SIZE } from '../../common/record.ts';
 import { RingReader } from '../../common/ring.ts';
+import { SharedHistogram } from '../../common/shared-histogram.ts';
 import { CompressorPool } from './compressor-pool.ts';
 import { type ManifestInstrument, SessionWriter } from './session-writer.ts';
 
@@ -23,6 +24,8 @@ export interface RecorderWorkerData {
   blockMs?: number;
   segmentBytes?: number;
   fsyncMs?: number;
+  /** The engine's disk-stage histogram (SharedHistogram): receive → durable, per record. */
+  diskLatency?: SharedArrayBuffer;
 }
 
 export type ToRecorder =
@@ -61,6 +64,7 @@ const writer = await SessionWriter.create({
   ...(cfg.segmentBytes ? { segmentBytes: cfg.segmentBytes } : {}),
   ...(cfg.fsyncMs !== undefined ? { fsyncMs: cfg.fsyncMs } : {}),
   ...(pool ? { compressor: pool.compress } : {}),
+  ...(cfg.diskLatency ? { diskLatency: new SharedHistogram(cfg.diskLatency) } : {}),
   describe: () => described,
   onError: (err) => port.postMessage({ type: 'error', message: err.message } satisfies FromRecorder),
 });

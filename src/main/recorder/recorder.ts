@@ -21,6 +21,8 @@ export interface RecorderOptions {
   blockMs?: number;
   segmentBytes?: number;
   fsyncMs?: number;
+  /** Where the disk latency stage goes (the engine's MetricsReader.disk.sab). */
+  diskLatency?: SharedArrayBuffer;
   onError?: (message: string) => void;
 }
 
@@ -71,6 +73,7 @@ export class Recorder {
       ...(opts.blockMs ? { blockMs: opts.blockMs } : {}),
       ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),
       ...(opts.fsyncMs !== undefined ? { fsyncMs: opts.fsyncMs } : {}),
+      ...(opts.diskLatency ? { diskLatency: opts.diskLatency } : {}),
     };
     const worker = new Worker(opts.workerUrl, { workerData: data, name: 'recorder' });
     return new Promise((resolve, reject) => {

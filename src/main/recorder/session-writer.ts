@@ -11,9 +11,12 @@
  */
 import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { nowMs } from '../../common/clock.ts';
 import { RECORD_KIND_NAMES, RECORD_SIZE } from '../../common/record.ts';
+import type { SharedHistogram } from '../../common/shared-histogram.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { Codec, encodeBlock, receiveTimeOf, shuffle } from './block.ts';
+import { recordDurable } from './disk-latency.ts';
 
 export interface ManifestInstrument {
   instrumentId: number;
@@ -59,6 +62,11 @@ export interface SessionWriterOptions {
   /** Venues and instruments for the manifest, asked for whenever it is written. */
   describe?: () => { venues: string[]; instruments: ManifestInstrument[] };
   onError?: (err: Error) => void;
+  /**
+   * The disk latency stage: when given, every record gets receive → durable (after the fsync that
+   * covers its block) recorded here.
+   */
+  diskLatency?: SharedHistogram;
   /** Opens a segment file (tests inject a file system that fails: disk full, EIO). */
   openFile?: (path: string, flags: string, mode: number) => Promise<FileHandle>;
 }
@@ -88,7 +96,7 @@ export class SessionWriter {
   };
   failed: Error | null = null;
   private readonly opts: Required<
-    Omit<SessionWriterOptions, 'compressor' | 'describe' | 'onError' | 'openFile'>
+    Omit<SessionWriterOptions, 'compressor' | 'describe' | 'onError' | 'openFile' | 'diskLatency'>
   > &
     SessionWriterOptions;
   private readonly buf: Uint8Array;
@@ -103,6 +111,8 @@ export class SessionWriter {
   private readonly segments: string[] = [];
   private writing: Promise<void> = Promise.resolve();
   private lastSync = 0;
+  /** Blocks written since the last fsync, waiting to become durable (for the disk stage). */
+  private readonly unsynced: PendingBlock[] = [];
   private lastManifest = 0;
   private start: number | null = null;
   private end: number | null = null;
@@ -166,6 +176,14 @@ export class SessionWriter {
     if (this.failed || this.closed) return;
     const now = Date.now();
     if (this.fill > 0 && now - this.blockStartedAt >= this.opts.blockMs) this.cut();
+    // A block must not wait for the next one to become durable: a quiet feed syncs on time too.
+    if (this.unsynced.length > 0 && now - this.lastSync >= this.opts.fsyncMs) {
+      this.lastSync = now;
+      this.enqueue(async () => {
+        await this.segment?.datasync();
+        this.durable();
+      });
+    }
     if (now - this.lastManifest >= 5000) {
       this.lastManifest = now;
       this.enqueue(() => this.writeManifest());
@@ -270,11 +288,22 @@ export class SessionWriter {
     this.segmentBytes += block.length;
     this.stats.bytes += block.length;
     this.stats.blocks++;
+    if (this.opts.diskLatency) this.unsynced.push(b);
     const now = Date.now();
     if (this.opts.fsyncMs === 0 || now - this.lastSync >= this.opts.fsyncMs) {
       this.lastSync = now;
       await this.segment!.datasync();
+      this.durable();
     }
+  }
+
+  /** An fsync returned: every block written before it is durable now. */
+  private durable(): void {
+    const hist = this.opts.diskLatency;
+    if (!hist || this.unsynced.length === 0) return;
+    const at = nowMs();
+    for (const b of this.unsynced) recordDurable(hist, b.shuffled, b.records, at);
+    this.unsynced.length = 0;
   }
 
   private async openSegment(): Promise<void> {
@@ -291,6 +320,7 @@ export class SessionWriter {
     if (!fh) return;
     try {
       await fh.sync();
+      this.durable();
     } finally {
       await fh.close();
     }
