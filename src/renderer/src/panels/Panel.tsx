@@ -14,6 +14,8 @@ const FIGURE_INTERVAL_MS = 250;
 
 export interface Figure {
   label: string;
+  /** What the figure measures (its tooltip). */
+  help?: string;
   /** Formats the figure from the store's newest row. */
   value(store: SeriesStore): string;
   tone?: (store: SeriesStore) => 'good' | 'warn' | 'bad' | undefined;
@@ -62,6 +64,8 @@ export function Panel(props: {
   spec: ChartSpec;
   figures: Figure[];
   className?: string;
+  /** Controls of the panel's own (grouping, units…), in a row under the title. */
+  toolbar?: ReactNode;
   children?: ReactNode;
 }) {
   const { testId, title, subtitle, store, spec, figures } = props;
@@ -141,7 +145,7 @@ export function Panel(props: {
         </div>
         <dl className="figures">
           {figures.map((f, i) => (
-            <div className="figure" key={f.label}>
+            <div className="figure" key={f.label} data-tip={f.help}>
               <dt>{f.label}</dt>
               <dd>
                 <span
@@ -156,6 +160,7 @@ export function Panel(props: {
           ))}
         </dl>
       </header>
+      {props.toolbar && <div className="panel-toolbar">{props.toolbar}</div>}
       <div className="legend" data-testid={`${testId}-legend`}>
         {legendGroups(spec.series).map((g) => (
           <span className="legend-group" key={`${g.name ?? ''}:${g.items[0]!.index}`}>
