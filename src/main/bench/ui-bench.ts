@@ -2,8 +2,8 @@
  * `tickscope bench ui`: the dashboard under load. Starts `tickscope serve` on the simulator at its
  * full rate (every venue), opens the page in Chromium (Playwright, 1440×900, every panel visible),
  * and for `seconds` measures in the page: the time between animation frames (p50, p99), long
- * tasks over 50 ms (PerformanceObserver), and the UI stage — a metrics row written by the frame
- * receiver until the animation frame that draws it (src/renderer/src/series/ui-latency.ts).
+ * tasks over 50 ms (PerformanceObserver), and the UI stage — each trade from the engine's receive
+ * time until the animation frame that paints it (src/renderer/src/series/ui-latency.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -139,7 +139,7 @@ export function formatUiTable(r: {
     line('frame time p99', `${v('frame_p99_ms').toFixed(1)} ms`, '≤ 16.7 ms', v('frame_p99_ms') <= 16.7),
     line('long tasks over 50 ms', String(v('long_tasks_over_50ms')), '= 0', v('long_tasks_over_50ms') === 0),
     line(
-      'UI stage (written → drawn) p99',
+      'UI stage (receive → painted) p99',
       `${v('ui_latency_p99_ms').toFixed(1)} ms`,
       '≤ 50 ms',
       v('ui_latency_p99_ms') <= 50,

@@ -8,9 +8,12 @@
 
 /** Instruments the store keeps (five venues × a handful each, with room to spare). */
 export const MARKET_SLOTS = 32;
-/** Trades kept per instrument: time (ms), price, quantity, flags. */
+/**
+ * Trades kept per instrument: time (ms), price, quantity, flags, and the engine's receive time
+ * (ms), from which the UI stage (receive → painted, ui-latency.ts) is measured.
+ */
 export const TRADE_CAP = 4096;
-const TF = 4;
+const TF = 5;
 /** Quotes kept per instrument: time (ms), bid, ask. At 10 a second, a little under 7 minutes. */
 export const QUOTE_CAP = 4096;
 const QF = 3;
@@ -102,7 +105,7 @@ export class MarketStore {
     return n;
   }
 
-  addTrade(slot: number, time: number, price: number, qty: number, flags: number): void {
+  addTrade(slot: number, time: number, price: number, qty: number, flags: number, receive: number): void {
     const m = slot * META + M_TRADES;
     const k = this.meta[m]!;
     const o = (slot * TRADE_CAP + (k % TRADE_CAP)) * TF;
@@ -110,6 +113,7 @@ export class MarketStore {
     this.trades[o + 1] = price;
     this.trades[o + 2] = qty;
     this.trades[o + 3] = flags;
+    this.trades[o + 4] = receive;
     this.meta[m] = k + 1;
   }
 
@@ -172,6 +176,21 @@ export class MarketStore {
       out.ask[i] = Number.isNaN(a) ? null : a;
     }
     return this.version === v;
+  }
+
+  /** Instrument slots taken. */
+  get slots(): number {
+    return Atomics.load(this.h, H_SLOTS);
+  }
+
+  /** Trades ever written to a slot (the ring keeps the last TRADE_CAP). */
+  tradesWritten(slot: number): number {
+    return this.meta[slot * META + M_TRADES]!;
+  }
+
+  /** Engine receive time (ms) of a slot's k-th trade ever written; still in the ring. */
+  tradeReceiveTime(slot: number, k: number): number {
+    return this.trades[(slot * TRADE_CAP + (k % TRADE_CAP)) * TF + 4]!;
   }
 
   /** The newest trade's or quote's time of a slot, ms (NaN when none). */

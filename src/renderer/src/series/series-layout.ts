@@ -11,6 +11,8 @@ export const MAX_POOL_SLOTS = 4;
 const THROUGHPUT = 19 + MAX_FEED_SLOTS;
 /** First column of the per-pool series of the Buffer reuse panel. */
 const POOLS = THROUGHPUT + MAX_FEED_SLOTS + 2 * STREAM_SLOTS;
+/** First column of the UI and disk latency stages (wire and pipeline sit near the start). */
+const STAGES = POOLS + 4 * MAX_POOL_SLOTS;
 
 export const Col = {
   time: 0,
@@ -42,9 +44,16 @@ export const Col = {
   poolReuse: POOLS + 2 * MAX_POOL_SLOTS,
   /** Pool slot p's misses (buffers allocated) per second. */
   poolMisses: POOLS + 3 * MAX_POOL_SLOTS,
+  /** UI stage (engine receive → painted in this page): p50, p90, p99, p99.9, max. */
+  ui: STAGES,
+  /** Disk stage (engine receive → durable on disk; NaN when not recording): p50 … max. */
+  disk: STAGES + 5,
 } as const;
 
-export const COLUMNS = POOLS + 4 * MAX_POOL_SLOTS;
+/** Percentile columns of a stage, after its base column (Col.wire + LATENCY_OFFSET.p99, …). */
+export const LATENCY_OFFSET = { p50: 0, p90: 1, p99: 2, p999: 3, max: 4 } as const;
+
+export const COLUMNS = STAGES + 10;
 /**
  * Rows kept: 16384 metrics intervals, a little over an hour at the engine's 250 ms interval, so
  * the longest time window (1 h) is full and a paused view survives a few minutes of new rows.

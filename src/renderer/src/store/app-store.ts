@@ -13,6 +13,8 @@ export interface AppState {
   market: MarketTick[];
   /** The shared market store (trades and quotes for the Market panel), once the worker made it. */
   marketSab: SharedArrayBuffer | null;
+  /** The shared histogram store (per-second latency bucket counts, the Distribution panel). */
+  histogramSab: SharedArrayBuffer | null;
   /** Books by instrument id, a few times a second. */
   books: Map<number, BookView>;
   /** Trades the engine could not fit into frames, in all. */
@@ -29,6 +31,7 @@ export interface AppState {
   setInstruments(list: InstrumentInfo[]): void;
   setMarket(ticks: MarketTick[]): void;
   setMarketSab(sab: SharedArrayBuffer): void;
+  setHistogramSab(sab: SharedArrayBuffer): void;
   setBooks(books: BookView[], omitted: number): void;
   setTransport(t: TransportStatus): void;
   setPipeline(p: PipelineTotals): void;
@@ -43,6 +46,7 @@ export const useAppStore = create<AppState>()((set) => ({
   instruments: new Map(),
   market: [],
   marketSab: null,
+  histogramSab: null,
   books: new Map(),
   tradesOmitted: 0,
   transport: null,
@@ -55,6 +59,7 @@ export const useAppStore = create<AppState>()((set) => ({
   setInstruments: (list) => set({ instruments: new Map(list.map((i) => [i.instrumentId, i])) }),
   setMarket: (market) => set({ market }),
   setMarketSab: (marketSab) => set({ marketSab }),
+  setHistogramSab: (histogramSab) => set({ histogramSab }),
   setBooks: (books, tradesOmitted) =>
     set({ books: new Map(books.map((b) => [b.instrumentId, b])), tradesOmitted }),
   setTransport: (transport) => set({ transport }),

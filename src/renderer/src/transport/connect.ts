@@ -5,7 +5,7 @@
  * says goes to the store; the series store's SharedArrayBuffer is returned to the charts.
  */
 import { FRAME_PORT_MESSAGE, STREAM_PATH } from '../../../common/api.ts';
-import { SeriesStore } from '../series/series-store.ts';
+import { MarketStore } from '../series/market-store.ts';
 import { measureUiLatency } from '../series/ui-latency.ts';
 import { useAppStore } from '../store/app-store.ts';
 import type { FromWorker, ToWorker } from '../worker/messages.ts';
@@ -17,12 +17,18 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
   });
   const store = useAppStore.getState();
   let stopUiLatency: (() => void) | null = null;
+  // The UI stage needs the market store (trades with their receive times) and the UI histogram.
+  let marketSab: SharedArrayBuffer | null = null;
+  let uiSab: SharedArrayBuffer | null = null;
+  const startUiLatency = (): void => {
+    if (!marketSab || !uiSab) return;
+    stopUiLatency?.();
+    stopUiLatency = measureUiLatency(new MarketStore(marketSab), uiSab);
+  };
   worker.onmessage = (ev: MessageEvent<FromWorker>) => {
     const m = ev.data;
     switch (m.type) {
       case 'store':
-        stopUiLatency?.();
-        stopUiLatency = measureUiLatency(new SeriesStore(m.sab));
         onStore(m.sab);
         break;
       case 'feeds':
@@ -36,6 +42,13 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
         break;
       case 'market-store':
         store.setMarketSab(m.sab);
+        marketSab = m.sab;
+        startUiLatency();
+        break;
+      case 'latency-stores':
+        store.setHistogramSab(m.histograms);
+        uiSab = m.ui;
+        startUiLatency();
         break;
       case 'books':
         store.setBooks(m.books, m.omitted);

@@ -4,7 +4,9 @@
  * each closed metrics interval to the shared series store, and posts the page only low-rate state:
  * connection states and instruments when they change, market figures and books at most 4 times a
  * second; each frame's trades and sampled quotes go to the shared market store,
- * transport counters once a second. Bad frames are counted and shown, never dropped silently.
+ * transport counters once a second; each metrics interval's latency stages and bucket counts go to
+ * the series and histogram stores (latency-rows.ts). Bad frames are counted and shown, never
+ * dropped silently.
  */
 /// <reference lib="webworker" />
 import {
@@ -15,11 +17,12 @@ import {
   decodeFrame,
   FrameError,
   type MarketTick,
-  Stage,
 } from '../../../common/frame.ts';
+import { createHistogramBuffer, HistogramStore } from '../series/histogram-store.ts';
 import { createMarketBuffer, MARKET_SLOTS, MarketStore } from '../series/market-store.ts';
 import { COLUMNS, Col, MAX_FEED_SLOTS, MAX_POOL_SLOTS, STREAM_SLOTS } from '../series/series-layout.ts';
 import { createSeriesBuffer, SeriesStore } from '../series/series-store.ts';
+import { LatencyRows } from './latency-rows.ts';
 import {
   type BookView,
   type FromWorker,
@@ -43,6 +46,11 @@ if (store) post({ type: 'store', sab: store.sab });
 else post({ type: 'fatal', message: NOT_ISOLATED });
 const market: MarketStore | null = store ? new MarketStore(createMarketBuffer()) : null;
 if (market) post({ type: 'market-store', sab: market.sab });
+// Latency stages: the histogram store (per second, four stages) and the page's UI-stage histogram.
+const latency: LatencyRows | null = store
+  ? new LatencyRows(new HistogramStore(createHistogramBuffer()))
+  : null;
+if (latency) post({ type: 'latency-stores', histograms: latency.histograms.sab, ui: latency.ui.sab });
 
 const frame: DecodedFrame = createDecodedFrame();
 const row = new Float64Array(COLUMNS);
@@ -142,7 +150,7 @@ function appendBook(f: DecodedFrame): void {
     const slot = market.claim(e.instrumentId);
     if (slot < 0) continue;
     for (let k = e.tradeStart; k < e.tradeStart + e.tradeCount; k++)
-      market.addTrade(slot, tr.exchangeTime[k]!, tr.price[k]!, tr.qty[k]!, tr.flags[k]!);
+      market.addTrade(slot, tr.exchangeTime[k]!, tr.price[k]!, tr.qty[k]!, tr.flags[k]!, tr.receiveTime[k]!);
     const quoted = !Number.isNaN(e.bid) || !Number.isNaN(e.ask);
     if (quoted && f.time - lastQuote[slot]! >= QUOTE_SAMPLE_MS) {
       lastQuote[slot] = f.time;
@@ -207,16 +215,7 @@ function appendMetrics(f: DecodedFrame): void {
   }
   row[Col.bytes] = bytes;
   if (f.components) appendPools(f.components, seconds);
-  for (let s = 0; s < m.stageCount; s++) {
-    const st = m.stages[s]!;
-    const base = st.stage === Stage.wire ? Col.wire : st.stage === Stage.pipeline ? Col.pipe : -1;
-    if (base < 0 || st.count === 0) continue;
-    row[base] = st.p50 / 1000;
-    row[base + 1] = st.p90 / 1000;
-    row[base + 2] = st.p99 / 1000;
-    row[base + 3] = st.p999 / 1000;
-    row[base + 4] = st.max / 1000;
-  }
+  latency?.append(f, row);
   const pl = m.pipeline;
   row[Col.reuse] = pl.poolReuseRatio * 100;
   row[Col.fill] = pl.ringFill * 100;

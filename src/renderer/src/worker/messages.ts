@@ -31,6 +31,8 @@ export interface TransportStatus {
   /** Frames whose sequence number skipped ahead (frames lost between engine and page). */
   seqGaps: number;
   lastError: string;
+  /** When the next connection attempt starts (page clock, epoch ms) while closed; 0 if none is planned. */
+  retryAt: number;
 }
 
 export interface PipelineTotals {
@@ -54,6 +56,8 @@ export type FromWorker =
   | { type: 'instruments'; instruments: InstrumentInfo[] }
   | { type: 'market'; ticks: MarketTick[] }
   | { type: 'market-store'; sab: SharedArrayBuffer }
+  /** The histogram store (histogram-store.ts) and the UI-stage histogram the page writes (ui-latency.ts). */
+  | { type: 'latency-stores'; histograms: SharedArrayBuffer; ui: SharedArrayBuffer }
   /** Books at most 4 times a second; `omitted`: trades the engine could not fit in frames, in all. */
   | { type: 'books'; books: BookView[]; omitted: number }
   | { type: 'transport'; status: TransportStatus }
