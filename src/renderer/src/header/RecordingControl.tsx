@@ -7,7 +7,12 @@
  */
 import { useEffect, useState } from 'react';
 import { fmtBytes, fmtInt, fmtRate, fmtRatio, fmtStopwatch } from '../format.ts';
-import { recordingErrorKey, sendSessionCommand, useSessionsStore } from '../store/sessions-store.ts';
+import {
+  DISK_LOW_BYTES,
+  recordingErrorKey,
+  sendSessionCommand,
+  useSessionsStore,
+} from '../store/sessions-store.ts';
 
 /** Re-renders every `ms` while `on`: the stopwatch runs between polls. */
 function useTick(on: boolean, ms: number): number {
@@ -20,9 +25,6 @@ function useTick(on: boolean, ms: number): number {
   }, [on, ms]);
   return now;
 }
-
-/** Less free space than this while recording: the free-disk figure turns amber. */
-const LOW_DISK = 2e9;
 
 function RecDot(props: { state: 'idle' | 'on' | 'failed' }) {
   return <span className={`rec-dot rec-dot-${props.state}`} aria-hidden="true" />;
@@ -115,7 +117,7 @@ export function RecordingControl() {
   }
 
   const elapsed = (failed ? 0 : now) - (r.startedAt ?? now);
-  const lowDisk = r.freeBytes != null && r.freeBytes < LOW_DISK;
+  const lowDisk = r.freeBytes != null && r.freeBytes < DISK_LOW_BYTES;
   return (
     <div className="rec-wrap">
       <div

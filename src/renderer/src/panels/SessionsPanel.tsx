@@ -2,17 +2,84 @@
  * Sessions: the recorded sessions in the sessions folder, newest first, in a drawer like the
  * settings (opened from the header, closed with Esc). Per session: when it started, how long it
  * ran, records, size, venues, whether it was closed cleanly, its error; and Replay (1×, 4×, 16×,
- * max), Rename (inline; the engine validates the name) and Delete (after a confirmation). On top,
+ * max), Export (CSV or JSON lines, written by the engine in the background into the sessions
+ * folder's exports/: progress, then the file's path — and a download link on the headless host),
+ * Rename (inline; the engine validates the name) and Delete (after a confirmation). On top,
  * what the engine does now: live, recording, or replaying. The engine's refusals show on the row
  * they concern, in its own words.
  */
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
-import type { SessionSummary, SessionsState } from '../../../common/api.ts';
+import './recording.css';
+import {
+  EXPORT_FORMATS,
+  type ExportStatus,
+  exportDownloadPath,
+  type SessionSummary,
+  type SessionsState,
+} from '../../../common/api.ts';
 import { fmtBytes, fmtDateTime, fmtInt, fmtSpan, fmtSpeed, fmtStopwatch } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { refreshSessions, sendSessionCommand, useSessionsStore } from '../store/sessions-store.ts';
 
 const SPEEDS: readonly (number | 'max')[] = [1, 4, 16, 'max'];
+
+/** The headless host serves finished exports for download; in Electron the file is on this disk. */
+const CAN_DOWNLOAD = typeof window !== 'undefined' && !window.tickscope;
+
+const FORMAT_TITLES: Record<string, string> = {
+  csv: 'CSV with a header row: one row per record (kind, venue, symbol, prices, times, ids…)',
+  jsonl: 'JSON lines: one object per record, the same fields as the CSV columns',
+};
+
+/** One export of this session: progress while it runs, then its file (or why it failed). */
+function ExportLine({ e }: { e: ExportStatus }) {
+  const pct = e.total > 0 ? Math.min(100, (e.read / e.total) * 100) : 0;
+  return (
+    <div className="ss-exp" data-testid="session-export" data-state={e.state} data-format={e.format}>
+      <span className="ss-exp-format">{e.format}</span>
+      <div className="ss-exp-main">
+        {e.state === 'running' ? (
+          <>
+            <span className="ss-exp-line" data-testid="session-export-progress">
+              exporting… <b>{pct.toFixed(0)}%</b> · <b>{fmtInt(e.records)}</b> rows · {fmtBytes(e.bytes)}
+            </span>
+            <span className="ss-exp-bar" aria-hidden="true">
+              <span style={{ width: `${pct}%` }} />
+            </span>
+          </>
+        ) : e.state === 'done' ? (
+          <>
+            <span className="ss-exp-line" data-testid="session-export-result">
+              <b>{fmtInt(e.records)}</b> rows · <b>{fmtBytes(e.bytes)}</b>
+              {e.finishedAt ? ` · ${fmtSpan(e.finishedAt - e.startedAt)}` : ''}
+              {e.damaged > 0 ? ` · ${e.damaged} damaged span${e.damaged === 1 ? '' : 's'} skipped` : ''}
+            </span>
+            <span className="ss-exp-path" data-testid="session-export-path" title={e.path}>
+              {e.path}
+            </span>
+          </>
+        ) : (
+          <span className="ss-exp-error" data-testid="session-export-error">
+            Export failed: {e.error}
+          </span>
+        )}
+      </div>
+      {e.state === 'done' && CAN_DOWNLOAD ? (
+        <a
+          className="ss-exp-link"
+          href={exportDownloadPath(e.name, e.format)}
+          download={`${e.name}.${e.format}`}
+          title={`Download ${e.name}.${e.format} (${fmtBytes(e.bytes)})`}
+          data-testid="session-export-download"
+        >
+          Download
+        </a>
+      ) : (
+        <span />
+      )}
+    </div>
+  );
+}
 
 function CloseIcon() {
   return (
@@ -122,9 +189,11 @@ function SessionRow(props: {
   recordingSince: number | null;
   replaying: boolean;
   now: number;
+  exports: ExportStatus[];
   onReplayed(): void;
 }) {
-  const { session: s, recordingSince, replaying, now } = props;
+  const { session: s, recordingSince, replaying, now, exports } = props;
+  const exporting = exports.some((e) => e.state === 'running');
   const pending = useSessionsStore((st) => st.pending);
   const refusal = useSessionsStore((st) => (st.refusal?.name === s.name ? st.refusal : null));
   const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
@@ -240,8 +309,14 @@ function SessionRow(props: {
               type="button"
               className="st-icon ss-icon"
               aria-label={`Rename ${s.name}`}
-              title={recording ? 'Being recorded: stop the recording first' : 'Rename'}
-              disabled={busy || recording}
+              title={
+                recording
+                  ? 'Being recorded: stop the recording first'
+                  : exporting
+                    ? 'Being exported: wait for the export to finish'
+                    : 'Rename'
+              }
+              disabled={busy || recording || exporting}
               onClick={() => {
                 useSessionsStore.getState().clearRefusal();
                 setTo(s.name);
@@ -262,8 +337,14 @@ function SessionRow(props: {
               type="button"
               className="st-icon ss-icon ss-icon-delete"
               aria-label={`Delete ${s.name}`}
-              title={recording ? 'Being recorded: stop the recording first' : 'Delete…'}
-              disabled={busy || recording}
+              title={
+                recording
+                  ? 'Being recorded: stop the recording first'
+                  : exporting
+                    ? 'Being exported: wait for the export to finish'
+                    : 'Delete…'
+              }
+              disabled={busy || recording || exporting}
               onClick={() => {
                 useSessionsStore.getState().clearRefusal();
                 setMode(mode === 'delete' ? 'view' : 'delete');
@@ -335,6 +416,34 @@ function SessionRow(props: {
               ))}
             </span>
             <span className="ss-spacer" />
+            <span className="ss-export">
+              <span className="ss-actions-label">Export</span>
+              <fieldset className="ss-formats" aria-label={`Export ${s.name}`}>
+                {EXPORT_FORMATS.map((f) => {
+                  const running = exports.some((e) => e.format === f && e.state === 'running');
+                  return (
+                    <button
+                      type="button"
+                      key={f}
+                      className="ss-format"
+                      aria-label={`Export ${s.name} as ${f.toUpperCase()}`}
+                      title={
+                        recording
+                          ? 'Being recorded: stop the recording first'
+                          : running
+                            ? `Being exported as ${f.toUpperCase()}`
+                            : `${FORMAT_TITLES[f]} — written to exports/${s.name}.${f} in the sessions folder`
+                      }
+                      disabled={busy || recording || running}
+                      data-testid={`session-export-${f}`}
+                      onClick={() => void sendSessionCommand({ action: 'export', name: s.name, format: f })}
+                    >
+                      {f.toUpperCase()}
+                    </button>
+                  );
+                })}
+              </fieldset>
+            </span>
             {mine === 'replay' && <span className="ss-pending">starting the replay…</span>}
             <span className="ss-actions-label">Replay</span>
             <fieldset className="ss-speeds" aria-label={`Replay ${s.name}`}>
@@ -368,18 +477,34 @@ function SessionRow(props: {
         )
       )}
 
+      {exports.length > 0 && (
+        <div className="ss-exports">
+          {exports.map((e) => (
+            <ExportLine key={`${e.format}:${e.startedAt}`} e={e} />
+          ))}
+        </div>
+      )}
+
       {refusal && (
         <div className="ss-refusal" role="alert" data-testid="session-refusal">
           {refusal.action === 'rename'
             ? 'Not renamed'
             : refusal.action === 'delete'
               ? 'Not deleted'
-              : 'Not replayed'}
+              : refusal.action === 'export'
+                ? 'Not exported'
+                : 'Not replayed'}
           : {refusal.error}
         </div>
       )}
     </li>
   );
+}
+
+/** This session's newest export of each format, newest first. */
+function latestExports(all: ExportStatus[], name: string): ExportStatus[] {
+  const seen = new Set<string>();
+  return all.filter((e) => e.name === name && !seen.has(e.format) && seen.add(e.format));
 }
 
 export function SessionsPanel() {
@@ -451,7 +576,7 @@ export function SessionsPanel() {
         <header className="st-head">
           <div className="st-head-title">
             <h2 id="ss-title">Sessions</h2>
-            <span className="st-sub">recorded market data · replay, rename, delete</span>
+            <span className="st-sub">recorded market data · replay, export, rename, delete</span>
           </div>
           <button
             type="button"
@@ -495,6 +620,7 @@ export function SessionsPanel() {
                 now={now}
                 recordingSince={rec?.active && rec.name === s.name ? (rec.startedAt ?? now) : null}
                 replaying={state?.replaying?.name === s.name}
+                exports={latestExports(state?.exports ?? [], s.name)}
                 onReplayed={() => setOpen(false)}
               />
             ))}

@@ -4,7 +4,9 @@
  * Esc. It edits the config contract of src/common/config.ts — the simulator, used while no live
  * feed is enabled, and the live feeds — checks every keystroke with the engine's own
  * `parseConfig`, and applies through the config client; the engine restarts the feeds and the
- * frames keep arriving on the same transport. Refusals are shown on the fields they name.
+ * frames keep arriving on the same transport. Refusals are shown on the fields they name. The
+ * recording policy is saved the same way but restarts nothing: the next recording takes it up,
+ * a running one keeps the policy it started with (the section says which is in force).
  */
 import {
   type FormEvent,
@@ -16,13 +18,18 @@ import {
   useRef,
   useState,
 } from 'react';
+import './recording.css';
 import {
+  RECORDING_CODECS,
+  RECORDING_LIMITS,
+  type RecordingCodec,
   SIM_FAULT_NAMES,
   type TickscopeConfig,
   VENUE_NAMES,
   type VenueName,
 } from '../../../common/config.ts';
 import { useAppStore } from '../store/app-store.ts';
+import { useSessionsStore } from '../store/sessions-store.ts';
 import { getConfig, setConfig } from '../transport/config-client.ts';
 import {
   type ConfigDraft,
@@ -30,6 +37,8 @@ import {
   type FeedDraft,
   feedDraft,
   inForce,
+  onlyPolicyDiffers,
+  policyText,
   routeErrors,
   sameConfig,
   shortError,
@@ -210,7 +219,16 @@ export function SettingsPanel() {
   if (!open) return null;
 
   const force = current ? inForce(current) : null;
-  const next = check?.ok && dirty ? inForce(check.config) : null;
+  const policyOnly = !!(check?.ok && current && dirty && onlyPolicyDiffers(check.config, current));
+  const next =
+    check?.ok && dirty
+      ? policyOnly
+        ? {
+            label: 'Recording policy',
+            detail: `${policyText(check.config.recording)} · from the next recording`,
+          }
+        : inForce(check.config)
+      : null;
   const liveDraft = draft ? draft.feeds.some((f) => f.enabled) : false;
 
   return (
@@ -427,6 +445,8 @@ export function SettingsPanel() {
                   />
                 ))}
               </section>
+
+              <RecordingSection draft={draft} edit={edit} fieldErrors={fieldErrors} invalid={invalid} />
             </div>
 
             <footer className="st-foot">
@@ -435,6 +455,7 @@ export function SettingsPanel() {
                   outcome={outcome}
                   general={errors.general}
                   busy={busy}
+                  policyOnly={policyOnly}
                   dirty={dirty}
                   invalidCount={check && !check.ok ? check.errors.length : 0}
                   next={next}
@@ -472,6 +493,8 @@ function Status(props: {
   outcome: Outcome;
   general: string[];
   busy: 'loading' | 'applying' | null;
+  /** Only the recording policy changes: applying restarts nothing. */
+  policyOnly: boolean;
   dirty: boolean;
   invalidCount: number;
   next: { label: string; detail: string } | null;
@@ -479,7 +502,12 @@ function Status(props: {
   nowLabel: string | undefined;
 }) {
   const { outcome, general, busy, dirty, invalidCount, next, nowLabel } = props;
-  if (busy === 'applying') return <span className="st-msg">Applying · restarting the feeds…</span>;
+  if (busy === 'applying')
+    return (
+      <span className="st-msg">
+        {props.policyOnly ? 'Saving the recording policy…' : 'Applying · restarting the feeds…'}
+      </span>
+    );
   if (outcome?.kind === 'refused') {
     return (
       <span className="st-msg bad" data-testid="settings-refused">
@@ -518,6 +546,105 @@ function Status(props: {
     <span className="st-msg dim">
       Apply restarts the feeds; the dashboard keeps running · <kbd>Ctrl</kbd> <kbd>Enter</kbd> applies
     </span>
+  );
+}
+
+/**
+ * The recording policy: fsync interval, codec, compressors, segment size. Applies to the next
+ * recording; while one runs, the section says so and shows the policy that one keeps.
+ */
+function RecordingSection(props: {
+  draft: ConfigDraft;
+  edit(fn: (d: ConfigDraft) => ConfigDraft): void;
+  fieldErrors(f: string): string[] | undefined;
+  invalid(f: string): { 'aria-invalid'?: true; 'aria-describedby'?: string };
+}) {
+  const { draft, edit, fieldErrors, invalid } = props;
+  const rec = useSessionsStore((s) => s.state?.recording);
+  const running = rec?.active && rec.policy ? rec.policy : null;
+  const [fLo, fHi] = RECORDING_LIMITS.fsyncMs;
+  const [cLo, cHi] = RECORDING_LIMITS.compressors;
+  const [sLo, sHi] = RECORDING_LIMITS.segmentMiB;
+  return (
+    <section className="st-section" data-testid="settings-recording">
+      <div className="st-section-head">
+        <h3>Recording</h3>
+        <span className="st-note">applies to the next recording</span>
+      </div>
+      <div className="st-policy-grid">
+        <Field label="fsync every" htmlFor="rec-fsync">
+          <div className="st-inline">
+            <input
+              id="rec-fsync"
+              className="st-input mono st-num"
+              inputMode="numeric"
+              value={draft.fsyncMs}
+              autoComplete="off"
+              title={`How often the segment file is flushed to the disk, at most (${fLo} = after every block, up to ${fHi.toLocaleString('en-US')} ms): shorter is safer on a crash, longer is cheaper`}
+              onChange={(e) => edit((d) => ({ ...d, fsyncMs: e.target.value }))}
+              {...invalid('recording.fsyncMs')}
+            />
+            <span className="st-unit">ms</span>
+          </div>
+          <FieldError errors={fieldErrors('recording.fsyncMs')} id={errId('recording.fsyncMs')} />
+        </Field>
+        <Field label="Codec" htmlFor="rec-codec">
+          <select
+            id="rec-codec"
+            className="st-input st-select"
+            value={draft.codec}
+            title="zstd: blocks compressed by a pool of workers (a block that finds none idle is stored raw, counted); none: every block stored byte-shuffled, uncompressed"
+            onChange={(e) => edit((d) => ({ ...d, codec: e.target.value as RecordingCodec }))}
+            {...invalid('recording.codec')}
+          >
+            {RECORDING_CODECS.map((c) => (
+              <option key={c} value={c}>
+                {c === 'none' ? 'none (uncompressed)' : c}
+              </option>
+            ))}
+          </select>
+          <FieldError errors={fieldErrors('recording.codec')} id={errId('recording.codec')} />
+        </Field>
+        <Field label="Compressors" htmlFor="rec-compressors">
+          <div className="st-inline">
+            <input
+              id="rec-compressors"
+              className="st-input mono st-num"
+              inputMode="numeric"
+              value={draft.compressors}
+              disabled={draft.codec === 'none'}
+              autoComplete="off"
+              title={`Compression worker threads, ${cLo} … ${cHi}`}
+              onChange={(e) => edit((d) => ({ ...d, compressors: e.target.value }))}
+              {...invalid('recording.compressors')}
+            />
+            <span className="st-unit">workers</span>
+          </div>
+          <FieldError errors={fieldErrors('recording.compressors')} id={errId('recording.compressors')} />
+        </Field>
+        <Field label="Segment size" htmlFor="rec-segment">
+          <div className="st-inline">
+            <input
+              id="rec-segment"
+              className="st-input mono st-num"
+              inputMode="numeric"
+              value={draft.segmentMiB}
+              autoComplete="off"
+              title={`A new segment file is started beyond this size, ${sLo} … ${sHi.toLocaleString('en-US')} MiB`}
+              onChange={(e) => edit((d) => ({ ...d, segmentMiB: e.target.value }))}
+              {...invalid('recording.segmentMiB')}
+            />
+            <span className="st-unit">MiB</span>
+          </div>
+          <FieldError errors={fieldErrors('recording.segmentMiB')} id={errId('recording.segmentMiB')} />
+        </Field>
+      </div>
+      <p className="st-policy-note" data-testid="settings-recording-note">
+        {running
+          ? `A recording is running: it keeps ${policyText(running)}. Changes apply to the next one.`
+          : 'Saved with the settings; applying restarts nothing. The running recording, if any, keeps its own policy.'}
+      </p>
+    </section>
   );
 }
 

@@ -2,12 +2,14 @@
  * The settings panel's form model: the config as the user types it (strings), turned back into
  * the config contract and validated by the same `parseConfig` the engine runs, so the page's
  * feedback is the engine's own. Errors are routed to the field they name ('simulator.rate',
- * 'feeds[2].url', …); whatever names no field is shown with the form as a whole.
+ * 'feeds[2].url', 'recording.fsyncMs', …); whatever names no field is shown with the form as a whole.
  */
 import {
   enabledFeeds,
   type FeedSettings,
   parseConfig,
+  type RecordingCodec,
+  type RecordingSettings,
   type TickscopeConfig,
   VENUE_NAMES,
   type VenueName,
@@ -32,6 +34,11 @@ export interface ConfigDraft {
   seed: string;
   faults: string;
   feeds: FeedDraft[];
+  /** The recording policy, as typed. */
+  fsyncMs: string;
+  compressors: string;
+  codec: RecordingCodec;
+  segmentMiB: string;
 }
 
 let nextKey = 1;
@@ -58,6 +65,10 @@ export function toDraft(c: TickscopeConfig): ConfigDraft {
     seed: String(s.seed),
     faults: s.faults.split(',').filter(Boolean).join(', '),
     feeds: c.feeds.map(feedDraft),
+    fsyncMs: String(c.recording.fsyncMs),
+    compressors: String(c.recording.compressors),
+    codec: c.recording.codec,
+    segmentMiB: String(c.recording.segmentMiB),
   };
 }
 
@@ -96,17 +107,24 @@ export function fromDraft(d: ConfigDraft): unknown {
       if (f.restUrl.trim()) out.restUrl = f.restUrl.trim();
       return out;
     }),
+    recording: {
+      fsyncMs: num(d.fsyncMs),
+      compressors: num(d.compressors),
+      codec: d.codec,
+      segmentMiB: num(d.segmentMiB),
+    },
   };
 }
 
 /**
  * Field names: 'simulator.venues', 'simulator.symbols', 'simulator.rate', 'simulator.seed',
- * 'simulator.faults', 'feeds', and per feed 'feeds[i].venue|symbols|url|restUrl|books|enabled'.
+ * 'simulator.faults', 'feeds', per feed 'feeds[i].venue|symbols|url|restUrl|books|enabled', and
+ * 'recording.fsyncMs|compressors|codec|segmentMiB'.
  */
 export type FieldErrors = Map<string, string[]>;
 
 const FIELD_RE =
-  /^(simulator\.(?:venues|symbols|rate|seed|faults)|feeds\[\d+\]\.(?:venue|symbols|url|restUrl|books|enabled)|feeds)\b/;
+  /^(simulator\.(?:venues|symbols|rate|seed|faults)|feeds\[\d+\]\.(?:venue|symbols|url|restUrl|books|enabled)|recording\.(?:fsyncMs|compressors|codec|segmentMiB)|feeds)\b/;
 
 /** Splits errors into those that name a field and the rest. */
 export function routeErrors(errors: string[]): { fields: FieldErrors; general: string[] } {
@@ -129,7 +147,9 @@ export function routeErrors(errors: string[]): { fields: FieldErrors; general: s
 
 /** An error as shown under its field: without the field's own name, which the label already says. */
 export function shortError(e: string): string {
-  return e.replace(/^(simulator|feeds\[\d+\])\.[a-zA-Z]+(\[\d+\])?(:\s*|\s+)/, '').replace(/^feeds\s+/, '');
+  return e
+    .replace(/^(simulator|recording|feeds\[\d+\])\.[a-zA-Z]+(\[\d+\])?(:\s*|\s+)/, '')
+    .replace(/^feeds\s+/, '');
 }
 
 /** The one-line answer to "what is Tickscope connected to": simulator or N live venues. */
@@ -164,8 +184,42 @@ export function sameConfig(a: TickscopeConfig, b: TickscopeConfig): boolean {
         f.books !== false,
         f.enabled !== false,
       ]),
+      r: policyKey(c.recording),
     });
   return norm(a) === norm(b);
+}
+
+/** The policy as compared: the compressor count does not matter when nothing is compressed. */
+function policyKey(p: RecordingSettings): unknown[] {
+  return [p.fsyncMs, p.codec, p.codec === 'none' ? 0 : p.compressors, p.segmentMiB];
+}
+
+export function samePolicy(a: RecordingSettings, b: RecordingSettings): boolean {
+  return JSON.stringify(policyKey(a)) === JSON.stringify(policyKey(b));
+}
+
+/** Same feeds and simulator, so applying only saves the policy (nothing restarts). */
+export function onlyPolicyDiffers(a: TickscopeConfig, b: TickscopeConfig): boolean {
+  return (
+    JSON.stringify([a.simulator, a.feeds]) === JSON.stringify([b.simulator, b.feeds]) &&
+    !samePolicy(a.recording, b.recording)
+  );
+}
+
+function fmtInterval(ms: number): string {
+  if (ms === 0) return 'every block';
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** The policy in a few words: "fsync 1 s · zstd ×2 · 256 MiB segments". */
+export function policyText(p: RecordingSettings): string {
+  const codec = p.codec === 'none' ? 'uncompressed' : `zstd ×${p.compressors}`;
+  return `fsync ${fmtInterval(p.fsyncMs)} · ${codec} · ${p.segmentMiB} MiB segments`;
+}
+
+/** The policy in a sentence, for titles. */
+export function policySentence(p: RecordingSettings): string {
+  return `fsync at most every ${fmtInterval(p.fsyncMs)}, ${p.codec === 'none' ? 'blocks stored uncompressed' : `${p.compressors} zstd compressor${p.compressors === 1 ? '' : 's'}`}, a new segment file every ${p.segmentMiB} MiB`;
 }
 
 /** Validates a draft with the engine's own rules. */

@@ -3,13 +3,18 @@
  * config client (IPC in Electron, GET /api/sessions on the headless host), and the commands sent
  * to it. Separate from the app store: it changes once a second, not with every frame.
  *
- * The recording's rate is worked out here from the records counted between polls (the engine only
- * gives the total). A host that cannot record (404: a deterministic or multi-worker `serve`) is
+ * The recording's rates (records/s, bytes/s) are worked out here from the totals of successive
+ * statuses, over the engine's own timestamps (the engine only gives the totals); the last minute
+ * of them is kept for the Recording panel's sparkline. A host that cannot record (404: a deterministic or multi-worker `serve`) is
  * asked once and then left alone; a host that stops answering is asked again, less often.
  */
 import { create } from 'zustand';
 import type { SessionCommand, SessionReply, SessionsState } from '../../../common/api.ts';
 import { getSessions, sessionCommand } from '../transport/config-client.ts';
+
+/** Free disk under this is shown amber (running low), under the second red (nearly full). */
+export const DISK_LOW_BYTES = 2e9;
+export const DISK_NEARLY_FULL_BYTES = 5e8;
 
 const POLL_MS = 1000;
 const RETRY_MS = 5000;
@@ -30,7 +35,11 @@ export interface Refusal {
 interface Sample {
   t: number;
   records: number;
+  bytes: number;
 }
+
+/** Rate samples kept for the sparkline: about a minute at one poll a second. */
+export const RATE_HISTORY = 60;
 
 export interface SessionsStore {
   state: SessionsState | null;
@@ -40,6 +49,10 @@ export interface SessionsStore {
   unavailable: string | null;
   /** Records per second while recording (null until two polls of the same recording). */
   rate: number | null;
+  /** Bytes on disk per second while recording (same window as `rate`). */
+  byteRate: number | null;
+  /** The last RATE_HISTORY records/s figures of this recording, oldest first. */
+  rateHistory: number[];
   /** The command on its way, if any. */
   pending: { action: SessionAction; name: string | null } | null;
   refusal: Refusal | null;
@@ -56,6 +69,8 @@ export const useSessionsStore = create<SessionsStore>()((set) => ({
   polledAt: 0,
   unavailable: null,
   rate: null,
+  byteRate: null,
+  rateHistory: [],
   pending: null,
   refusal: null,
   sessionsOpen: false,
@@ -73,23 +88,44 @@ export function recordingErrorKey(s: SessionsState | null): string | null {
 
 let samples: Sample[] = [];
 let samplesOf: string | null = null;
+let history: number[] = [];
 
-function rateOf(s: SessionsState, now: number): number | null {
+interface Rates {
+  rate: number | null;
+  byteRate: number | null;
+  rateHistory: number[];
+}
+
+const NO_RATES: Rates = { rate: null, byteRate: null, rateHistory: [] };
+
+/** Rates over the last RATE_WINDOW_MS of statuses; `t` is the engine's time of the status. */
+function ratesOf(s: SessionsState, now: number): Rates {
   const r = s.recording;
   if (!r.active || r.error) {
     samples = [];
     samplesOf = null;
-    return null;
+    history = [];
+    return NO_RATES;
   }
   if (samplesOf !== r.name) {
     samples = [];
+    history = [];
     samplesOf = r.name;
   }
-  samples.push({ t: now, records: r.records });
-  while (samples.length > 2 && now - samples[1]!.t >= RATE_WINDOW_MS) samples.shift();
+  const t = r.at || now;
+  // The same status again (two polls between engine updates): the rates stand.
+  if (samples.length > 0 && samples[samples.length - 1]!.t >= t) {
+    const { rate, byteRate, rateHistory } = useSessionsStore.getState();
+    return { rate, byteRate, rateHistory };
+  }
+  samples.push({ t, records: r.records, bytes: r.bytes });
+  while (samples.length > 2 && t - samples[1]!.t >= RATE_WINDOW_MS) samples.shift();
   const first = samples[0]!;
-  const dt = now - first.t;
-  return dt >= 500 ? ((r.records - first.records) * 1000) / dt : null;
+  const dt = t - first.t;
+  if (dt < 500) return { rate: null, byteRate: null, rateHistory: history };
+  const rate = ((r.records - first.records) * 1000) / dt;
+  history = [...history.slice(-(RATE_HISTORY - 1)), rate];
+  return { rate, byteRate: ((r.bytes - first.bytes) * 1000) / dt, rateHistory: history };
 }
 
 let timer: ReturnType<typeof setTimeout> | null = null;
@@ -111,7 +147,7 @@ export async function refreshSessions(fresh = false): Promise<void> {
     try {
       const state = await getSessions();
       const now = Date.now();
-      useSessionsStore.setState({ state, polledAt: now, unavailable: null, rate: rateOf(state, now) });
+      useSessionsStore.setState({ state, polledAt: now, unavailable: null, ...ratesOf(state, now) });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // 404: this host has no recording at all (the config client says `HTTP 404`). Do not ask again.
