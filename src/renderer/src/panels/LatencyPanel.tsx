@@ -1,54 +1,80 @@
 /**
- * Latency: per metrics interval, p50 / p99 / p99.9 / max of the wire stage (exchange time →
- * receive) and the pipeline stage (receive → reader), on a log scale so microseconds and
- * milliseconds read on one chart. Intervals without a sample are gaps, not zeros.
+ * Latency: per metrics interval, p50 / p90 / p99 / p99.9 / max of each stage — wire (venue →
+ * receive), pipeline (receive → reader), UI (receive → painted in this page) and disk (receive →
+ * durable, while recording) — on one log scale so microseconds and milliseconds read together.
+ * Twenty lines are too many to read at once: chips show and hide stages (persisted in the view
+ * store's prefs), each stage has its own colour family, and the headline gives each shown stage's
+ * p99. Intervals without a sample are gaps, not zeros (the disk stage is one long gap when
+ * nothing records, and says so).
  */
 import { useMemo } from 'react';
 import { fmtLatency, fmtLatencyTick } from '../format.ts';
-import { Col } from '../series/series-layout.ts';
 import type { SeriesStore } from '../series/series-store.ts';
+import { useSessionsStore } from '../store/sessions-store.ts';
+import { useViewStore } from '../store/view-store.ts';
+import { PERCENTILE_HELP, STAGES, type StageInfo, type StageKey } from './latency-stages.ts';
 import { type Figure, Panel } from './Panel.tsx';
-import { LATENCY } from './palette.ts';
 import { baseAxis, type ChartSpec, logGridFilter, type SeriesDef } from './SeriesChart.tsx';
+import { StageChips } from './StageChips.tsx';
+
+export const LATENCY_STAGES_PREF = 'latency.stages';
+/** Shown until the user chooses: the disk stage only matters while recording. */
+const DEFAULT_STAGES: readonly StageKey[] = ['wire', 'pipeline', 'ui'];
 
 const P50 = 0;
+const P90 = 1;
 const P99 = 2;
 const P999 = 3;
 const MAX = 4;
 
-function stage(
-  group: 'wire' | 'pipeline',
-  base: number,
-  colours: Record<'p50' | 'p99' | 'p999' | 'max', string>,
-) {
-  const line = (label: string, stroke: string, width: number, dash?: number[]): SeriesDef => ({
+/** The stages a pref names, in display order; the default when it names none. */
+export function parseStages(pref: string | undefined): StageKey[] {
+  const want = new Set((pref ?? '').split(','));
+  const list = STAGES.filter((s) => want.has(s.key)).map((s) => s.key);
+  return list.length > 0 ? list : [...DEFAULT_STAGES];
+}
+
+function stageSeries(s: StageInfo): { columns: number[]; series: SeriesDef[] } {
+  const c = s.colours;
+  const line = (label: string, stroke: string, width: number, help: string, dash?: number[]): SeriesDef => ({
     label,
-    group,
+    group: s.label,
     scale: 'ms',
     stroke,
     width,
     ...(dash ? { dash } : {}),
     fmt: fmtLatency,
+    help: `${s.label} ${help}`,
   });
   return {
-    columns: [base + P50, base + P99, base + P999, base + MAX],
+    columns: [s.base + P50, s.base + P90, s.base + P99, s.base + P999, s.base + MAX],
     series: [
-      line('p50', colours.p50, 1.75),
-      line('p99', colours.p99, 1.25),
-      line('p99.9', colours.p999, 1),
-      line('max', colours.max, 1, [2, 3]),
+      line('p50', c.p50, 1.75, PERCENTILE_HELP.p50),
+      line('p90', c.p90, 1, PERCENTILE_HELP.p90, [4, 2]),
+      line('p99', c.p99, 1.5, PERCENTILE_HELP.p99),
+      line('p99.9', c.p999, 1, PERCENTILE_HELP.p999),
+      line('max', c.max, 1, PERCENTILE_HELP.max, [2, 3]),
     ],
   };
 }
 
-export function LatencyPanel({ store, windowSec }: { store: SeriesStore; windowSec: number }) {
+function recording(): boolean {
+  return useSessionsStore.getState().state?.recording.active === true;
+}
+
+export function LatencyPanel({ store }: { store: SeriesStore; windowSec?: number }) {
+  const pref = useViewStore((s) => s.prefs[LATENCY_STAGES_PREF]);
+  const setPref = useViewStore((s) => s.setPref);
+  const isRecording = useSessionsStore((s) => s.state?.recording.active === true);
+  const shown = useMemo(() => parseStages(pref), [pref]);
+  const key = shown.join(',');
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names the shown stages
   const spec = useMemo<ChartSpec>(() => {
-    const wire = stage('wire', Col.wire, LATENCY.wire);
-    const pipe = stage('pipeline', Col.pipe, LATENCY.pipe);
+    const parts = STAGES.filter((s) => shown.includes(s.key)).map(stageSeries);
     return {
-      columns: [Col.time, ...wire.columns, ...pipe.columns],
-      series: [...wire.series, ...pipe.series],
-      windowSec,
+      columns: [0, ...parts.flatMap((p) => p.columns)],
+      series: parts.flatMap((p) => p.series),
       scales: { ms: { distr: 3, log: 10 } },
       // Below 1 µs is below the histograms' resolution; 0 (e.g. clock skew clamped) sits there.
       floor: 0.001,
@@ -62,24 +88,40 @@ export function LatencyPanel({ store, windowSec }: { store: SeriesStore; windowS
         }),
       ],
     };
-  }, [windowSec]);
+  }, [key]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names the shown stages
   const figures = useMemo<Figure[]>(
-    () => [
-      { label: 'wire p50', value: (s: SeriesStore) => fmtLatency(s.latest(Col.wire + P50)) },
-      { label: 'wire p99', value: (s: SeriesStore) => fmtLatency(s.latest(Col.wire + P99)) },
-      { label: 'pipe p50', value: (s: SeriesStore) => fmtLatency(s.latest(Col.pipe + P50)) },
-      { label: 'pipe p99', value: (s: SeriesStore) => fmtLatency(s.latest(Col.pipe + P99)) },
-    ],
-    [],
+    () =>
+      STAGES.filter((s) => shown.includes(s.key)).map((s) => ({
+        label: `${s.short} p99`,
+        help: `${s.help} The figure: p99 of the newest metrics interval.`,
+        value: (st: SeriesStore) => {
+          const v = st.latest(s.base + P99);
+          if (s.key === 'disk' && Number.isNaN(v) && !recording()) return 'not recording';
+          return fmtLatency(v);
+        },
+      })),
+    [key],
   );
+
   return (
     <Panel
       testId="panel-latency"
       title="Latency"
-      subtitle="log scale · wire: venue → receive · pipeline: receive → reader"
+      subtitle="log scale · p50 p90 p99 p99.9 max per stage"
       store={store}
       spec={spec}
       figures={figures}
+      toolbar={
+        <StageChips
+          label="stages shown"
+          testId="latency-stages"
+          selected={shown}
+          onChange={(next) => setPref(LATENCY_STAGES_PREF, next.join(','))}
+          notes={isRecording ? {} : { disk: 'not recording' }}
+        />
+      }
     />
   );
 }
