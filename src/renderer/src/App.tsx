@@ -1,16 +1,26 @@
 /**
- * The dashboard: header, the replay and recording banners when there is something to say, the
- * panels (Throughput and Connections — both per feed — side by side, Latency and Buffer reuse
- * under them, Market in a column at the right), status line, and the settings and sessions drawers over them. The series store
- * arrives from the frame receiver once; from then on the charts read it at requestAnimationFrame
- * without React.
+ * The dashboard: header, the toolbar (time window, pause, zoom, Panels menu, help), the replay,
+ * recording and disconnection banners when there is something to say, the panels (layout/
+ * PanelGrid.tsx places them: two to a row, Market in a column at the right; hidden or maximised as
+ * the user left them), the status line, and the settings and sessions drawers over them. The
+ * dashboard's state (connecting, empty, disconnected, error, replay, live) is on the root's
+ * data-state and shown by layout/AppStates.tsx. The series store arrives from the frame receiver
+ * once; from then on the charts read it at requestAnimationFrame without React.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Header } from './header/Header.tsx';
 import { RecordingErrorBanner } from './header/RecordingControl.tsx';
 import { ReplayBanner } from './header/ReplayBanner.tsx';
+import { DisconnectedBanner, StateNotice, useAppState } from './layout/AppStates.tsx';
+import { HelpOverlay } from './layout/HelpOverlay.tsx';
+import { PanelGrid, Slot } from './layout/PanelGrid.tsx';
+import { installShortcuts } from './layout/shortcuts.ts';
+import { Toolbar } from './layout/Toolbar.tsx';
+import { TooltipLayer } from './layout/Tooltip.tsx';
+import './layout/layout.css';
 import { BufferReusePanel } from './panels/BufferReusePanel.tsx';
 import { ConnectionsPanel } from './panels/ConnectionsPanel.tsx';
+import { DistributionPanel } from './panels/DistributionPanel.tsx';
 import { LatencyPanel } from './panels/LatencyPanel.tsx';
 import { MarketPanel } from './panels/MarketPanel.tsx';
 import { RecordingPanel } from './panels/RecordingPanel.tsx';
@@ -19,68 +29,63 @@ import { SettingsPanel } from './panels/SettingsPanel.tsx';
 import { ThroughputPanel } from './panels/ThroughputPanel.tsx';
 import { StatusBar } from './StatusBar.tsx';
 import { SeriesStore } from './series/series-store.ts';
-import { useAppStore } from './store/app-store.ts';
-import { pollSessions, useSessionsStore } from './store/sessions-store.ts';
+import { pollSessions } from './store/sessions-store.ts';
 import { connectFrames } from './transport/connect.ts';
-import { NOT_ISOLATED } from './worker/messages.ts';
 
-const WINDOW_SEC = 120;
+/** Unused by the charts, which all follow the view store's window; kept for the panels' props. */
+const WINDOW_SEC = 300;
 
 export function App() {
   const [store, setStore] = useState<SeriesStore | null>(null);
-  const fatal = useAppStore((s) => s.fatal);
+  const storeRef = useRef(store);
+  storeRef.current = store;
   useEffect(() => connectFrames((sab) => setStore(new SeriesStore(sab))), []);
   // The recording's status and the sessions: asked about once a second (frames come on their own).
   useEffect(() => pollSessions(), []);
-  useEffect(() => {
-    // ',' opens the settings (as in most desktop apps), unless the user is typing somewhere.
-    const onKey = (e: KeyboardEvent): void => {
-      if (e.key !== ',' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-      const t = e.target as HTMLElement | null;
-      if (t?.closest('input, textarea, select, [contenteditable="true"]')) return;
-      e.preventDefault();
-      useSessionsStore.getState().setSessionsOpen(false);
-      useAppStore.getState().setSettingsOpen(true);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
-  const notIsolated = !globalThis.crossOriginIsolated;
-  // The isolation message first: it explains every other failure that follows from it.
-  const alert = notIsolated ? NOT_ISOLATED : fatal;
+  useEffect(() => installShortcuts(() => storeRef.current), []);
+  const state = useAppState();
   return (
-    <div className="app">
+    <div className="app" data-testid="app" data-state={state.kind}>
       <Header />
+      <Toolbar store={store} />
       <ReplayBanner />
       <RecordingErrorBanner />
-      {alert && (
-        <div className="banner" role="alert" data-testid="banner">
-          {alert}
-        </div>
-      )}
-      <main className="panels">
+      <DisconnectedBanner state={state} />
+      <div className="panels-area">
         {store ? (
-          <>
-            <div className="panel-pair">
+          <PanelGrid>
+            <Slot id="panel-throughput">
               <ThroughputPanel store={store} windowSec={WINDOW_SEC} />
+            </Slot>
+            <Slot id="panel-connections">
               <ConnectionsPanel store={store} />
-            </div>
-            <LatencyPanel store={store} windowSec={WINDOW_SEC} />
-            <BufferReusePanel store={store} windowSec={WINDOW_SEC} />
-            <RecordingPanel />
-            <MarketPanel />
-          </>
+            </Slot>
+            <Slot id="panel-latency">
+              <LatencyPanel store={store} windowSec={WINDOW_SEC} />
+            </Slot>
+            <Slot id="panel-distribution">
+              <DistributionPanel />
+            </Slot>
+            <Slot id="panel-buffer-reuse">
+              <BufferReusePanel store={store} windowSec={WINDOW_SEC} />
+            </Slot>
+            <Slot id="panel-recording">
+              <RecordingPanel />
+            </Slot>
+            <Slot id="panel-market">
+              <MarketPanel />
+            </Slot>
+          </PanelGrid>
         ) : (
-          <div className="waiting" data-testid="waiting-charts">
-            {notIsolated
-              ? 'Live charts are off: they need a cross-origin isolated page (SharedArrayBuffer).'
-              : 'waiting for the engine…'}
-          </div>
+          <main className="panels" data-testid="panels" />
         )}
-      </main>
+        <StateNotice state={state} />
+      </div>
       <StatusBar />
       <SettingsPanel />
       <SessionsPanel />
+      <HelpOverlay />
+      <TooltipLayer />
     </div>
   );
 }
