@@ -3,12 +3,16 @@
  * The figures are written straight into their DOM nodes on each redraw (a few times a second),
  * and the section's `data-points` attribute carries the number of rows drawn, which tests read.
  * The legend is static; while the cursor is over the chart a tooltip shows the hovered values.
+ * Each figure and legend item says what it measures in the page's tooltip (`data-tip`,
+ * layout/Tooltip.tsx); the header ends with the maximise and hide buttons.
  */
 import { type ReactNode, useCallback, useEffect, useRef } from 'react';
 import type uPlot from 'uplot';
 import { fmtClock } from '../format.ts';
+import { PanelActions } from '../layout/PanelActions.tsx';
 import type { SeriesStore } from '../series/series-store.ts';
 import { type ChartSpec, SeriesChart, type SeriesDef } from './SeriesChart.tsx';
+import { ownValue } from './stack.ts';
 
 const FIGURE_INTERVAL_MS = 250;
 
@@ -64,7 +68,7 @@ export function Panel(props: {
   spec: ChartSpec;
   figures: Figure[];
   className?: string;
-  /** Controls of the panel's own (grouping, units…), in a row under the title. */
+  /** Controls of the panel's own (grouping, units…), at the start of the legend's row. */
   toolbar?: ReactNode;
   children?: ReactNode;
 }) {
@@ -85,7 +89,13 @@ export function Panel(props: {
     t.last = performance.now();
     t.timer = 0;
     section.current?.setAttribute('data-points', String(t.rows));
-    if (waiting.current) waiting.current.hidden = t.rows > 0;
+    const w = waiting.current;
+    if (w) {
+      w.hidden = t.rows > 0;
+      // Rows elsewhere but none in this range (zoomed or paused beyond them) is not "waiting".
+      const text = store.count > 0 ? 'no data in this range' : 'waiting for data…';
+      if (!w.hidden && w.textContent !== text) w.textContent = text;
+    }
     figures.forEach((f, i) => {
       const el = values.current[i];
       if (!el) return;
@@ -110,19 +120,20 @@ export function Panel(props: {
 
   // Hover read-out: a tooltip over the chart (it never moves the layout), hidden at rest.
   const onCursor = useCallback(
-    (u: uPlot, idx: number | null) => {
+    (u: uPlot, idx: number | null, own: boolean) => {
       const el = tip.current;
       const host = box.current;
       if (!el || !host) return;
       const left = u.cursor.left ?? -1;
-      if (idx == null || left < 0) {
+      // Another chart's cursor mirrored here draws the crosshair only: one read-out at a time.
+      if (idx == null || left < 0 || !own) {
         el.hidden = true;
         return;
       }
       if (tipTime.current) tipTime.current.textContent = fmtClock(u.data[0][idx] ?? Number.NaN);
       spec.series.forEach((def, i) => {
         const out = readouts.current[i];
-        const v = u.data[i + 1]?.[idx];
+        const v = ownValue(u.data, i + 1, idx, spec.stacked === true);
         if (out) out.textContent = v == null ? '—' : def.fmt(v);
       });
       el.hidden = false;
@@ -145,7 +156,7 @@ export function Panel(props: {
         </div>
         <dl className="figures">
           {figures.map((f, i) => (
-            <div className="figure" key={f.label} data-tip={f.help}>
+            <div className="figure" key={f.label} data-tip={f.help} tabIndex={f.help ? 0 : undefined}>
               <dt>{f.label}</dt>
               <dd>
                 <span
@@ -159,14 +170,20 @@ export function Panel(props: {
             </div>
           ))}
         </dl>
+        <PanelActions id={testId} />
       </header>
-      {props.toolbar && <div className="panel-toolbar">{props.toolbar}</div>}
       <div className="legend" data-testid={`${testId}-legend`}>
+        {props.toolbar && <div className="panel-toolbar">{props.toolbar}</div>}
         {legendGroups(spec.series).map((g) => (
           <span className="legend-group" key={`${g.name ?? ''}:${g.items[0]!.index}`}>
             {g.name && <span className="legend-group-name">{g.name}</span>}
             {g.items.map(({ def, index }) => (
-              <span className="legend-item" key={index}>
+              <span
+                className="legend-item"
+                key={index}
+                data-tip={def.help}
+                tabIndex={def.help ? 0 : undefined}
+              >
                 <Swatch def={def} />
                 <span className="legend-label">{def.label}</span>
               </span>
@@ -177,7 +194,7 @@ export function Panel(props: {
       <div className="chart-box" ref={box}>
         <SeriesChart store={store} spec={spec} onDraw={onDraw} onCursor={onCursor} />
         <div className="chart-waiting" ref={waiting}>
-          waiting for the engine…
+          waiting for data…
         </div>
         <div className="chart-tip" ref={tip} hidden>
           <div className="chart-tip-time" ref={tipTime} />

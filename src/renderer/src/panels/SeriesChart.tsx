@@ -1,15 +1,22 @@
 /**
  * A uPlot chart bound to columns of the series store. It reads at requestAnimationFrame and calls
- * setData only when the store's version moved; React renders it once (and again only if its
- * series change), never per frame. The x axis always shows the newest `windowSec` seconds of
- * engine time, so what is drawn depends only on the frames received. The legend is the panel's
- * (static, in the DOM); the chart reports the hovered row so the panel can show a read-out.
+ * setData only when something drawn would change (a new row in a live view, another window, a
+ * pause, a zoom, a resize); React renders it once (and again only if its series change), never
+ * per frame. Every time chart shows the same range (series/view-range.ts, from the view store),
+ * reads only the rows in it, folded to about one point per pixel (SeriesStore.read), and shares
+ * its cursor with the others; dragging across a chart zooms them all, a double-click resets. The
+ * legend is the panel's (static, in the DOM); the chart reports the hovered row so the panel can
+ * show a read-out.
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { fmtClock } from '../format.ts';
 import { onAnimationFrame } from '../series/frame-loop.ts';
-import type { SeriesStore } from '../series/series-store.ts';
+import { Col } from '../series/series-layout.ts';
+import type { ReadView, SeriesStore } from '../series/series-store.ts';
+import { viewRange } from '../series/view-range.ts';
+import { useViewStore, type ViewState } from '../store/view-store.ts';
+import { stackBands, stackInPlace } from './stack.ts';
 
 export const AXIS_FONT = '11px "JetBrains Mono", monospace';
 const GRID = '#1a2130';
@@ -30,6 +37,8 @@ export interface SeriesDef {
   fill?: string;
   /** Formats a value of this series for the hover read-out. */
   fmt(v: number): string;
+  /** What the series measures, for the legend's tooltip. */
+  help?: string;
 }
 
 export interface ChartSpec {
@@ -39,20 +48,18 @@ export interface ChartSpec {
   scales?: uPlot.Scales;
   /** The y axes (the time axis is added). */
   axes: uPlot.Axis[];
-  windowSec: number;
+  /** Ignored: the view store's window applies to every time chart (kept for existing callers). */
+  windowSec?: number;
   /** Values below this are drawn at it (log scales: a 0 µs latency is drawn at the floor). */
   floor?: number;
+  /** Series drawn as stacked areas (stack.ts): each on top of the ones before it. */
+  stacked?: boolean;
 }
 
-/**
- * The newest `win` seconds; while less data exists, what there is, at least 10 s wide, so a
- * fresh session fills the chart instead of hugging its right edge.
- */
-export function timeWindow(min: number, max: number, win: number): uPlot.Range.MinMax {
-  if (!Number.isFinite(max)) return [0, win];
-  if (max - min >= win) return [max - win, max];
-  return [min, Math.max(max, min + 10)];
-}
+/** Charts whose cursors move together (by time) and whose drag-selection zooms them all. */
+export const TIME_SYNC_KEY = 'tickscope-time';
+/** A drag narrower than this (CSS px) is a click, not a zoom. */
+const MIN_ZOOM_PX = 5;
 
 /** Time axis labels as a trader reads them: HH:MM:SS, 24-hour, local time. */
 export function timeAxis(): uPlot.Axis {
@@ -98,13 +105,35 @@ function toUplotSeries(s: SeriesDef): uPlot.Series {
   };
 }
 
+/** A faint hatch for the part of the range before the oldest row: no data there, not zeros. */
+let noDataPattern: CanvasPattern | null = null;
+function hatch(ctx: CanvasRenderingContext2D): CanvasPattern | null {
+  if (noDataPattern) return noDataPattern;
+  const c = document.createElement('canvas');
+  c.width = 8;
+  c.height = 8;
+  const g = c.getContext('2d');
+  if (!g) return null;
+  g.strokeStyle = 'rgba(125, 136, 155, 0.09)';
+  g.lineWidth = 1;
+  g.beginPath();
+  g.moveTo(0, 8);
+  g.lineTo(8, 0);
+  g.stroke();
+  noDataPattern = ctx.createPattern(c, 'repeat');
+  return noDataPattern;
+}
+
 export function SeriesChart(props: {
   store: SeriesStore;
   spec: ChartSpec;
-  /** Called after each redraw with the row count (for headline numbers and the data-points attribute). */
+  /** Called after each redraw with the rows in view (for headline numbers and the data-points attribute). */
   onDraw(rows: number): void;
-  /** Called when the hovered row changes: its index, or null when the cursor left the plot. */
-  onCursor(u: uPlot, idx: number | null): void;
+  /**
+   * Called when the hovered row changes: its index, or null when the cursor left the plot; `own`
+   * is false when the cursor is another chart's, mirrored here.
+   */
+  onCursor(u: uPlot, idx: number | null, own: boolean): void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const { store, spec } = props;
@@ -117,41 +146,117 @@ export function SeriesChart(props: {
     const el = host.current;
     if (!el) return;
     const scratch: (number | null)[][] = spec.columns.map(() => []);
-    const win = spec.windowSec;
     const hasRightAxis = spec.axes.some((a) => a.side === 1);
+    const read: ReadView = { from: 0, to: 60, maxPoints: 100, floor: spec.floor };
+    let view: ViewState = useViewStore.getState();
+    let hovered = false;
+    /** The oldest row when last drawn: the hatch ends there. */
+    let oldest = Number.NaN;
     const opts: uPlot.Options = {
       ...size(el),
       pxAlign: 0,
       // Room for half of the last time label when no right axis sits there.
       padding: [10, hasRightAxis ? 0 : 30, 0, 0],
-      cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 5 } },
+      cursor: {
+        sync: { key: TIME_SYNC_KEY, setSeries: false },
+        drag: { x: true, y: false, setScale: false, dist: MIN_ZOOM_PX },
+        points: { size: 5 },
+        bind: {
+          // A double-click goes back to following the window (uPlot's own would re-fit the data).
+          dblclick: () => () => {
+            useViewStore.getState().setZoom(null);
+            return null;
+          },
+        },
+      },
       legend: { show: false },
       scales: {
-        x: { time: true, range: (_u, min, max) => timeWindow(min, max, win) },
+        x: { time: true, range: () => [read.from, read.to] },
         ...spec.scales,
       },
       axes: [timeAxis(), ...spec.axes],
       series: [{}, ...spec.series.map(toUplotSeries)],
+      ...(spec.stacked ? { bands: stackBands(spec.series.length) } : {}),
       hooks: {
-        setCursor: [(u) => onCursorRef.current(u, u.cursor.idx ?? null)],
+        setCursor: [(u) => onCursorRef.current(u, u.cursor.idx ?? null, hovered)],
+        // A drag across the plot zooms every time chart to it (only the chart dragged on acts:
+        // the others see the same selection through the cursor sync).
+        setSelect: [
+          (u) => {
+            const { left, width } = u.select;
+            if (hovered && width >= MIN_ZOOM_PX && u.data[0].length > 0) {
+              const a = u.posToVal(left, 'x');
+              const b = u.posToVal(left + width, 'x');
+              useViewStore.getState().setZoom([a * 1000, b * 1000]);
+            }
+            if (width > 0) u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+        drawAxes: [
+          (u) => {
+            if (!(oldest > read.from)) return;
+            const x = Math.min(u.bbox.left + u.bbox.width, u.valToPos(oldest, 'x', true));
+            const pattern = hatch(u.ctx);
+            if (x <= u.bbox.left || !pattern) return;
+            u.ctx.save();
+            u.ctx.fillStyle = pattern;
+            u.ctx.fillRect(u.bbox.left, u.bbox.top, x - u.bbox.left, u.bbox.height);
+            u.ctx.restore();
+          },
+        ],
       },
     };
     const empty: uPlot.AlignedData = [[], ...spec.series.map(() => [])];
     const u = new uPlot(opts, empty, el);
+    const enter = (): void => {
+      hovered = true;
+    };
+    const leave = (): void => {
+      hovered = false;
+    };
+    u.over.addEventListener('mouseenter', enter);
+    u.over.addEventListener('mouseleave', leave);
+    let plotWidth = u.over.clientWidth;
     let version = -1;
+    let dirty = true;
+    const stopView = useViewStore.subscribe((s) => {
+      if (s.windowSec === view.windowSec && s.pausedAt === view.pausedAt && s.zoom === view.zoom) return;
+      view = s;
+      dirty = true;
+    });
     const stop = onAnimationFrame(() => {
       const v = store.version;
-      if (v === version) return;
-      if (!store.read(spec.columns, scratch, spec.floor)) return;
+      const live = view.pausedAt === null && view.zoom === null;
+      // A frozen view (paused or zoomed) redraws only when its rows could have changed: the
+      // oldest row moved (the ring wrapped over it, or a new session began).
+      if (!dirty && (v === version || (!live && store.oldest() === oldest))) return;
+      const [from, to] = viewRange(store.latest(Col.time), view);
+      read.from = from;
+      read.to = to;
+      read.maxPoints = Math.max(50, plotWidth);
+      const rows = store.read(spec.columns, scratch, read);
+      if (rows < 0) return;
+      if (spec.stacked) stackInPlace(scratch);
       version = v;
+      dirty = false;
+      oldest = store.oldest();
       u.setData(scratch as uPlot.AlignedData);
-      onDrawRef.current(scratch[0]!.length);
+      el.dataset.from = String(Math.round(from * 1000));
+      el.dataset.to = String(Math.round(to * 1000));
+      onDrawRef.current(rows);
     });
-    const ro = new ResizeObserver(() => u.setSize(size(el)));
+    const ro = new ResizeObserver(() => {
+      u.setSize(size(el));
+      plotWidth = u.over.clientWidth;
+      dirty = true;
+    });
     ro.observe(el);
     return () => {
       stop();
+      stopView();
       ro.disconnect();
+      u.over.removeEventListener('mouseenter', enter);
+      u.over.removeEventListener('mouseleave', leave);
       u.destroy();
     };
   }, [store, spec]);

@@ -29,6 +29,8 @@ export interface ViewState {
   maximized: string | null;
   /** Small per-panel choices, by key (e.g. 'distribution.stage' → 'wire'). */
   prefs: Readonly<Record<string, string>>;
+  /** The keyboard shortcuts overlay is open (not persisted). */
+  helpOpen: boolean;
   setWindow(w: WindowSec): void;
   /** Pauses at `at` (the newest engine time on screen) or resumes when already paused. */
   togglePause(at: number): void;
@@ -37,6 +39,7 @@ export interface ViewState {
   setHidden(id: string, hidden: boolean): void;
   setMaximized(id: string | null): void;
   setPref(key: string, value: string): void;
+  setHelpOpen(open: boolean): void;
 }
 
 interface Persisted {
@@ -91,6 +94,7 @@ export const useViewStore = create<ViewState>()((set) => ({
   hidden: saved.hidden,
   maximized: saved.maximized,
   prefs: saved.prefs,
+  helpOpen: false,
   setWindow: (windowSec) => set({ windowSec, zoom: null }),
   togglePause: (at) => set((s) => (s.pausedAt === null ? { pausedAt: at } : { pausedAt: null, zoom: null })),
   resume: () => set({ pausedAt: null, zoom: null }),
@@ -99,6 +103,7 @@ export const useViewStore = create<ViewState>()((set) => ({
     set((s) => ({ hidden: hidden ? [...new Set([...s.hidden, id])] : s.hidden.filter((x) => x !== id) })),
   setMaximized: (maximized) => set({ maximized }),
   setPref: (key, value) => set((s) => ({ prefs: { ...s.prefs, [key]: value } })),
+  setHelpOpen: (helpOpen) => set({ helpOpen }),
 }));
 
 // Only the layout persists; pause and zoom are moments, not preferences.
