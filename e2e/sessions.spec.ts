@@ -197,6 +197,7 @@ test('a recording that failed (disk full) is impossible to miss', async ({ dashb
     sessions: [],
     replaying: null,
     root: sessionsDir,
+    listError: null,
     nextPolicy: { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 },
     exports: [],
   };

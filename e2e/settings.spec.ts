@@ -164,6 +164,55 @@ test('applying two simulator venues restarts the feeds: the header shows two', a
   expect(errors).toEqual([]);
 });
 
+test('the recording policy: a bad value is named on its field; applying saves it and restarts nothing', async ({
+  dashboard,
+}) => {
+  const { page, errors, target } = dashboard;
+  test.skip(target !== 'chromium-host', 'saves into a throwaway --config file of the headless host');
+  const panel = await openSettings(page);
+  const section = panel.getByTestId('settings-recording');
+  await expect(section.getByRole('heading', { level: 3 })).toHaveText('Recording');
+  await expect(section).toContainText('applies to the next recording');
+  await expect(page.locator('#rec-fsync')).toHaveValue('1000');
+  await expect(page.locator('#rec-codec')).toHaveValue('zstd');
+  await expect(page.locator('#rec-compressors')).toHaveValue('2');
+  await expect(page.locator('#rec-segment')).toHaveValue('256');
+
+  // Refused on the spot, on the field, in the engine's words.
+  await page.locator('#rec-segment').fill('0');
+  await expect(page.locator('#rec-segment')).toHaveAttribute('aria-invalid', 'true');
+  await expect(panel.getByTestId('error-err-recording-segmentMiB')).toHaveText(
+    'must be an integer 1 … 4,096',
+  );
+  await page.locator('#rec-segment').fill('64');
+  await expect(panel.getByTestId('error-err-recording-segmentMiB')).toHaveCount(0);
+
+  // No compression: the compressor count does not apply.
+  await page.locator('#rec-fsync').fill('250');
+  await page.locator('#rec-codec').selectOption('none');
+  await expect(page.locator('#rec-compressors')).toBeDisabled();
+  await expect(panel.getByTestId('settings-status')).toContainText(
+    'fsync 250 ms · uncompressed · 64 MiB segments · from the next recording',
+  );
+  // The feeds are not restarted: the simulator keeps its address.
+  const url = await page.getByTestId('feed-status').first().locator('.feed-url').textContent();
+  await panel.getByRole('button', { name: 'Apply' }).click();
+  await expect(panel.getByTestId('settings-applied')).toHaveText(`Applied · saved to ${configFile}`);
+  expect(JSON.parse(readFileSync(configFile, 'utf8')).recording).toEqual({
+    fsyncMs: 250,
+    compressors: 2,
+    codec: 'none',
+    segmentMiB: 64,
+  });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('panel-recording').getByTestId('rp-policy')).toHaveText(
+    'fsync 250 ms · uncompressed · 64 MiB segments',
+  );
+  await expect(page.getByTestId('feed-status').first().locator('.feed-url')).toHaveText(url ?? '');
+  await expect(page.getByTestId('feed-status').first()).toHaveAttribute('data-state', 'live');
+  expect(errors).toEqual([]);
+});
+
 test("a feed chip opens the feed's details: counters and time in each state", async ({ dashboard }) => {
   const { page, errors } = dashboard;
   const chip = page.getByTestId('feed-status').first();

@@ -107,6 +107,8 @@ export interface SessionsState {
     done: boolean;
   } | null;
   root: string;
+  /** Why the sessions folder could not be listed (it is not a folder, no permission…), or null. */
+  listError: string | null;
   /** The policy the next recording will use (the configuration's; null where nothing records). */
   nextPolicy: RecordingSettings | null;
   /** Exports from the app, running and finished, newest first (the last few). */
@@ -192,6 +194,7 @@ export const IDLE_SESSIONS: SessionsState = {
   sessions: [],
   replaying: null,
   root: '',
+  listError: null,
   nextPolicy: null,
   exports: [],
 };

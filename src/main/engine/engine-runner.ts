@@ -220,9 +220,17 @@ export class EngineRunner {
   async sessions(): Promise<SessionsState> {
     const root = this.recording?.root ?? '';
     const replay = this.replaying ? (this.engine.feeds[0] as ReplayHost) : null;
+    let listError: string | null = null;
+    const sessions = root
+      ? await listSessions(root).catch((err: Error) => {
+          listError = err.message;
+          return [];
+        })
+      : [];
     return {
       recording: await this.recordingStatus(),
-      sessions: root ? await listSessions(root) : [],
+      sessions,
+      listError,
       replaying:
         this.replaying && replay
           ? {

@@ -222,13 +222,15 @@ export function RecordingPanel() {
             />
             {stateLabel}
           </span>
-          <span
-            className="rp-elapsed"
-            data-testid="rp-elapsed"
-            title={active ? 'Time since this recording started' : 'How long the last recording ran'}
-          >
-            {ran ? fmtStopwatch(elapsed) : '—'}
-          </span>
+          {ran && (
+            <span
+              className="rp-elapsed"
+              data-testid="rp-elapsed"
+              title={active ? 'Time since this recording started' : 'How long the last recording ran'}
+            >
+              {fmtStopwatch(elapsed)}
+            </span>
+          )}
           <span
             className="rp-name"
             data-testid="rp-name"

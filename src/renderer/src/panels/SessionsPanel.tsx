@@ -31,9 +31,16 @@ const FORMAT_TITLES: Record<string, string> = {
   jsonl: 'JSON lines: one object per record, the same fields as the CSV columns',
 };
 
+/** The folder part of a path, with its trailing separator. */
+function dirOf(path: string): string {
+  return path.slice(0, Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
 /** One export of this session: progress while it runs, then its file (or why it failed). */
 function ExportLine({ e }: { e: ExportStatus }) {
   const pct = e.total > 0 ? Math.min(100, (e.read / e.total) * 100) : 0;
+  // The sessions folder gives way to the width; exports/NAME.FORMAT stays whole.
+  const root = dirOf(dirOf(e.path).slice(0, -1));
   return (
     <div className="ss-exp" data-testid="session-export" data-state={e.state} data-format={e.format}>
       <span className="ss-exp-format">{e.format}</span>
@@ -55,7 +62,8 @@ function ExportLine({ e }: { e: ExportStatus }) {
               {e.damaged > 0 ? ` · ${e.damaged} damaged span${e.damaged === 1 ? '' : 's'} skipped` : ''}
             </span>
             <span className="ss-exp-path" data-testid="session-export-path" title={e.path}>
-              {e.path}
+              <span className="ss-exp-dir">{root}</span>
+              <span className="ss-exp-file">{e.path.slice(root.length)}</span>
             </span>
           </>
         ) : (
@@ -416,7 +424,7 @@ function SessionRow(props: {
               ))}
             </span>
             <span className="ss-spacer" />
-            <span className="ss-export">
+            <span className="ss-group ss-export">
               <span className="ss-actions-label">Export</span>
               <fieldset className="ss-formats" aria-label={`Export ${s.name}`}>
                 {EXPORT_FORMATS.map((f) => {
@@ -444,35 +452,37 @@ function SessionRow(props: {
                 })}
               </fieldset>
             </span>
-            {mine === 'replay' && <span className="ss-pending">starting the replay…</span>}
-            <span className="ss-actions-label">Replay</span>
-            <fieldset className="ss-speeds" aria-label={`Replay ${s.name}`}>
-              {SPEEDS.map((v) => (
-                <button
-                  type="button"
-                  key={String(v)}
-                  className="ss-speed"
-                  aria-label={`Replay ${s.name} at ${fmtSpeed(v)}`}
-                  title={
-                    v === 'max'
-                      ? 'As fast as it can be read'
-                      : v === 1
-                        ? 'At the pace it was recorded'
-                        : `${v} times the pace it was recorded`
-                  }
-                  disabled={busy}
-                  data-pending={mine === 'replay' ? '' : undefined}
-                  onClick={() => void replay(v)}
-                >
-                  {v === 1 && (
-                    <svg viewBox="0 0 10 10" width="7" height="7" aria-hidden="true">
-                      <path d="M2 1l7 4-7 4z" fill="currentColor" />
-                    </svg>
-                  )}
-                  {fmtSpeed(v)}
-                </button>
-              ))}
-            </fieldset>
+            <span className="ss-group">
+              {mine === 'replay' && <span className="ss-pending">starting the replay…</span>}
+              <span className="ss-actions-label">Replay</span>
+              <fieldset className="ss-speeds" aria-label={`Replay ${s.name}`}>
+                {SPEEDS.map((v) => (
+                  <button
+                    type="button"
+                    key={String(v)}
+                    className="ss-speed"
+                    aria-label={`Replay ${s.name} at ${fmtSpeed(v)}`}
+                    title={
+                      v === 'max'
+                        ? 'As fast as it can be read'
+                        : v === 1
+                          ? 'At the pace it was recorded'
+                          : `${v} times the pace it was recorded`
+                    }
+                    disabled={busy}
+                    data-pending={mine === 'replay' ? '' : undefined}
+                    onClick={() => void replay(v)}
+                  >
+                    {v === 1 && (
+                      <svg viewBox="0 0 10 10" width="7" height="7" aria-hidden="true">
+                        <path d="M2 1l7 4-7 4z" fill="currentColor" />
+                      </svg>
+                    )}
+                    {fmtSpeed(v)}
+                  </button>
+                ))}
+              </fieldset>
+            </span>
           </div>
         )
       )}
@@ -603,7 +613,12 @@ export function SessionsPanel() {
                 : ''}
             </span>
           </div>
-          {state && sessions.length === 0 && (
+          {state?.listError && (
+            <p className="ss-error" role="alert" data-testid="sessions-list-error">
+              Cannot read the sessions folder: {state.listError}
+            </p>
+          )}
+          {state && !state.listError && sessions.length === 0 && (
             <p className="st-empty" data-testid="sessions-empty">
               No sessions yet. <b>● REC</b> in the header records the live feeds; each recording is a session
               here.
