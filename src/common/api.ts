@@ -25,6 +25,8 @@ export const IpcChannel = {
   sessionCommand: 'tickscope:session-command',
   /** renderer → main (invoke): read one session's blocks and count what it holds. */
   inspectSession: 'tickscope:inspect-session',
+  /** renderer → main (invoke): show a finished export in the system's file manager. */
+  revealExport: 'tickscope:reveal-export',
 } as const;
 
 /**
@@ -89,6 +91,8 @@ export interface TickscopeApi {
   sessions(): Promise<SessionsState>;
   sessionCommand(command: SessionCommand): Promise<SessionReply>;
   inspectSession(name: string): Promise<InspectReply>;
+  /** Shows `<sessions>/exports/<name>.<format>` in the file manager (the desktop's download). */
+  revealExport(name: string, format: ExportFormat): Promise<SessionReply>;
 }
 
 /** What the Recording and Sessions panels show. */

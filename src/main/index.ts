@@ -7,7 +7,7 @@
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, shell } from 'electron';
 import { IDLE_SESSIONS } from '../common/api.ts';
 import { DEFAULT_CONFIG } from '../common/config.ts';
 import { loadConfig } from './config/config-file.ts';
@@ -45,6 +45,7 @@ async function ready(): Promise<void> {
       sessions: async () => IDLE_SESSIONS,
       sessionCommand: async () => ({ ok: false, error: 'a deterministic session cannot record' }),
       inspectSession: async () => ({ ok: false, error: 'a deterministic session has no sessions folder' }),
+      revealExport: async () => ({ ok: false, error: 'a deterministic session has no sessions folder' }),
     });
   } else {
     // The settings live in the user's data folder; a bad file is reported and the defaults run.
@@ -83,6 +84,12 @@ async function ready(): Promise<void> {
       sessions: () => r.sessions(),
       sessionCommand: (command) => r.sessionCommand(command),
       inspectSession: (name) => r.inspect(name),
+      revealExport: async (name, format) => {
+        const f = await r.exportedFile(name, format);
+        if (!f.ok) return f;
+        shell.showItemInFolder(f.path);
+        return { ok: true };
+      },
     });
   }
   const open = (): void => {

@@ -7,6 +7,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import {
   type AppInfo,
   type ConfigReply,
+  type ExportFormat,
   type FeedCommand,
   type FeedCommandReply,
   FRAME_PORT_MESSAGE,
@@ -52,6 +53,9 @@ const api: TickscopeApi = {
   },
   inspectSession(name: string): Promise<InspectReply> {
     return ipcRenderer.invoke(IpcChannel.inspectSession, name) as Promise<InspectReply>;
+  },
+  revealExport(name: string, format: ExportFormat): Promise<SessionReply> {
+    return ipcRenderer.invoke(IpcChannel.revealExport, { name, format }) as Promise<SessionReply>;
   },
 };
 

@@ -33,6 +33,8 @@ export interface IpcDeps {
   sessions(): Promise<SessionsState>;
   sessionCommand(command: SessionCommand): Promise<SessionReply>;
   inspectSession(name: unknown): Promise<InspectReply>;
+  /** Shows a finished export in the file manager; name and format are checked there. */
+  revealExport(name: unknown, format: unknown): Promise<SessionReply>;
 }
 
 export class IpcError extends Error {
@@ -115,5 +117,15 @@ export function registerIpc(deps: IpcDeps): void {
     validateSender(event, deps.allowedOrigins);
     // The name is checked against the sessions folder's naming rule before any path is built.
     return deps.inspectSession(name);
+  });
+
+  ipcMain.handle(IpcChannel.revealExport, (event, input: unknown): Promise<SessionReply> => {
+    validateSender(event, deps.allowedOrigins);
+    if (input === null || typeof input !== 'object' || Array.isArray(input))
+      return Promise.resolve({ ok: false, error: 'revealExport needs {name, format}' });
+    const { name, format, ...rest } = input as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) return Promise.resolve({ ok: false, error: 'unknown keys' });
+    // Name and format are checked (naming rule, known format) before any path is built.
+    return deps.revealExport(name, format);
   });
 }

@@ -20,6 +20,7 @@ import {
 import { fmtBytes, fmtDateTime, fmtInt, fmtSpan, fmtSpeed, fmtStopwatch } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { refreshSessions, sendSessionCommand, useSessionsStore } from '../store/sessions-store.ts';
+import { revealExport } from '../transport/config-client.ts';
 
 const SPEEDS: readonly (number | 'max')[] = [1, 4, 16, 'max'];
 
@@ -39,6 +40,7 @@ function dirOf(path: string): string {
 /** One export of this session: progress while it runs, then its file (or why it failed). */
 function ExportLine({ e }: { e: ExportStatus }) {
   const pct = e.total > 0 ? Math.min(100, (e.read / e.total) * 100) : 0;
+  const [revealError, setRevealError] = useState<string | null>(null);
   // The sessions folder gives way to the width; exports/NAME.FORMAT stays whole.
   const root = dirOf(dirOf(e.path).slice(0, -1));
   return (
@@ -65,6 +67,7 @@ function ExportLine({ e }: { e: ExportStatus }) {
               <span className="ss-exp-dir">{root}</span>
               <span className="ss-exp-file">{e.path.slice(root.length)}</span>
             </span>
+            {revealError && <span className="ss-exp-error">Cannot show it: {revealError}</span>}
           </>
         ) : (
           <span className="ss-exp-error" data-testid="session-export-error">
@@ -82,6 +85,18 @@ function ExportLine({ e }: { e: ExportStatus }) {
         >
           Download
         </a>
+      ) : e.state === 'done' ? (
+        <button
+          type="button"
+          className="ss-exp-link"
+          title={`Show ${e.name}.${e.format} in the file manager`}
+          data-testid="session-export-reveal"
+          onClick={() =>
+            void revealExport(e.name, e.format).then((r) => setRevealError(r.ok ? null : r.error))
+          }
+        >
+          Show in folder
+        </button>
       ) : (
         <span />
       )}

@@ -6,6 +6,7 @@
 import {
   CONFIG_PATH,
   type ConfigReply,
+  type ExportFormat,
   FEED_COMMAND_PATH,
   type FeedCommand,
   type FeedCommandReply,
@@ -79,4 +80,10 @@ export async function inspectSession(name: string): Promise<InspectReply> {
   const body = (await res.json().catch(() => null)) as InspectReply | null;
   if (body && typeof body === 'object' && 'ok' in body) return body;
   return { ok: false, error: `GET ${SESSIONS_PATH}: HTTP ${res.status}` };
+}
+
+/** Electron only: shows a finished export in the file manager (the browser downloads it instead). */
+export async function revealExport(name: string, format: ExportFormat): Promise<SessionReply> {
+  if (!window.tickscope) return { ok: false, error: 'only the desktop app can open the file manager' };
+  return window.tickscope.revealExport(name, format);
 }
