@@ -74,7 +74,8 @@ export function percentileOf(
   max = Number.POSITIVE_INFINITY,
 ): number {
   if (!(total > 0)) return Number.NaN;
-  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  // (The epsilon keeps 99.9 % of 1000 at rank 999: 0.999 × 1000 is 999.0000000000001 in doubles.)
+  const rank = Math.max(1, Math.ceil((p / 100) * total - 1e-9));
   let cum = 0;
   for (let b = 0; b < BUCKETS; b++) {
     const c = counts[offset + b]!;

@@ -56,7 +56,8 @@ export function fmtLatency(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
   if (ms < 100) return `${ms.toFixed(2)} ms`;
-  return `${ms.toFixed(0)} ms`;
+  if (ms < 10_000) return `${ms.toFixed(0)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 export function fmtPct(v: number): string {
@@ -73,7 +74,8 @@ export function fmtPrice(v: number): string {
 export function fmtLatencyTick(ms: number): string {
   if (!Number.isFinite(ms)) return '';
   if (ms < 1) return `${sig3(ms * 1000)} µs`;
-  return `${sig3(ms)} ms`;
+  if (ms < 1000) return `${sig3(ms)} ms`;
+  return `${sig3(ms / 1000)} s`;
 }
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));

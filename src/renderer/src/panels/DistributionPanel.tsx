@@ -60,7 +60,13 @@ function rangeOf(newest: number, v: ViewState, out: { from: number; to: number }
   out.to = end;
 }
 
-/** Hollow markers at p50 / p99 / p99.9 on the histogram, drawn after the series. */
+const MARKS: readonly [string, 'p50' | 'p99' | 'p999'][] = [
+  ['p50', 'p50'],
+  ['p99', 'p99'],
+  ['p99.9', 'p999'],
+];
+
+/** Dashed markers at p50 / p99 / p99.9 on the histogram, drawn after the series. */
 function markerPlugin(dist: Distribution, colour: () => string): uPlot.Plugin {
   return {
     hooks: {
@@ -73,14 +79,17 @@ function markerPlugin(dist: Distribution, colour: () => string): uPlot.Plugin {
         ctx.lineWidth = devicePixelRatio;
         ctx.font = `${10 * devicePixelRatio}px "JetBrains Mono", monospace`;
         ctx.textBaseline = 'top';
-        const marks: [string, number][] = [
-          ['p50', dist.p50],
-          ['p99', dist.p99],
-          ['p99.9', dist.p999],
-        ];
-        for (const [label, v] of marks) {
+        const right = u.bbox.left + u.bbox.width;
+        const row = 11 * devicePixelRatio;
+        for (let i = 0; i < MARKS.length; i++) {
+          const [label, key] = MARKS[i]!;
+          const v = dist[key];
           if (!(v > 0)) continue;
           const x = Math.round(u.valToPos(v, 'x', true));
+          const w = ctx.measureText(label).width;
+          // One row a label, so p99 and p99.9 close together stay legible; flipped at the edge.
+          const tx =
+            x + 3 * devicePixelRatio + w > right ? x - 3 * devicePixelRatio - w : x + 3 * devicePixelRatio;
           ctx.strokeStyle = colour();
           ctx.globalAlpha = 0.55;
           ctx.beginPath();
@@ -89,7 +98,7 @@ function markerPlugin(dist: Distribution, colour: () => string): uPlot.Plugin {
           ctx.stroke();
           ctx.globalAlpha = 0.9;
           ctx.fillStyle = colour();
-          ctx.fillText(label, x + 3 * devicePixelRatio, top + 2 * devicePixelRatio);
+          ctx.fillText(label, tx, top + 2 * devicePixelRatio + i * row);
         }
         ctx.restore();
       },
@@ -101,7 +110,7 @@ function histogramOptions(el: HTMLElement, dist: Distribution, colour: () => str
   return {
     ...size(el),
     pxAlign: 0,
-    padding: [8, 10, 0, 0],
+    padding: [8, 22, 0, 0],
     legend: { show: false },
     cursor: { drag: { x: false, y: false, setScale: false }, points: { show: false }, y: false },
     scales: {
@@ -156,13 +165,16 @@ function curveOptions(el: HTMLElement, colour: () => string): uPlot.Options {
       baseAxis({
         size: 24,
         space: 40,
-        // 0 %, 50 %, 90 %, 99 %, 99.9 % … : one tick a nine.
-        splits: (_u, _i, min, max) => {
-          const out = [1, 2];
-          for (let x = 10; x <= max * 1.0001 && x >= min; x *= 10) out.push(x);
+        // 50 %, 90 %, 99 %, 99.9 % … : one tick a nine (and 0 % when there is room before 50 %).
+        splits: (u, _i, min, max) => {
+          const decades = Math.log10(max / min);
+          const out = u.bbox.width / devicePixelRatio / decades > 120 ? [1, 2] : [2];
+          for (let x = 10; x <= max * 1.0001; x *= 10) out.push(x);
           return out;
         },
-        values: (_u, splits) => splits.map(percentileLabel),
+        // Every split is a label (a log axis would otherwise thin them out, passing null).
+        filter: (_u, splits) => splits,
+        values: (_u, splits) => splits.map((x) => (x == null ? '' : percentileLabel(x))),
         grid: { stroke: GRID, width: 1 },
         ticks: { stroke: GRID, width: 1, size: 4 },
       }),
@@ -259,9 +271,10 @@ export function DistributionPanel() {
           if (empty.textContent !== text) empty.textContent = text;
         }
       }
-      const span = view.zoom
+      const when = view.zoom
         ? 'zoomed range'
         : `last ${fmtWindow(view.windowSec)}${view.pausedAt ? ' · paused' : ''}`;
+      const span = `${stage.span} · ${when}`;
       if (rangeEl.current && rangeEl.current.textContent !== span) rangeEl.current.textContent = span;
       const s = section.current;
       if (s) {
@@ -308,9 +321,6 @@ export function DistributionPanel() {
       <header className="panel-head">
         <div className="panel-title">
           <h2>Distribution</h2>
-          <span className="panel-subtitle">
-            {stage.label}: {stage.span} · <span ref={rangeEl}>last</span>
-          </span>
         </div>
         <dl className="figures">
           {FIGURES.map((f) => (
@@ -337,6 +347,11 @@ export function DistributionPanel() {
           testId="distribution-stage"
           selected={[stage.key]}
           onChange={(next: StageKey[]) => setPref(DISTRIBUTION_STAGE_PREF, next[0] ?? 'wire')}
+        />
+        <span
+          className="dist-range"
+          ref={rangeEl}
+          data-tip="The time range summed: the chosen window ending at the newest data (or at the pause), or the zoomed range."
         />
       </div>
       <div className="dist-body">

@@ -13,7 +13,7 @@ import type { SeriesStore } from '../series/series-store.ts';
 import { useSessionsStore } from '../store/sessions-store.ts';
 import { useViewStore } from '../store/view-store.ts';
 import { PERCENTILE_HELP, STAGES, type StageInfo, type StageKey } from './latency-stages.ts';
-import { type Figure, Panel } from './Panel.tsx';
+import { type Figure, Panel, Swatch } from './Panel.tsx';
 import { baseAxis, type ChartSpec, logGridFilter, type SeriesDef } from './SeriesChart.tsx';
 import { StageChips } from './StageChips.tsx';
 
@@ -36,26 +36,52 @@ export function parseStages(pref: string | undefined): StageKey[] {
 
 function stageSeries(s: StageInfo): { columns: number[]; series: SeriesDef[] } {
   const c = s.colours;
-  const line = (label: string, stroke: string, width: number, help: string, dash?: number[]): SeriesDef => ({
-    label,
+  const line = (i: number, stroke: string): SeriesDef => ({
+    label: STYLES[i]!.label,
     group: s.label,
     scale: 'ms',
     stroke,
-    width,
-    ...(dash ? { dash } : {}),
+    width: STYLES[i]!.width,
+    ...(STYLES[i]!.dash ? { dash: STYLES[i]!.dash } : {}),
     fmt: fmtLatency,
-    help: `${s.label} ${help}`,
+    help: `${s.label} ${STYLES[i]!.help}`,
   });
   return {
     columns: [s.base + P50, s.base + P90, s.base + P99, s.base + P999, s.base + MAX],
-    series: [
-      line('p50', c.p50, 1.75, PERCENTILE_HELP.p50),
-      line('p90', c.p90, 1, PERCENTILE_HELP.p90, [4, 2]),
-      line('p99', c.p99, 1.5, PERCENTILE_HELP.p99),
-      line('p99.9', c.p999, 1, PERCENTILE_HELP.p999),
-      line('max', c.max, 1, PERCENTILE_HELP.max, [2, 3]),
-    ],
+    series: [line(P50, c.p50), line(P90, c.p90), line(P99, c.p99), line(P999, c.p999), line(MAX, c.max)],
   };
+}
+
+/** The line of each percentile (every stage draws them alike, in its own colours). */
+const STYLES: readonly { label: string; width: number; dash?: number[]; help: string }[] = [
+  { label: 'p50', width: 1.75, help: PERCENTILE_HELP.p50 },
+  { label: 'p90', width: 1, dash: [4, 2], help: PERCENTILE_HELP.p90 },
+  { label: 'p99', width: 1.5, help: PERCENTILE_HELP.p99 },
+  { label: 'p99.9', width: 1, help: PERCENTILE_HELP.p999 },
+  { label: 'max', width: 1, dash: [2, 3], help: PERCENTILE_HELP.max },
+];
+
+/** The legend: chips give each stage's colour, so the key only says which line is which percentile. */
+function PercentileKey() {
+  return (
+    <span className="legend-group">
+      {STYLES.map((s) => (
+        <span className="legend-item" key={s.label} data-tip={s.help}>
+          <Swatch
+            def={{
+              label: s.label,
+              scale: 'ms',
+              stroke: '#aab4c4',
+              width: s.width,
+              ...(s.dash ? { dash: s.dash } : {}),
+              fmt: fmtLatency,
+            }}
+          />
+          <span className="legend-label">{s.label}</span>
+        </span>
+      ))}
+    </span>
+  );
 }
 
 function recording(): boolean {
@@ -113,6 +139,7 @@ export function LatencyPanel({ store }: { store: SeriesStore; windowSec?: number
       store={store}
       spec={spec}
       figures={figures}
+      legend={<PercentileKey />}
       toolbar={
         <StageChips
           label="stages shown"

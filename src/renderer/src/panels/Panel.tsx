@@ -43,7 +43,7 @@ function legendGroups(series: SeriesDef[]): LegendGroup[] {
 }
 
 /** The line sample in the legend: an SVG stroke in the series' colour and dash. */
-function Swatch({ def }: { def: SeriesDef }) {
+export function Swatch({ def }: { def: SeriesDef }) {
   return (
     <svg className="swatch" width="16" height="8" viewBox="0 0 16 8" aria-hidden="true">
       {def.fill && <rect x="0" y="4" width="16" height="4" fill={def.fill} />}
@@ -70,6 +70,8 @@ export function Panel(props: {
   className?: string;
   /** Controls of the panel's own (grouping, units…), at the start of the legend's row. */
   toolbar?: ReactNode;
+  /** Replaces the legend built from the series (a panel whose toolbar already names the groups). */
+  legend?: ReactNode;
   children?: ReactNode;
 }) {
   const { testId, title, subtitle, store, spec, figures } = props;
@@ -84,6 +86,7 @@ export function Panel(props: {
   // Figures and data-points follow the chart at most 4 times a second (a replay at full speed
   // redraws every display frame), always with a trailing update so the last row is shown.
   const throttle = useRef({ last: Number.NEGATIVE_INFINITY, rows: 0, timer: 0 });
+  const writeRef = useRef<() => void>(() => {});
   const writeFigures = useCallback(() => {
     const t = throttle.current;
     t.last = performance.now();
@@ -105,6 +108,7 @@ export function Panel(props: {
       if (el.dataset.tone !== tone) el.dataset.tone = tone;
     });
   }, [figures, store]);
+  writeRef.current = writeFigures;
   const onDraw = useCallback(
     (rows: number) => {
       const t = throttle.current;
@@ -112,7 +116,8 @@ export function Panel(props: {
       if (t.timer) return;
       const wait = t.last + FIGURE_INTERVAL_MS - performance.now();
       if (wait <= 0) writeFigures();
-      else t.timer = window.setTimeout(writeFigures, wait);
+      // The latest figures when the timer fires: the list may have changed meanwhile (a stage hidden).
+      else t.timer = window.setTimeout(() => writeRef.current(), wait);
     },
     [writeFigures],
   );
@@ -174,22 +179,23 @@ export function Panel(props: {
       </header>
       <div className="legend" data-testid={`${testId}-legend`}>
         {props.toolbar && <div className="panel-toolbar">{props.toolbar}</div>}
-        {legendGroups(spec.series).map((g) => (
-          <span className="legend-group" key={`${g.name ?? ''}:${g.items[0]!.index}`}>
-            {g.name && <span className="legend-group-name">{g.name}</span>}
-            {g.items.map(({ def, index }) => (
-              <span
-                className="legend-item"
-                key={index}
-                data-tip={def.help}
-                tabIndex={def.help ? 0 : undefined}
-              >
-                <Swatch def={def} />
-                <span className="legend-label">{def.label}</span>
-              </span>
-            ))}
-          </span>
-        ))}
+        {props.legend ??
+          legendGroups(spec.series).map((g) => (
+            <span className="legend-group" key={`${g.name ?? ''}:${g.items[0]!.index}`}>
+              {g.name && <span className="legend-group-name">{g.name}</span>}
+              {g.items.map(({ def, index }) => (
+                <span
+                  className="legend-item"
+                  key={index}
+                  data-tip={def.help}
+                  tabIndex={def.help ? 0 : undefined}
+                >
+                  <Swatch def={def} />
+                  <span className="legend-label">{def.label}</span>
+                </span>
+              ))}
+            </span>
+          ))}
       </div>
       <div className="chart-box" ref={box}>
         <SeriesChart store={store} spec={spec} onDraw={onDraw} onCursor={onCursor} />
