@@ -125,7 +125,8 @@ export function bufferReuseSpec(view: BufferView, pools: readonly string[]): Cha
     scale: '%',
     side: view === 'pools' ? 1 : 3,
     size: 46,
-    incrs: [10, 20, 25, 50],
+    // A fill of a few % gets ticks of its own scale; 100% never more than a few.
+    incrs: [0.5, 1, 2, 2.5, 5, 10, 20, 25, 50],
     values: (_u, splits) => splits.map((v) => (v > 100 ? '' : `${v}%`)),
     ...(view === 'pools' ? { grid: { show: false } } : {}),
   });
