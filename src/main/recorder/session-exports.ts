@@ -46,7 +46,7 @@ export class SessionExports {
     return join(this.root, EXPORTS_FOLDER, `${n}.${format}`);
   }
 
-  /** Starts exporting the session `name` (checked by the caller to exist); resolves once started. */
+  /** Starts exporting the session `name` (the caller checked it is one) on a worker; returns its status. */
   start(name: string, format: ExportFormat, total: number): ExportStatus {
     const path = this.pathOf(name, format);
     if (this.jobs.some((j) => j.path === path && j.state === 'running'))
