@@ -15,7 +15,8 @@ import { SharedHistogram } from '../../../common/shared-histogram.ts';
 import { onFrameEdges } from './frame-loop.ts';
 import { MARKET_SLOTS, type MarketStore, TRADE_CAP } from './market-store.ts';
 
-const N = 4096;
+/** Samples kept for the bench (a minute at the default simulator rate). */
+const N = 65_536;
 /** A receive → painted latency beyond this is not a latency but two unrelated clocks. */
 export const UI_PLAUSIBLE_MS = 60_000;
 
