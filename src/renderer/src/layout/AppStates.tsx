@@ -6,7 +6,7 @@
  */
 import { type ReactNode, useEffect, useState } from 'react';
 import { FEED_STATE_NAMES, type FeedStatus } from '../../../common/frame.ts';
-import { fmtClock, fmtDuration } from '../format.ts';
+import { fmtClock, fmtDuration, fmtUrl } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { useSessionsStore } from '../store/sessions-store.ts';
 import { NOT_ISOLATED } from '../worker/messages.ts';
@@ -61,7 +61,11 @@ function FeedLine({ f }: { f: FeedStatus }) {
   return (
     <li className="state-feed" data-state={state}>
       <span className="state-feed-name">{f.name}</span>
-      <span className="state-feed-state">{state}</span>
+      <span className="state-feed-url">{fmtUrl(f.url)}</span>
+      <span className="state-feed-state">
+        {state}
+        {f.reconnects > 0 ? ` · ${f.reconnects} ${f.reconnects === 1 ? 'retry' : 'retries'}` : ''}
+      </span>
     </li>
   );
 }
@@ -88,11 +92,14 @@ export function StateNotice({ state }: { state: AppState }) {
         <p className="state-message" data-testid="state-message">
           {isolated ? fatal : NOT_ISOLATED}
         </p>
-        <p>
-          {isolated
-            ? 'Reload the page. If it happens again, restart the engine and look at its log.'
-            : 'Open the dashboard from the Tickscope app or the address `tickscope serve` prints: both send the headers. A proxy in between may be removing them.'}
-        </p>
+        {isolated ? (
+          <p>Reload the page. If it happens again, restart the engine and look at its log.</p>
+        ) : (
+          <p>
+            Open the dashboard from the Tickscope app or at the address <code>tickscope serve</code> prints:
+            both send the headers. A proxy in between may be removing them.
+          </p>
+        )}
       </>
     );
     action = (

@@ -9,6 +9,7 @@ import { fmtClock, fmtInt } from '../format.ts';
 import { Col } from '../series/series-layout.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import { useViewStore, WINDOWS, type WindowSec } from '../store/view-store.ts';
+import { useAppState } from './AppStates.tsx';
 import { PANELS } from './panel-registry.ts';
 
 const WINDOW_LABEL: Record<WindowSec, string> = { 60: '1m', 300: '5m', 900: '15m', 3600: '1h' };
@@ -125,6 +126,7 @@ export function Toolbar({ store }: { store: SeriesStore | null }) {
   const setZoom = useViewStore((s) => s.setZoom);
   const setHelpOpen = useViewStore((s) => s.setHelpOpen);
   const fresh = useNewIntervals(store, pausedAt);
+  const app = useAppState().kind;
   const follow = zoom ? 'zoomed' : pausedAt !== null ? 'paused' : 'live';
   return (
     <div className="toolbar" data-testid="toolbar" data-follow={follow}>
@@ -172,9 +174,15 @@ export function Toolbar({ store }: { store: SeriesStore | null }) {
       </button>
       <span className="tb-follow" data-testid="follow-state" data-state={follow} role="status">
         {follow === 'live' && (
-          <span data-tip="The charts follow the newest data">
+          <span data-tip="The charts follow the newest data" data-app={app}>
             <span className="tb-dot" aria-hidden="true" />
-            live
+            {app === 'replay'
+              ? 'following the replay'
+              : app === 'disconnected'
+                ? 'live · engine lost'
+                : app === 'live'
+                  ? 'live'
+                  : 'live · no data yet'}
           </span>
         )}
         {follow === 'paused' && (
