@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type uPlot from 'uplot';
 import { ownValue, stackBands, stackInPlace } from '../../src/renderer/src/panels/stack.ts';
 
 test('stacked series: running sums in place, bands down to the series below, own values back for the read-out', () => {
@@ -22,9 +23,9 @@ test('stacked series: running sums in place, bands down to the series below, own
   for (let s = 1; s <= 3; s++)
     for (let i = 0; i < 4; i++) {
       const want = raw[s]![i] ?? (data[s]![i] == null ? null : 0);
-      assert.equal(ownValue(data, s, i, true), want, `series ${s} point ${i}`);
+      assert.equal(ownValue(data as uPlot.AlignedData, s, i, true), want, `series ${s} point ${i}`);
     }
-  assert.equal(ownValue(raw, 3, 0, false), 30, 'plain data is read as is');
+  assert.equal(ownValue(raw as uPlot.AlignedData, 3, 0, false), 30, 'plain data is read as is');
   assert.deepEqual(stackBands(3), [{ series: [2, 1] }, { series: [3, 2] }]);
   assert.deepEqual(stackBands(1), []);
 });
