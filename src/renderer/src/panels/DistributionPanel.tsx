@@ -15,6 +15,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { BUCKETS } from '../../../common/latency-buckets.ts';
 import { fmtInt, fmtLatency, fmtLatencyTick } from '../format.ts';
+import { PanelActions } from '../layout/PanelActions.tsx';
 import {
   COUNT_FLOOR,
   computeDistribution,
@@ -339,8 +340,9 @@ export function DistributionPanel() {
             </div>
           ))}
         </dl>
+        <PanelActions id="panel-distribution" />
       </header>
-      <div className="panel-toolbar">
+      <div className="panel-toolbar dist-toolbar">
         <StageChips
           label="stage"
           single
