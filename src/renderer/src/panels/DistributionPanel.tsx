@@ -167,10 +167,12 @@ function curveOptions(el: HTMLElement, colour: () => string): uPlot.Options {
         size: 24,
         space: 40,
         // 50 %, 90 %, 99 %, 99.9 % … : one tick a nine (and 0 % when there is room before 50 %).
+        // Labels are ~45 px wide: with many nines in a narrow chart, every second or third one.
         splits: (u, _i, min, max) => {
-          const decades = Math.log10(max / min);
-          const out = u.bbox.width / devicePixelRatio / decades > 120 ? [1, 2] : [2];
-          for (let x = 10; x <= max * 1.0001; x *= 10) out.push(x);
+          const perDecade = u.bbox.width / devicePixelRatio / Math.max(1, Math.log10(max / min));
+          const out = perDecade > 120 ? [1, 2] : perDecade > 60 ? [2] : [];
+          const stride = Math.max(1, Math.ceil(48 / perDecade));
+          for (let k = 1, x = 10; x <= max * 1.0001; k++, x *= 10) if ((k - 1) % stride === 0) out.push(x);
           return out;
         },
         // Every split is a label (a log axis would otherwise thin them out, passing null).
@@ -194,6 +196,7 @@ function curveOptions(el: HTMLElement, colour: () => string): uPlot.Options {
   };
 }
 
+/** 1.23M, 187k, 950: counts in little room (axis labels, the samples read-out). */
 function compact(v: number): string {
   if (v >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
   if (v >= 1e3) return `${+(v / 1e3).toPrecision(3)}k`;
@@ -259,7 +262,7 @@ export function DistributionPanel() {
       computeDistribution(counts, sum.count, sum.max, dist);
       hist.setData([dist.histX, dist.histY]);
       curve.setData([dist.curveX, dist.curveY]);
-      write('count', dist.count > 0 ? fmtInt(dist.count) : '—');
+      write('count', dist.count <= 0 ? '—' : dist.count < 100_000 ? fmtInt(dist.count) : compact(dist.count));
       write('p50', fmtLatency(dist.p50));
       write('p99', fmtLatency(dist.p99));
       write('p999', fmtLatency(dist.p999));
