@@ -13,6 +13,7 @@ import { FEED_STATE_NAMES, FeedState, venueNameOf } from '../feed-names.ts';
 import { fmtDuration, fmtInt, fmtRate, fmtSpan } from '../format.ts';
 import { FeedDetails } from '../header/FeedDetails.tsx';
 import { stateTone } from '../header/Header.tsx';
+import { PanelActions } from '../layout/PanelActions.tsx';
 import { Col, MAX_FEED_SLOTS } from '../series/series-layout.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 import { useAppStore } from '../store/app-store.ts';
@@ -308,7 +309,7 @@ export function ConnectionsPanel({ store }: { store: SeriesStore }) {
           <span className="panel-subtitle">per feed · click a row for details</span>
         </div>
         <dl className="figures">
-          <div className="figure" title="Feeds live out of all feeds">
+          <div className="figure" data-tip="Feeds live out of all feeds">
             <dt>live</dt>
             <dd>
               <span
@@ -320,7 +321,7 @@ export function ConnectionsPanel({ store }: { store: SeriesStore }) {
               </span>
             </dd>
           </div>
-          <div className="figure" title="Reconnects of every feed since the engine started">
+          <div className="figure" data-tip="Reconnects of every feed since the engine started">
             <dt>reconnects</dt>
             <dd>
               <span data-tone={reconnects > 0 ? 'warn' : ''}>
@@ -328,13 +329,14 @@ export function ConnectionsPanel({ store }: { store: SeriesStore }) {
               </span>
             </dd>
           </div>
-          <div className="figure" title="Gaps found in every feed since the engine started">
+          <div className="figure" data-tip="Gaps found in every feed since the engine started">
             <dt>gaps</dt>
             <dd>
               <span data-tone={gaps > 0 ? 'warn' : ''}>{feeds.length > 0 ? fmtInt(gaps) : '—'}</span>
             </dd>
           </div>
         </dl>
+        <PanelActions id="panel-connections" />
       </header>
       <div className="conn-scroll">
         <table className="conn-table" data-testid="connections">

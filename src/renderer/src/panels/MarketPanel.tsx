@@ -13,6 +13,7 @@ import uPlot from 'uplot';
 import type { InstrumentInfo } from '../../../common/frame.ts';
 import { RecordFlag, venueName } from '../../../common/record.ts';
 import { fmtClock, fmtInt, fmtPrice } from '../format.ts';
+import { PanelActions } from '../layout/PanelActions.tsx';
 import { onAnimationFrame } from '../series/frame-loop.ts';
 import { createMarketView, MarketStore } from '../series/market-store.ts';
 import { useAppStore } from '../store/app-store.ts';
@@ -160,6 +161,7 @@ export function MarketPanel() {
         >
           {SYNC_LABEL[state]}
         </span>
+        <PanelActions id="panel-market" />
       </header>
       <div className="market-top" data-testid="market-top">
         <div className="market-quote bid" title="Best bid: price × size">

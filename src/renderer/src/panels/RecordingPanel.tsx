@@ -15,6 +15,7 @@ import './recording.css';
 import { useEffect, useState } from 'react';
 import type { RecordingStatus } from '../../../common/api.ts';
 import { fmtBytes, fmtInt, fmtRate, fmtRatio, fmtStopwatch } from '../format.ts';
+import { PanelActions } from '../layout/PanelActions.tsx';
 import {
   DISK_LOW_BYTES,
   DISK_NEARLY_FULL_BYTES,
@@ -212,6 +213,7 @@ export function RecordingPanel() {
           <span className="panel-subtitle">lossless, to the sessions folder</span>
         </div>
         {toggle}
+        <PanelActions id="panel-recording" />
       </header>
       <div className="rp-body">
         <div className="rp-state-line">
