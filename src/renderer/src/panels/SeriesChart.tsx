@@ -150,6 +150,8 @@ export function SeriesChart(props: {
     const read: ReadView = { from: 0, to: 60, maxPoints: 100, floor: spec.floor };
     let view: ViewState = useViewStore.getState();
     let hovered = false;
+    /** A drag began on this chart (it may end outside it, where it no longer is hovered). */
+    let pressed = false;
     /** The oldest row when last drawn: the hatch ends there. */
     let oldest = Number.NaN;
     const opts: uPlot.Options = {
@@ -184,7 +186,7 @@ export function SeriesChart(props: {
         setSelect: [
           (u) => {
             const { left, width } = u.select;
-            if (hovered && width >= MIN_ZOOM_PX && u.data[0].length > 0) {
+            if ((hovered || pressed) && width >= MIN_ZOOM_PX && u.data[0].length > 0) {
               const a = u.posToVal(left, 'x');
               const b = u.posToVal(left + width, 'x');
               useViewStore.getState().setZoom([a * 1000, b * 1000]);
@@ -214,8 +216,19 @@ export function SeriesChart(props: {
     const leave = (): void => {
       hovered = false;
     };
+    const down = (): void => {
+      pressed = true;
+    };
+    // After uPlot's own mouseup (which reports the selection), whichever runs first.
+    const up = (): void => {
+      setTimeout(() => {
+        pressed = false;
+      }, 0);
+    };
     u.over.addEventListener('mouseenter', enter);
     u.over.addEventListener('mouseleave', leave);
+    u.over.addEventListener('mousedown', down);
+    document.addEventListener('mouseup', up);
     let plotWidth = u.over.clientWidth;
     let version = -1;
     let dirty = true;
@@ -257,6 +270,8 @@ export function SeriesChart(props: {
       ro.disconnect();
       u.over.removeEventListener('mouseenter', enter);
       u.over.removeEventListener('mouseleave', leave);
+      u.over.removeEventListener('mousedown', down);
+      document.removeEventListener('mouseup', up);
       u.destroy();
     };
   }, [store, spec]);
