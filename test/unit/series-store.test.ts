@@ -48,6 +48,15 @@ test('each column declares an honest aggregation', () => {
   assert.equal(AGGREGATION[Col.dropped], Agg.mean);
   assert.equal(AGGREGATION[Col.fill], Agg.max);
   assert.equal(AGGREGATION[Col.reuse], Agg.min);
+  assert.equal(AGGREGATION[Col.feedBytes + 2], Agg.mean);
+  assert.equal(AGGREGATION[Col.streamMsgs + 1], Agg.mean);
+  assert.equal(AGGREGATION[Col.streamBytes + 3], Agg.mean);
+  assert.equal(AGGREGATION[Col.poolMisses], Agg.mean);
+  assert.equal(AGGREGATION[Col.poolReuse + 1], Agg.min);
+  assert.equal(AGGREGATION[Col.poolInUse], Agg.max);
+  assert.equal(AGGREGATION[Col.poolHighWater], Agg.max);
+  assert.equal(AGGREGATION[Col.ui + 4], Agg.max);
+  assert.equal(AGGREGATION[Col.disk + 2], Agg.max);
   assert.equal(AGGREGATION.length, COLUMNS);
 });
 
