@@ -7,6 +7,13 @@
  */
 import { expect, test } from './fixtures.ts';
 
+declare global {
+  interface Window {
+    /** The page's UI-stage samples (src/renderer/src/series/ui-latency.ts). */
+    __tickscopeUi?: { samples: Float64Array; count: number; skipped: number };
+  }
+}
+
 test('Distribution: live histogram and percentile curve per stage; UI stage measured; Latency chips', async ({
   dashboard,
 }) => {
