@@ -10,7 +10,7 @@
 
 import { IDLE_SESSIONS } from '../../common/api.ts';
 import { DEFAULT_CONFIG } from '../../common/config.ts';
-import { Engine, splitFeeds } from '../engine/engine.ts';
+import { DEFAULT_FPS, Engine, splitFeeds } from '../engine/engine.ts';
 import { EngineRunner } from '../engine/engine-runner.ts';
 import { VIRTUAL_SYMBOLS, VirtualSession } from '../engine/virtual-session.ts';
 import { VENUE_NAMES } from '../feeds/venues/specs.ts';
@@ -68,7 +68,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const port = intFlag(values.port, 'port', 0, 65535, 8787);
-  const fps = intFlag(values.fps, 'fps', 30, 60, 30);
+  const fps = intFlag(values.fps, 'fps', 30, 60, DEFAULT_FPS);
   const feedWorkers = intFlag(values.feeds, 'feeds', 1, 16, 1);
   const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1, 1);
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);

@@ -24,6 +24,12 @@ const WINDOW_SEC = 60;
 const TAPE_ROWS = 18;
 const LADDER_LEVELS = 10;
 const TAPE_INTERVAL_MS = 125;
+/**
+ * The price chart redraws at most this often: a minute across ~400 px moves 0.7 px in 100 ms, and
+ * each redraw of a canvas costs the page a compositor commit (the most expensive thing it did at
+ * 30 redraws a second).
+ */
+const CHART_INTERVAL_MS = 100;
 const BID_LINE = '#6ee7b7';
 const ASK_LINE = '#fca5a5';
 const SYNC_LABEL = {
@@ -339,9 +345,11 @@ function PriceChart({ store, instrumentId }: { store: MarketStore; instrumentId:
     };
     const u = new uPlot(opts, [[], [], []], el);
     let version = -1;
-    const stop = onAnimationFrame(() => {
+    let drawnAt = Number.NEGATIVE_INFINITY;
+    const stop = onAnimationFrame((now) => {
       const v = store.version;
-      if (v === version) return;
+      if (v === version || now - drawnAt < CHART_INTERVAL_MS) return;
+      drawnAt = now;
       const slot = store.slotOf(instrumentId);
       if (slot < 0) return;
       const last = store.newest(slot);
