@@ -102,7 +102,7 @@ export class VirtualSession {
     const instrumentsSpec = makeInstruments(opts.symbols ?? [...VIRTUAL_SYMBOLS]);
     const venues = opts.venues ?? [...VIRTUAL_VENUES];
     const rate = opts.rate ?? 400;
-    const seconds = opts.seconds ?? 120;
+    const seconds = opts.seconds ?? 300;
     const intervalMs = opts.intervalMs ?? 250;
     const start = opts.start ?? VIRTUAL_START;
     const outage =

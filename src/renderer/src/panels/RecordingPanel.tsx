@@ -212,8 +212,8 @@ export function RecordingPanel() {
           <h2>Recording</h2>
           <span className="panel-subtitle">lossless, to the sessions folder</span>
         </div>
-        {toggle}
         <PanelActions id="panel-recording" />
+        {toggle}
       </header>
       <div className="rp-body">
         <div className="rp-state-line">
