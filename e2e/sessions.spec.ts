@@ -100,6 +100,31 @@ test('record, stop, rename, replay at 4×, back to live, delete', async ({ dashb
   await expect(row.getByTestId('session-duration')).toHaveText(/^\d+(\.\d)? s$/);
   await expect(row.getByTestId('session-venues')).not.toBeEmpty();
 
+  // Inspect: read from its blocks, the same records as the row, its venues, intact; then closed.
+  const inspect = row.getByRole('button', { name: `Inspect ${name}` });
+  await expect(inspect).toHaveAttribute('data-tip', /^Inspect/);
+  await inspect.click();
+  await expect(inspect).toHaveAttribute('aria-expanded', 'true');
+  const inspection = row.getByTestId('session-inspection');
+  await expect(inspection).toHaveAttribute('data-state', 'ready');
+  expect(await num(page, 'inspect-records')).toBe(await num(page, 'session-records'));
+  await expect(inspection.getByTestId('inspect-damage')).toContainText('intact');
+  await expect(inspection.getByTestId('inspect-damage')).toHaveAttribute('data-tone', 'good');
+  await expect(inspection.getByTestId('inspect-duration')).toHaveText(/^\d+(\.\d)? s$/);
+  await expect(inspection.getByTestId('inspect-span')).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d – /);
+  await expect(inspection.getByTestId('inspect-ratio')).toHaveText(/^[\d.]+× compression$/);
+  expect(await num(page, 'inspect-blocks')).toBeGreaterThan(0);
+  const venues = await row.getByTestId('session-venues').locator('.ss-venue').allTextContents();
+  const byVenue = inspection.getByTestId('inspect-by-venue');
+  for (const v of venues) await expect(byVenue.locator(`[data-key="${v}"]`)).toHaveCount(1);
+  await expect(inspection.getByTestId('inspect-by-kind').locator('.ss-ins-item').first()).toBeVisible();
+  const instruments = inspection.getByTestId('inspect-by-instrument').locator('.ss-ins-item');
+  expect(await instruments.count()).toBeGreaterThan(0);
+  expect(await instruments.count()).toBeLessThanOrEqual(9);
+  await inspect.click();
+  await expect(inspection).toBeHidden();
+  await expect(inspect).toHaveAttribute('aria-expanded', 'false');
+
   // Rename: a name the engine refuses, then a good one.
   await row.getByRole('button', { name: `Rename ${name}` }).click();
   const input = row.getByTestId('session-rename-input');

@@ -14,13 +14,14 @@ import {
   EXPORT_FORMATS,
   type ExportStatus,
   exportDownloadPath,
+  type InspectReply,
   type SessionSummary,
   type SessionsState,
 } from '../../../common/api.ts';
-import { fmtBytes, fmtDateTime, fmtInt, fmtSpan, fmtSpeed, fmtStopwatch } from '../format.ts';
+import { fmtBytes, fmtDateTime, fmtInt, fmtRatio, fmtSpan, fmtSpeed, fmtStopwatch } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { refreshSessions, sendSessionCommand, useSessionsStore } from '../store/sessions-store.ts';
-import { revealExport } from '../transport/config-client.ts';
+import { inspectSession, revealExport } from '../transport/config-client.ts';
 
 const SPEEDS: readonly (number | 'max')[] = [1, 4, 16, 'max'];
 
@@ -100,6 +101,174 @@ function ExportLine({ e }: { e: ExportStatus }) {
       ) : (
         <span />
       )}
+    </div>
+  );
+}
+
+/** How many names a breakdown lists before summing the rest as "+N more". */
+const TOP = 8;
+
+/** A breakdown's rows, largest first: the top few by name, then the rest summed. */
+function topCounts(counts: Record<string, number>): { rows: [string, number][]; more: number; rest: number } {
+  const all = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const rest = all.slice(TOP).reduce((a, [, n]) => a + n, 0);
+  return { rows: all.slice(0, TOP), more: Math.max(0, all.length - TOP), rest };
+}
+
+/** One count breakdown (by kind, venue or instrument): name, count, and its share as a bar. */
+function Breakdown(props: { title: string; counts: Record<string, number>; total: number; testId: string }) {
+  const { rows, more, rest } = topCounts(props.counts);
+  const share = (n: number): string => `${props.total > 0 ? Math.min(100, (n / props.total) * 100) : 0}%`;
+  return (
+    <div className="ss-ins-list" data-testid={props.testId}>
+      <span className="ss-actions-label">{props.title}</span>
+      {rows.length === 0 ? (
+        <span className="ss-ins-none">none</span>
+      ) : (
+        rows.map(([k, n]) => (
+          <span className="ss-ins-item" key={k} data-key={k}>
+            <span className="ss-ins-key" title={k}>
+              {k}
+            </span>
+            <b className="ss-ins-count">{fmtInt(n)}</b>
+            <span className="ss-ins-bar" aria-hidden="true">
+              <span className="ss-ins-fill" style={{ width: share(n) }} />
+            </span>
+          </span>
+        ))
+      )}
+      {more > 0 && (
+        <span className="ss-ins-item" data-testid="inspect-more">
+          <span className="ss-ins-key ss-ins-rest">+{more} more</span>
+          <b className="ss-ins-count ss-ins-rest">{fmtInt(rest)}</b>
+          <span className="ss-ins-bar" aria-hidden="true">
+            <span className="ss-ins-fill ss-ins-fill-rest" style={{ width: share(rest) }} />
+          </span>
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** The recorded span as start – end (the end's date only when it differs from the start's). */
+function spanText(start: number | null, end: number | null): string {
+  if (start === null || end === null) return '—';
+  const a = fmtDateTime(start);
+  const b = fmtDateTime(end);
+  return `${a} – ${a.slice(0, 10) === b.slice(0, 10) ? b.slice(11) : b}`;
+}
+
+/**
+ * What a session holds, read from its blocks by the engine once when the block opens (no polling:
+ * a closed session does not change, and one being recorded is shown as of the moment asked).
+ */
+function Inspection({ name }: { name: string }) {
+  const [reply, setReply] = useState<InspectReply | null>(null);
+  useEffect(() => {
+    let current = true;
+    setReply(null);
+    inspectSession(name).then(
+      (r) => current && setReply(r),
+      (e: unknown) => current && setReply({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [name]);
+
+  if (!reply) {
+    return (
+      <div className="ss-ins" data-testid="session-inspection" data-state="loading" aria-busy="true">
+        <span className="ss-ins-loading" data-testid="inspect-loading">
+          reading {name}…
+        </span>
+      </div>
+    );
+  }
+  if (!reply.ok) {
+    return (
+      <div className="ss-ins" data-testid="session-inspection" data-state="error">
+        <span className="ss-exp-error" role="alert" data-testid="inspect-error">
+          Cannot inspect: {reply.error}
+        </span>
+      </div>
+    );
+  }
+  const i = reply.inspection;
+  const damaged = i.corruptBlocks > 0 || i.truncatedBytes > 0;
+  const gapped = i.gaps > 0 || i.missing > 0;
+  return (
+    <div className="ss-ins" data-testid="session-inspection" data-state="ready">
+      <div className="ss-ins-figures">
+        <span className="ss-ins-fig" data-tip="Records read from the session's blocks">
+          <span className="ss-actions-label">Records</span>
+          <b className="ss-ins-value" data-testid="inspect-records">
+            {fmtInt(i.records)}
+          </b>
+        </span>
+        <span
+          className="ss-ins-fig"
+          data-tip="Time of the first and the last record, and the span between them"
+        >
+          <span className="ss-actions-label">Span</span>
+          <b className="ss-ins-value" data-testid="inspect-duration">
+            {i.start !== null && i.end !== null ? fmtSpan(i.end - i.start) : '—'}
+          </b>
+          <span className="ss-ins-sub" data-testid="inspect-span">
+            {spanText(i.start, i.end)}
+          </span>
+        </span>
+        <span className="ss-ins-fig" data-tip="Bytes on disk, and the raw size over the compressed size">
+          <span className="ss-actions-label">Size</span>
+          <b className="ss-ins-value" data-testid="inspect-bytes">
+            {fmtBytes(i.bytes)}
+          </b>
+          <span className="ss-ins-sub" data-testid="inspect-ratio">
+            {fmtRatio(i.compressionRatio)} compression
+          </span>
+        </span>
+        <span
+          className="ss-ins-fig"
+          data-tip="Blocks written: each one compressed and checksummed on its own"
+        >
+          <span className="ss-actions-label">Blocks</span>
+          <b className="ss-ins-value" data-testid="inspect-blocks">
+            {fmtInt(i.blocks)}
+          </b>
+        </span>
+      </div>
+      <div className="ss-ins-checks">
+        <span
+          className="ss-ins-check"
+          data-tone={damaged ? 'warn' : 'good'}
+          data-testid="inspect-damage"
+          data-tip="Blocks whose checksum or contents do not hold, and bytes cut off at the end of a segment: skipped when read"
+        >
+          <span className="ss-actions-label">Damage</span>
+          {damaged
+            ? `${fmtInt(i.corruptBlocks)} corrupt block${i.corruptBlocks === 1 ? '' : 's'} · ${fmtBytes(i.truncatedBytes)} truncated`
+            : 'intact'}
+        </span>
+        <span
+          className="ss-ins-check"
+          data-tone={gapped ? 'warn' : 'good'}
+          data-testid="inspect-gaps"
+          data-tip="Gap records (sequence breaks the feeds saw while recording) and the events known missing"
+        >
+          <span className="ss-actions-label">Gaps</span>
+          {gapped ? `${fmtInt(i.gaps)} gap${i.gaps === 1 ? '' : 's'} · ${fmtInt(i.missing)} missing` : 'none'}
+        </span>
+      </div>
+      <div className="ss-ins-lists">
+        <Breakdown title="By kind" counts={i.byKind} total={i.records} testId="inspect-by-kind" />
+        <Breakdown title="By venue" counts={i.byVenue} total={i.records} testId="inspect-by-venue" />
+        <Breakdown
+          title="By instrument"
+          counts={i.byInstrument}
+          total={i.records}
+          testId="inspect-by-instrument"
+        />
+      </div>
     </div>
   );
 }
@@ -221,6 +390,7 @@ function SessionRow(props: {
   const refusal = useSessionsStore((st) => (st.refusal?.name === s.name ? st.refusal : null));
   const [mode, setMode] = useState<'view' | 'rename' | 'delete'>('view');
   const [to, setTo] = useState(s.name);
+  const [inspecting, setInspecting] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const busy = pending !== null;
   const mine = pending?.name === s.name ? pending.action : null;
@@ -328,6 +498,25 @@ function SessionRow(props: {
               </span>
             )}
             <span className="ss-spacer" />
+            <button
+              type="button"
+              className="st-icon ss-icon"
+              aria-label={`Inspect ${s.name}`}
+              aria-expanded={inspecting}
+              data-tip={
+                inspecting
+                  ? 'Hide the details'
+                  : 'Inspect: records, span, size, damage, gaps, and counts by kind, venue and instrument, read from its blocks'
+              }
+              data-active={inspecting ? '' : undefined}
+              data-testid="session-inspect"
+              onClick={() => setInspecting((v) => !v)}
+            >
+              <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                <circle cx="7" cy="7" r="4.2" fill="none" stroke="currentColor" strokeWidth="1.4" />
+                <path d="M10.2 10.2L14 14" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
+              </svg>
+            </button>
             <button
               type="button"
               className="st-icon ss-icon"
@@ -501,6 +690,8 @@ function SessionRow(props: {
           </div>
         )
       )}
+
+      {inspecting && <Inspection name={s.name} />}
 
       {exports.length > 0 && (
         <div className="ss-exports">
