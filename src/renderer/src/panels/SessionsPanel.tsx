@@ -4,7 +4,8 @@
  * ran, records, size, venues, whether it was closed cleanly, its error; and Replay (1×, 4×, 16×,
  * max), Export (CSV or JSON lines, written by the engine in the background into the sessions
  * folder's exports/: progress, then the file's path — and a download link on the headless host),
- * Rename (inline; the engine validates the name) and Delete (after a confirmation). On top,
+ * Rename (inline; the engine validates the name), Delete (after a confirmation) and Inspect (what
+ * the session holds, read from its blocks, inline under the row). On top,
  * what the engine does now: live, recording, or replaying. The engine's refusals show on the row
  * they concern, in its own words.
  */
@@ -792,7 +793,7 @@ export function SessionsPanel() {
         <header className="st-head">
           <div className="st-head-title">
             <h2 id="ss-title">Sessions</h2>
-            <span className="st-sub">recorded market data · replay, export, rename, delete</span>
+            <span className="st-sub">recorded market data · inspect, replay, export, rename, delete</span>
           </div>
           <button
             type="button"
