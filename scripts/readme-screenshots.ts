@@ -19,4 +19,4 @@ async function shoot(args: string[], file: string, waitMs: number): Promise<void
 }
 
 await shoot([], 'screenshot.png', 30_000);
-await shoot(['--deterministic'], 'screenshot-deterministic.png', 3_000);
+await shoot(['--deterministic'], 'screenshot-deterministic.png', 8_000);

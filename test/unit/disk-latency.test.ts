@@ -50,12 +50,14 @@ test('disk stage: two million records allocate nothing', () => {
   const h = new SharedHistogram();
   const counts = new Float64Array(BUCKETS);
   const out = { count: 0, max: 0 };
-  recordDurable(h, b, n, 1_784_107_800_900); // warm up (JIT)
+  for (let k = 0; k < 8; k++) recordDurable(h, b, n, 1_784_107_800_900); // warm up (JIT tiers)
   gc();
   const before = process.memoryUsage().heapUsed;
   for (let k = 0; k < 128; k++) recordDurable(h, b, n, 1_784_107_800_900 + k);
   const grown = process.memoryUsage().heapUsed - before;
   h.drainInto(counts, 0, out);
-  assert.equal(out.count, n * 129);
-  assert.ok(grown < 256 * 1024, `heap grew ${grown} bytes over ${n * 128} records`);
+  assert.equal(out.count, n * 136);
+  // One object per record would be ≥ 16 B a record (32 MiB here); what remains is JIT metadata,
+  // which varies from run to run (0.35 B/record seen under load).
+  assert.ok(grown < n * 128, `heap grew ${grown} bytes over ${n * 128} records (≥ 1 B/record)`);
 });

