@@ -12,6 +12,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import type { InstrumentInfo } from '../../../common/frame.ts';
 import { RecordFlag, venueName } from '../../../common/record.ts';
+import { setText } from '../dom-text.ts';
 import { fmtClock, fmtInt, fmtPrice } from '../format.ts';
 import { PanelActions } from '../layout/PanelActions.tsx';
 import { onAnimationFrame } from '../series/frame-loop.ts';
@@ -360,7 +361,7 @@ function PriceChart({ store, instrumentId }: { store: MarketStore; instrumentId:
       oldest = Math.min(newest - 10, Math.max(first, newest - WINDOW_SEC));
       if (windowLabel) {
         const text = `last ${Math.round(newest - oldest)} s`;
-        if (windowLabel.textContent !== text) windowLabel.textContent = text;
+        setText(windowLabel, text);
       }
       maxQty = 0;
       for (let i = 0; i < view.tradeQty.length; i++)
@@ -404,7 +405,7 @@ function Tape({
     const clear = (): void => {
       for (let r = 0; r < rows.length; r++) {
         rows[r]!.dataset.side = '';
-        for (const c of cells[r]!) c.textContent = '';
+        for (const c of cells[r]!) setText(c, '');
       }
     };
     clear();
@@ -425,16 +426,16 @@ function Tape({
         if (i < 0) {
           if (row.dataset.side !== '') {
             row.dataset.side = '';
-            for (const cell of c) cell.textContent = '';
+            for (const cell of c) setText(cell, '');
           }
           continue;
         }
         const sell = (view.tradeFlags[i]! & RecordFlag.aggressorSell) !== 0;
         row.dataset.side = sell ? 'sell' : 'buy';
-        c[0]!.textContent = fmtTapeTime(view.tradeTime[i]!);
-        c[1]!.textContent = sell ? 'SELL' : 'BUY';
-        c[2]!.textContent = fmtPrice(view.tradePrice[i]!);
-        c[3]!.textContent = fmtSize(view.tradeQty[i]!);
+        setText(c[0]!, fmtTapeTime(view.tradeTime[i]!));
+        setText(c[1]!, sell ? 'SELL' : 'BUY');
+        setText(c[2]!, fmtPrice(view.tradePrice[i]!));
+        setText(c[3]!, fmtSize(view.tradeQty[i]!));
       }
       el.dataset.rows = String(Math.min(n, rows.length));
     });

@@ -6,8 +6,10 @@
  * Each figure and legend item says what it measures in the page's tooltip (`data-tip`,
  * layout/Tooltip.tsx); the header ends with the maximise and hide buttons.
  */
+
 import { type ReactNode, useCallback, useEffect, useRef } from 'react';
 import type uPlot from 'uplot';
+import { setText } from '../dom-text.ts';
 import { fmtClock } from '../format.ts';
 import { PanelActions } from '../layout/PanelActions.tsx';
 import type { SeriesStore } from '../series/series-store.ts';
@@ -97,13 +99,13 @@ export function Panel(props: {
       w.hidden = t.rows > 0;
       // Rows elsewhere but none in this range (zoomed or paused beyond them) is not "waiting".
       const text = store.count > 0 ? 'no data in this range' : 'waiting for data…';
-      if (!w.hidden && w.textContent !== text) w.textContent = text;
+      if (!w.hidden) setText(w, text);
     }
     figures.forEach((f, i) => {
       const el = values.current[i];
       if (!el) return;
       const text = f.value(store);
-      if (el.textContent !== text) el.textContent = text;
+      setText(el, text);
       const tone = f.tone?.(store) ?? '';
       if (el.dataset.tone !== tone) el.dataset.tone = tone;
     });
@@ -135,11 +137,11 @@ export function Panel(props: {
         el.hidden = true;
         return;
       }
-      if (tipTime.current) tipTime.current.textContent = fmtClock(u.data[0][idx] ?? Number.NaN);
+      if (tipTime.current) setText(tipTime.current, fmtClock(u.data[0][idx] ?? Number.NaN));
       spec.series.forEach((def, i) => {
         const out = readouts.current[i];
         const v = ownValue(u.data, i + 1, idx, spec.stacked === true);
-        if (out) out.textContent = v == null ? '—' : def.fmt(v);
+        if (out) setText(out, v == null ? '—' : def.fmt(v));
       });
       el.hidden = false;
       const over = u.over.getBoundingClientRect();
