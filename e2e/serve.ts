@@ -68,8 +68,13 @@ export async function startServe(args: string[]): Promise<{ url: string; child: 
 }
 
 export async function stopServe(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  // A child ended by a signal has no exit code, only a signal code: both mean it is gone, and
+  // waiting for an 'exit' that already happened would hang the test.
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  // An engine that does not finish its shutdown in 10 s is killed, not waited for.
+  const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
+  clearTimeout(kill);
 }
