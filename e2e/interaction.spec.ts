@@ -221,8 +221,12 @@ test('keyboard shortcuts, never while typing', async ({ dashboard }) => {
   await expect(page.getByTestId('rec-status')).toHaveAttribute('data-state', 'recording', {
     timeout: 10_000,
   });
+  // Stop once the recording has really started (a key pressed while the start is still in flight
+  // is ignored, as the button is); a loaded machine can take seconds to close the session.
+  await expect(page.getByTestId('rec-stop')).toBeEnabled({ timeout: 10_000 });
+  await page.waitForTimeout(500);
   await page.keyboard.press('r');
-  await expect(page.getByTestId('rec-start')).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId('rec-start')).toBeVisible({ timeout: 20_000 });
   expect(errors).toEqual([]);
 });
 
