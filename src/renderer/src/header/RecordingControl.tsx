@@ -5,7 +5,8 @@
  * error) turns the control solid red and puts a banner under the header until dismissed. A
  * refusal from the engine ("a replay is running…") shows in a bubble under the control.
  */
-import { useEffect, useState } from 'react';
+
+import { useEffect } from 'react';
 import { fmtBytes, fmtInt, fmtRate, fmtRatio, fmtStopwatch } from '../format.ts';
 import {
   DISK_LOW_BYTES,
@@ -13,18 +14,7 @@ import {
   sendSessionCommand,
   useSessionsStore,
 } from '../store/sessions-store.ts';
-
-/** Re-renders every `ms` while `on`: the stopwatch runs between polls. */
-function useTick(on: boolean, ms: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!on) return;
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [on, ms]);
-  return now;
-}
+import { useTick } from '../use-tick.ts';
 
 function RecDot(props: { state: 'idle' | 'on' | 'failed' }) {
   return <span className={`rec-dot rec-dot-${props.state}`} aria-hidden="true" />;

@@ -11,8 +11,8 @@
  * It re-renders on each status (about once a second) and on a 250 ms stopwatch while recording:
  * nothing here follows the frame rate.
  */
+import { useTick } from '../use-tick.ts';
 import './recording.css';
-import { useEffect, useState } from 'react';
 import type { RecordingStatus } from '../../../common/api.ts';
 import { fmtBytes, fmtInt, fmtRate, fmtRatio, fmtStopwatch } from '../format.ts';
 import { PanelActions } from '../layout/PanelActions.tsx';
@@ -23,18 +23,6 @@ import {
   useSessionsStore,
 } from '../store/sessions-store.ts';
 import { policySentence, policyText, samePolicy } from './settings-form.ts';
-
-/** Re-renders every `ms` while `on`: the stopwatch runs between polls. */
-function useTick(on: boolean, ms: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!on) return;
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [on, ms]);
-  return now;
-}
 
 /** The file name at the end of a path (either separator: the engine may run on Windows). */
 function baseName(path: string | null): string {
