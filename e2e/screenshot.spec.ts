@@ -197,9 +197,17 @@ test.describe('live simulator', () => {
     const banner = page.getByTestId('replay-banner');
     await expect(banner).toBeVisible({ timeout: 10_000 });
     await page.keyboard.press('Escape');
+    // The finished replay is the banner's one stable state: playing, its progress bar and clock
+    // move, and whether a moment falls before or after the session's span is known is timing.
+    await expect(banner).toHaveAttribute('data-done', '', { timeout: 30_000 });
+    await expect(banner.getByTestId('replay-note')).toBeVisible();
     await expect(banner).toHaveScreenshot('replay-banner.png', {
       ...LIVE,
-      mask: [banner.getByTestId('replay-name'), banner.getByTestId('replay-position')],
+      mask: [
+        banner.getByTestId('replay-name'),
+        banner.getByTestId('replay-into'),
+        banner.getByTestId('replay-note'),
+      ],
     });
     await banner.getByTestId('back-to-live').click();
     await expect(banner).toBeHidden({ timeout: 10_000 });

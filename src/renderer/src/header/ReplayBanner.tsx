@@ -55,13 +55,15 @@ export function ReplayBanner() {
           <span className="replay-bar" aria-hidden="true">
             <span className="replay-bar-fill" style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
           </span>
-          <span className="replay-into">
+          <span className="replay-into" data-testid="replay-into">
             {fmtStopwatch(into ?? 0)} / {fmtStopwatch(span ?? 0)}
           </span>
         </span>
       )}
       {replay.done && end !== null && (
-        <span className="replay-note">ended at {fmtClock(end / 1000)} recorded time</span>
+        <span className="replay-note" data-testid="replay-note">
+          ended at {fmtClock(end / 1000)} recorded time
+        </span>
       )}
       <span className="replay-spacer" />
       {refusal && (
