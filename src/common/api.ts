@@ -4,6 +4,7 @@
  * this object, and the frame stream arrives as a MessagePort posted to the window.
  */
 import type { RecordingSettings, TickscopeConfig } from './config.ts';
+import { quoteValue } from './quote-value.ts';
 
 /** IPC channels, all prefixed so the main process can refuse anything else. */
 export const IpcChannel = {
@@ -47,7 +48,7 @@ export function parseFeedCommand(
     return { ok: false, error: 'a feed command must be an object {feedId, command}' };
   const o = input as Record<string, unknown>;
   for (const k of Object.keys(o))
-    if (k !== 'feedId' && k !== 'command') return { ok: false, error: `unknown key '${k}'` };
+    if (k !== 'feedId' && k !== 'command') return { ok: false, error: `unknown key ${quoteValue(k)}` };
   if (typeof o.feedId !== 'number' || !Number.isInteger(o.feedId) || o.feedId < 1 || o.feedId > 0xffff)
     return { ok: false, error: 'feedId must be an integer 1 … 65535' };
   if (typeof o.command !== 'string' || !(FEED_COMMANDS as readonly string[]).includes(o.command))
@@ -262,7 +263,8 @@ export function parseSessionCommand(
   const str = (k: string): string | null =>
     typeof o[k] === 'string' && (o[k] as string).length <= 100 ? (o[k] as string) : null;
   const only = (...keys: string[]): string | null => {
-    for (const k of Object.keys(o)) if (k !== 'action' && !keys.includes(k)) return `unknown key '${k}'`;
+    for (const k of Object.keys(o))
+      if (k !== 'action' && !keys.includes(k)) return `unknown key ${quoteValue(k)}`;
     return null;
   };
   switch (o.action) {
@@ -321,7 +323,7 @@ export function parseSessionCommand(
     default:
       return {
         ok: false,
-        error: `unknown action '${String(o.action)}' (record, stop, rename, delete, replay, pause, resume, speed, seek, live, export)`,
+        error: `unknown action ${quoteValue(o.action)} (record, stop, rename, delete, replay, pause, resume, speed, seek, live, export)`,
       };
   }
 }

@@ -4,6 +4,7 @@
  * command line, the settings panel and the IPC/HTTP calls that carry it: everything that arrives
  * from outside goes through `parseConfig`, which returns clear errors instead of throwing.
  */
+import { quoteValue } from './quote-value.ts';
 
 export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
 export const VENUE_NAMES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
@@ -99,6 +100,8 @@ export function enabledFeeds(c: TickscopeConfig): FeedSettings[] {
 
 export const MAX_FEEDS_CONFIG = 16;
 export const MAX_SYMBOLS = 64;
+/** Errors listed in one reply; the rest are counted. */
+export const MAX_ERRORS = 50;
 const SYMBOL_RE = /^[A-Za-z0-9]{1,16}([-/_][A-Za-z0-9]{1,16})?$/;
 const FAULT_RE = new RegExp(
   `^(${SIM_FAULT_NAMES.join('|')})(:(${VENUE_NAMES.join('|')}))?(@(every:)?\\d+(\\.\\d+)?(ms|s)?)?$`,
@@ -120,7 +123,8 @@ export function parseConfig(input: unknown): ConfigResult {
     return v as Record<string, unknown>;
   };
   const onlyKeys = (o: Record<string, unknown>, keys: string[], where: string): void => {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) errors.push(`${where}: unknown key '${k}'`);
+    for (const k of Object.keys(o))
+      if (!keys.includes(k)) errors.push(`${where}: unknown key ${quoteValue(k)}`);
   };
   const symbols = (v: unknown, where: string): string[] => {
     if (!Array.isArray(v) || v.length === 0 || v.length > MAX_SYMBOLS) {
@@ -130,7 +134,7 @@ export function parseConfig(input: unknown): ConfigResult {
     const out: string[] = [];
     for (const s of v) {
       if (typeof s !== 'string' || !SYMBOL_RE.test(s))
-        errors.push(`${where}: '${String(s)}' is not a symbol`);
+        errors.push(`${where}: ${quoteValue(s)} is not a symbol`);
       else out.push(s.toUpperCase());
     }
     if (new Set(out).size !== out.length) errors.push(`${where}: repeated symbol`);
@@ -138,7 +142,7 @@ export function parseConfig(input: unknown): ConfigResult {
   };
   const venue = (v: unknown, where: string): VenueName => {
     if (typeof v !== 'string' || !VENUE_NAMES.includes(v as VenueName)) {
-      errors.push(`${where}: '${String(v)}' is not a venue (${VENUE_NAMES.join(', ')})`);
+      errors.push(`${where}: ${quoteValue(v)} is not a venue (${VENUE_NAMES.join(', ')})`);
       return 'binance';
     }
     return v as VenueName;
@@ -155,7 +159,7 @@ export function parseConfig(input: unknown): ConfigResult {
         errors.push(`${where}: ${u.protocol} is not one of ${protocols.join(' ')}`);
       return v;
     } catch {
-      errors.push(`${where}: '${v}' is not a URL`);
+      errors.push(`${where}: ${quoteValue(v)} is not a URL`);
       return undefined;
     }
   };
@@ -165,14 +169,20 @@ export function parseConfig(input: unknown): ConfigResult {
   onlyKeys(root, ['version', 'simulator', 'feeds', 'recording'], 'config');
   if (root.version !== undefined && root.version !== 1) errors.push('config.version must be 1');
 
-  const simulator: SimulatorSettings = { ...DEFAULT_CONFIG.simulator };
+  // Fresh lists: the config handed out must not share an array with DEFAULT_CONFIG (or the input).
+  const simulator: SimulatorSettings = {
+    ...DEFAULT_CONFIG.simulator,
+    venues: [...DEFAULT_CONFIG.simulator.venues],
+    symbols: [...DEFAULT_CONFIG.simulator.symbols],
+  };
   if (root.simulator !== undefined) {
     const s = obj(root.simulator, 'simulator');
     if (s) {
       onlyKeys(s, ['venues', 'symbols', 'rate', 'seed', 'faults'], 'simulator');
       if (s.venues !== undefined) {
-        if (!Array.isArray(s.venues) || s.venues.length === 0)
-          errors.push('simulator.venues must list 1 to 5 venues');
+        // Bounded before it is walked: one error per entry of a huge list would be a huge reply.
+        if (!Array.isArray(s.venues) || s.venues.length === 0 || s.venues.length > VENUE_NAMES.length)
+          errors.push(`simulator.venues must list 1 to ${VENUE_NAMES.length} venues`);
         else simulator.venues = [...new Set(s.venues.map((v, i) => venue(v, `simulator.venues[${i}]`)))];
       }
       if (s.symbols !== undefined) simulator.symbols = symbols(s.symbols, 'simulator.symbols');
@@ -193,7 +203,7 @@ export function parseConfig(input: unknown): ConfigResult {
         else {
           const list = s.faults.split(',').map((x) => x.trim());
           for (const f of list)
-            if (f !== '' && !FAULT_RE.test(f)) errors.push(`simulator.faults: bad entry '${f}'`);
+            if (f !== '' && !FAULT_RE.test(f)) errors.push(`simulator.faults: bad entry ${quoteValue(f)}`);
           simulator.faults = list.filter(Boolean).join(',');
         }
       }
@@ -246,6 +256,12 @@ export function parseConfig(input: unknown): ConfigResult {
     }
   }
 
+  // Every problem is named, up to a point: a thousand unknown keys need not make a thousand lines.
+  if (errors.length > MAX_ERRORS)
+    return {
+      ok: false,
+      errors: [...errors.slice(0, MAX_ERRORS), `… and ${errors.length - MAX_ERRORS} more`],
+    };
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: { version: 1, simulator, feeds, recording } };
 }

@@ -6,8 +6,14 @@
 import { readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SessionSummary } from '../../common/api.ts';
+import { quoteValue } from '../../common/quote-value.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
+/**
+ * Names Windows keeps for devices (with or without an extension, any case): a folder cannot be
+ * called that there. A trailing dot or space is dropped by Windows, so 'a.' would be 'a'.
+ */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
 export class SessionsError extends Error {
   override name = 'SessionsError';
@@ -16,7 +22,11 @@ export class SessionsError extends Error {
 export function checkSessionName(name: unknown): string {
   if (typeof name !== 'string' || !NAME.test(name) || name.includes('..'))
     throw new SessionsError(
-      `'${String(name)}' is not a session name (letters, digits, space . _ -; up to 100)`,
+      `${quoteValue(name)} is not a session name (letters, digits, space . _ -; up to 100)`,
+    );
+  if (WINDOWS_RESERVED.test(name) || /[. ]$/.test(name))
+    throw new SessionsError(
+      `${quoteValue(name)} is not a session name (a device name, or a trailing dot or space, on Windows)`,
     );
   return name;
 }
