@@ -70,12 +70,19 @@ test('the host serves the page with COOP, COEP and a strict CSP on every respons
   await post.arrayBuffer();
 });
 
-test('the host listens on loopback only', async () => {
+test('the host listens on loopback by default; any other address gets a generated token', async () => {
   assert.match(host.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-  await assert.rejects(
-    HttpHost.start({ host: '0.0.0.0', port: 0, root, source: { addSink: () => () => {} } }),
-    /loopback/,
-  );
+  assert.equal(host.token, null);
+  const wide = await HttpHost.start({ host: '0.0.0.0', port: 0, root, source: { addSink: () => () => {} } });
+  try {
+    assert.match(wide.token ?? '', /^[A-Za-z0-9_-]{43}$/);
+    const port = new URL(wide.url).port;
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(res.status, 401);
+    await res.arrayBuffer();
+  } finally {
+    await wide.close();
+  }
 });
 
 function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
