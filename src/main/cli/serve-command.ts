@@ -5,8 +5,10 @@
  * --faults). Changes from the settings panel (POST /api/config) are applied at once and saved back
  * to the --config file. `--deterministic` serves a seeded session computed on a virtual clock
  * instead of live data (used by the screenshot tests); `--feeds N` runs the Binance trade simulator
- * split over N feed workers (throughput experiments).
+ * split over N feed workers (throughput experiments). `--host ADDR` listens beyond loopback, behind
+ * an access token (generated, or `--token-file`) printed once on stderr with the URL to open.
  */
+import { networkInterfaces } from 'node:os';
 
 import { IDLE_SESSIONS } from '../../common/api.ts';
 import { DEFAULT_CONFIG } from '../../common/config.ts';
@@ -15,9 +17,10 @@ import { EngineRunner } from '../engine/engine-runner.ts';
 import { VIRTUAL_SYMBOLS, VirtualSession } from '../engine/virtual-session.ts';
 import { VENUE_NAMES } from '../feeds/venues/specs.ts';
 import type { ConfigAccess } from '../host/api-endpoints.ts';
+import { readTokenFile } from '../host/auth.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
-import { intFlag, parseFlags, rateFlag, symbolsFlag, urlFlag } from './args.ts';
+import { intFlag, parseFlags, rateFlag, symbolsFlag, UsageError, urlFlag } from './args.ts';
 import { configFromFlags } from './config-flags.ts';
 import {
   defaultSessionsDir,
@@ -32,11 +35,15 @@ import {
 } from './paths.ts';
 import { untilStopped } from './until-stopped.ts';
 
-export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host 127.0.0.1] [--config FILE] [--sessions DIR]
+export const SERVE_USAGE = `usage: tickscope serve [--port N] [--host ADDR [--token-file FILE]] [--config FILE] [--sessions DIR]
                       [--venue V --symbols A,B [--url WS_URL] [--rest-url URL]]
                       [--sim-venues V,V] [--symbols A,B] [--rate R|max] [--seed N] [--faults LIST]
                       [--fps 30..60] [--feeds N] [--deterministic] [--duration S]
   Serves the dashboard on http://127.0.0.1:PORT/ (port 0 = any free port) and streams live frames.
+  --host ADDR listens on another address (0.0.0.0: every interface) behind an access token: a random
+  one, printed once on stderr as the URL to open (http://ADDR:PORT/?token=…), or the one in
+  --token-file FILE (at least 32 characters, a file only its owner can read). Browsers keep it in a
+  cookie; scripts send Authorization: Bearer <token>.
   --config FILE: venues and instruments from a JSON config file (changes made in the settings panel
   are saved back to it). --venue connects one live venue (${VENUE_NAMES.join(', ')}); without one the
   embedded simulator speaks every venue (or --sim-venues) on 127.0.0.1, with optional --faults such
@@ -47,6 +54,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     port: { type: 'string' },
     host: { type: 'string' },
+    'token-file': { type: 'string' },
     config: { type: 'string' },
     sessions: { type: 'string' },
     venue: { type: 'string' },
@@ -74,6 +82,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);
   const url = urlFlag(values.url, 'url', ['ws:', 'wss:']);
   const host = values.host ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(host)) throw new UsageError(`--host must be an address, got '${host}'`);
+  let token: string | undefined;
+  if (values['token-file'] !== undefined) {
+    try {
+      token = readTokenFile(values['token-file']);
+    } catch (err) {
+      throw new UsageError(`--token-file: ${(err as Error).message}`);
+    }
+  }
   const legacy = feedWorkers > 1;
 
   // The configuration: file, then flags on top; validated as a whole.
@@ -155,6 +172,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       source,
       log,
       ...(config ? { config } : {}),
+      ...(token ? { token } : {}),
     });
   } catch (err) {
     await stopSource();
@@ -164,10 +182,30 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // Listen for Ctrl-C before announcing the URL: a caller may stop us as soon as it reads it.
   const stopped = untilStopped(duration);
   console.log(server.url);
-  log(`tickscope: dashboard at ${server.url} (Ctrl-C to stop)`);
+  if (server.token) {
+    // The only time the token is shown: on stderr, as the URL(s) to open.
+    const port = new URL(server.url).port;
+    const urls = addressesFor(host).map((a) => `http://${a}:${port}/?token=${server.token}`);
+    log(`tickscope: dashboard at ${server.url}, behind an access token (Ctrl-C to stop); open:`);
+    for (const u of urls) log(`  ${u}`);
+    log('  (scripts: Authorization: Bearer <token>; the token is not shown again)');
+  } else log(`tickscope: dashboard at ${server.url} (Ctrl-C to stop)`);
 
   await stopped;
   await server.close();
   await stopSource();
   return 0;
+}
+
+/** The addresses a browser can use to reach `host`: every interface's for a wildcard address. */
+function addressesFor(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [host.includes(':') ? `[${host}]` : host];
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) {
+      if (host === '0.0.0.0' && a.family !== 'IPv4') continue;
+      if (a.family === 'IPv6' && a.scopeid) continue; // link-local: not usable in a plain URL
+      out.push(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+    }
+  return out.length ? out : ['127.0.0.1'];
 }
