@@ -37,7 +37,7 @@ export class TickingSource implements FrameSource {
     this.timer = setInterval(() => {
       this.sent++;
       const frame = new Uint8Array(new Uint32Array([this.sent]).buffer);
-      for (const s of this.sinks) if (!s.busy()) s.send(frame, () => {});
+      for (const s of this.sinks) if (!s.busy?.()) s.send(frame, () => {});
     }, everyMs);
   }
   addSink(sink: FrameSink): () => void {
@@ -63,7 +63,7 @@ export class RecordingAccess implements ConfigAccess {
     if (!r.ok) return r;
     this.applied.push(input);
     this.config = r.config;
-    return { ok: true, config: r.config };
+    return { ok: true, config: r.config, savedTo: null };
   }
   feedCommand(feedId: number, command: FeedCommand) {
     this.feedCommands.push({ feedId, command });
