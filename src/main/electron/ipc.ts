@@ -1,6 +1,7 @@
 /**
  * The main side of the page's one API. Every handler checks that the sender is the main frame of
- * our own window at our own origin, and validates its arguments, before it does anything. The
+ * our own window at our own origin, and its whole argument list against the channel's schema
+ * (ipc-rules.ts), before it does anything; each refusal is counted and logged. The
  * frame stream is a MessageChannelMain port handed to the page (Electron's message-ports pattern):
  * frames are cloned into it at 30–60 Hz, never sent one message per event.
  */
@@ -12,15 +13,13 @@ import {
   type FeedCommandReply,
   type InspectReply,
   IpcChannel,
-  parseFeedCommand,
-  parseSessionCommand,
   type SessionCommand,
   type SessionReply,
   type SessionsState,
 } from '../../common/api.ts';
 import type { TickscopeConfig } from '../../common/config.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
-import { isTrustedSender, isValidNonce } from './ipc-rules.ts';
+import { type Args, ipcArgs, isTrustedSender } from './ipc-rules.ts';
 
 export interface IpcDeps {
   allowedOrigins: readonly string[];
@@ -41,20 +40,50 @@ export class IpcError extends Error {
   override name = 'IpcError';
 }
 
+/** Every refused call, by reason; the counts are logged with each refusal. */
+const refused = { sender: 0, arguments: 0 };
+export function ipcRefusals(): Readonly<typeof refused> {
+  return { ...refused };
+}
+
 function validateSender(event: IpcMainInvokeEvent, allowedOrigins: readonly string[]): void {
   const frame = event.senderFrame;
   const facts = {
     frameUrl: frame ? frame.url : null,
     isMainFrame: frame !== null && frame === event.sender.mainFrame,
   };
-  if (!isTrustedSender(facts, allowedOrigins))
+  if (!isTrustedSender(facts, allowedOrigins)) {
+    refused.sender++;
+    console.warn(
+      `tickscope: IPC refused from ${facts.frameUrl ?? 'a gone frame'} (${refused.sender} so far)`,
+    );
     throw new IpcError('IPC refused: sender is not the app window');
+  }
 }
 
+/** Counts and logs a refused argument list; the handler answers or throws with the reasons. */
+function refuseArgs(channel: string, errors: readonly string[]): string {
+  refused.arguments++;
+  const reason = `${channel}: ${errors.slice(0, 5).join('; ')}`;
+  console.warn(`tickscope: IPC arguments refused, ${reason} (${refused.arguments} so far)`);
+  return reason;
+}
+
+/** For channels that answer data: a refused argument list rejects the renderer's invoke. */
+function checked<T>(channel: string, a: Args<T>): T {
+  if (!a.ok) throw new IpcError(refuseArgs(channel, a.errors));
+  return a.value;
+}
+
+/**
+ * Each handler takes `(event, ...args)`, checks the sender, then the whole argument list against
+ * its channel's schema (ipcArgs), before it does anything; test/unit/electron-security.test.ts
+ * holds every handler here to that shape.
+ */
 export function registerIpc(deps: IpcDeps): void {
-  ipcMain.handle(IpcChannel.requestFramePort, (event, nonce: unknown) => {
+  ipcMain.handle(IpcChannel.requestFramePort, (event, ...args: unknown[]): void => {
     validateSender(event, deps.allowedOrigins);
-    if (!isValidNonce(nonce)) throw new IpcError('requestFramePort: bad nonce');
+    const nonce = checked('requestFramePort', ipcArgs.requestFramePort(args));
     const { port1, port2 } = new MessageChannelMain();
     const remove = deps.addSink({
       name: `port:${event.sender.id}`,
@@ -72,8 +101,9 @@ export function registerIpc(deps: IpcDeps): void {
     event.sender.postMessage(IpcChannel.framePort, { nonce }, [port2]);
   });
 
-  ipcMain.handle(IpcChannel.appInfo, (event): AppInfo => {
+  ipcMain.handle(IpcChannel.appInfo, (event, ...args: unknown[]): AppInfo => {
     validateSender(event, deps.allowedOrigins);
+    checked('appInfo', ipcArgs.appInfo(args));
     return {
       version: app.getVersion(),
       electron: process.versions.electron ?? '',
@@ -84,48 +114,53 @@ export function registerIpc(deps: IpcDeps): void {
     };
   });
 
-  ipcMain.handle(IpcChannel.getConfig, (event): TickscopeConfig => {
+  ipcMain.handle(IpcChannel.getConfig, (event, ...args: unknown[]): TickscopeConfig => {
     validateSender(event, deps.allowedOrigins);
+    checked('getConfig', ipcArgs.getConfig(args));
     return deps.getConfig();
   });
 
-  ipcMain.handle(IpcChannel.setConfig, (event, input: unknown): Promise<ConfigReply> => {
+  ipcMain.handle(IpcChannel.setConfig, (event, ...args: unknown[]): Promise<ConfigReply> => {
     validateSender(event, deps.allowedOrigins);
-    return deps.setConfig(input);
+    const a = ipcArgs.setConfig(args);
+    if (!a.ok) {
+      refuseArgs('setConfig', a.errors);
+      return Promise.resolve({ ok: false, errors: a.errors });
+    }
+    return deps.setConfig(a.value);
   });
 
-  ipcMain.handle(IpcChannel.feedCommand, (event, input: unknown): FeedCommandReply => {
+  ipcMain.handle(IpcChannel.feedCommand, (event, ...args: unknown[]): FeedCommandReply => {
     validateSender(event, deps.allowedOrigins);
-    const c = parseFeedCommand(input);
-    if (!c.ok) return c;
-    return deps.feedCommand(c.feedId, c.command);
+    const a = ipcArgs.feedCommand(args);
+    if (!a.ok) return { ok: false, error: refuseArgs('feedCommand', a.errors) };
+    return deps.feedCommand(a.value.feedId, a.value.command);
   });
 
-  ipcMain.handle(IpcChannel.sessions, (event): Promise<SessionsState> => {
+  ipcMain.handle(IpcChannel.sessions, (event, ...args: unknown[]): Promise<SessionsState> => {
     validateSender(event, deps.allowedOrigins);
+    checked('sessions', ipcArgs.sessions(args));
     return deps.sessions();
   });
 
-  ipcMain.handle(IpcChannel.sessionCommand, (event, input: unknown): Promise<SessionReply> => {
+  ipcMain.handle(IpcChannel.sessionCommand, (event, ...args: unknown[]): Promise<SessionReply> => {
     validateSender(event, deps.allowedOrigins);
-    const c = parseSessionCommand(input);
-    if (!c.ok) return Promise.resolve(c);
-    return deps.sessionCommand(c.command);
+    const a = ipcArgs.sessionCommand(args);
+    if (!a.ok) return Promise.resolve({ ok: false, error: refuseArgs('sessionCommand', a.errors) });
+    return deps.sessionCommand(a.value);
   });
 
-  ipcMain.handle(IpcChannel.inspectSession, (event, name: unknown): Promise<InspectReply> => {
+  ipcMain.handle(IpcChannel.inspectSession, (event, ...args: unknown[]): Promise<InspectReply> => {
     validateSender(event, deps.allowedOrigins);
-    // The name is checked against the sessions folder's naming rule before any path is built.
-    return deps.inspectSession(name);
+    const a = ipcArgs.inspectSession(args);
+    if (!a.ok) return Promise.resolve({ ok: false, error: refuseArgs('inspectSession', a.errors) });
+    return deps.inspectSession(a.value);
   });
 
-  ipcMain.handle(IpcChannel.revealExport, (event, input: unknown): Promise<SessionReply> => {
+  ipcMain.handle(IpcChannel.revealExport, (event, ...args: unknown[]): Promise<SessionReply> => {
     validateSender(event, deps.allowedOrigins);
-    if (input === null || typeof input !== 'object' || Array.isArray(input))
-      return Promise.resolve({ ok: false, error: 'revealExport needs {name, format}' });
-    const { name, format, ...rest } = input as Record<string, unknown>;
-    if (Object.keys(rest).length > 0) return Promise.resolve({ ok: false, error: 'unknown keys' });
-    // Name and format are checked (naming rule, known format) before any path is built.
-    return deps.revealExport(name, format);
+    const a = ipcArgs.revealExport(args);
+    if (!a.ok) return Promise.resolve({ ok: false, error: refuseArgs('revealExport', a.errors) });
+    return deps.revealExport(a.value.name, a.value.format);
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The one window. Every security-relevant web preference is set explicitly, even where it is
- * Electron's default, so a reader (and electronegativity) can see it.
+ * Electron's default, so a reader (and electronegativity) can see it; test/unit/
+ * electron-security.test.ts reads these values from this file's syntax tree.
  */
 import { BrowserWindow } from 'electron';
 
@@ -26,6 +27,7 @@ export function createMainWindow(opts: { preload: string; icon: string; url: str
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
       webviewTag: false,
+      navigateOnDragDrop: false,
       spellcheck: false,
     },
   });

@@ -2,8 +2,22 @@
  * The response headers every page and asset of Tickscope is served with — by the app:// protocol
  * in Electron, by the headless host and by the dev server. COOP + COEP make the page
  * cross-origin isolated (needed for the renderer's SharedArrayBuffer series store); the CSP
- * allows only same-origin scripts, styles, fonts, workers and connections.
+ * allows only same-origin scripts, styles, fonts, workers and connections; the Permissions-Policy
+ * turns off the device and capture features the dashboard never uses — in a browser, where
+ * Electron's permission handlers do not apply. test/unit/electron-security.test.ts checks them.
  */
+
+/** Features no frame of the page may use (only names Chromium knows, or it logs an error). */
+export const DENIED_FEATURES = [
+  'camera',
+  'microphone',
+  'geolocation',
+  'display-capture',
+  'usb',
+  'serial',
+  'hid',
+  'payment',
+] as const;
 
 export function contentSecurityPolicy(opts: { dev: boolean }): string {
   const connect = opts.dev
@@ -34,5 +48,6 @@ export function securityHeaders(opts: { dev: boolean }): Record<string, string> 
     'Content-Security-Policy': contentSecurityPolicy(opts),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
+    'Permissions-Policy': DENIED_FEATURES.map((f) => `${f}=()`).join(', '),
   };
 }
