@@ -132,6 +132,11 @@ test('window.ts: every security-relevant web preference is set, to the safe valu
   for (const [key, value] of Object.entries(expected))
     assert.equal(boolValue(p.get(key)), value, `webPreferences.${key} is the literal ${value}`);
   assert.equal(p.has('enableBlinkFeatures'), false, 'no enableBlinkFeatures');
+  const disabled = p.get('disableBlinkFeatures');
+  assert.ok(
+    disabled && ts.isStringLiteralLike(disabled) && disabled.text === 'Auxclick',
+    'Auxclick disabled',
+  );
   assert.equal(p.get('preload')?.getText(), 'opts.preload', 'the preload is set');
   // The only page the window ever loads is the one it is given (app:// or the dev server).
   const loads = callsIn(sf).filter((c) => /\.(loadURL|loadFile)$/.test(calleeText(c)));

@@ -28,6 +28,8 @@ export function createMainWindow(opts: { preload: string; icon: string; url: str
       experimentalFeatures: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      // Middle-click would ask for a new window (denied anyway by the window-open handler).
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
     },
   });
