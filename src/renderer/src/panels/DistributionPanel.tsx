@@ -364,15 +364,15 @@ export function DistributionPanel() {
           <figcaption data-tip="Samples per latency bucket (8 buckets per doubling), both axes log: the shape of the distribution, with p50, p99 and p99.9 marked.">
             histogram <span>samples per bucket</span>
           </figcaption>
-          <div className="dist-plot" ref={histEl} data-testid="distribution-histogram" />
+          <div className="chart" ref={histEl} data-testid="distribution-histogram" />
         </figure>
         <figure className="dist-chart">
           <figcaption data-tip="Latency by percentile, as HdrHistogram plots it: x is 1/(1−p) on a log axis, so each further nine (90 %, 99 %, 99.9 % …) gets the same room and the tail is legible.">
             percentile distribution <span>latency at p</span>
           </figcaption>
-          <div className="dist-plot" ref={curveEl} data-testid="distribution-percentiles" />
+          <div className="chart" ref={curveEl} data-testid="distribution-percentiles" />
         </figure>
-        <div className="dist-empty" ref={emptyEl}>
+        <div className="chart-waiting dist-empty" ref={emptyEl}>
           waiting for data…
         </div>
       </div>
