@@ -103,10 +103,17 @@ async function readJson(
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return tooBig();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return tooBig();
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY) return tooBig();
+      chunks.push(chunk as Buffer);
+    }
+  } catch {
+    // The client went away mid-body, or was cut off for being too slow (answered 408 and counted
+    // by the host): nothing to apply, no one to answer.
+    res.destroy();
+    return NOTHING;
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));

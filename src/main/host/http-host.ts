@@ -294,6 +294,18 @@ export class HttpHost {
       else rawAnswer(socket, status, reason);
     });
 
+    // Without a listener Node drops a CONNECT without a word; this is not a proxy, and says so.
+    server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      socket.on('error', () => {});
+      if (overCap.has(socket)) {
+        socket.destroy();
+        return;
+      }
+      stats.requests++;
+      refuse('badRequest', '405 CONNECT');
+      rawAnswer(socket, 405, 'CONNECT is not allowed: this is not a proxy', 'Allow: GET, HEAD, POST\r\n');
+    });
+
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => {});
       if (overCap.has(socket)) {
