@@ -78,6 +78,43 @@ function Field(props: { label: string; htmlFor?: string; children: ReactNode; hi
 
 const errId = (field: string): string => `err-${field.replace(/[[\].]/g, '-')}`;
 
+type Invalid = (f: string) => { 'aria-invalid'?: true; 'aria-describedby'?: string };
+
+/** A number with its unit, and its errors under it: the recording policy's fields. */
+function NumberField(props: {
+  id: string;
+  label: string;
+  /** The config path its errors are reported under. */
+  path: string;
+  value: string;
+  unit: string;
+  title: string;
+  disabled?: boolean;
+  onChange(value: string): void;
+  fieldErrors(f: string): string[] | undefined;
+  invalid: Invalid;
+}) {
+  return (
+    <Field label={props.label} htmlFor={props.id}>
+      <div className="st-inline">
+        <input
+          id={props.id}
+          className="st-input mono st-num"
+          inputMode="numeric"
+          value={props.value}
+          disabled={props.disabled}
+          autoComplete="off"
+          title={props.title}
+          onChange={(e) => props.onChange(e.target.value)}
+          {...props.invalid(props.path)}
+        />
+        <span className="st-unit">{props.unit}</span>
+      </div>
+      <FieldError errors={props.fieldErrors(props.path)} id={errId(props.path)} />
+    </Field>
+  );
+}
+
 export function SettingsPanel() {
   const open = useAppStore((s) => s.settingsOpen);
   const setOpen = useAppStore((s) => s.setSettingsOpen);
@@ -557,7 +594,7 @@ function RecordingSection(props: {
   draft: ConfigDraft;
   edit(fn: (d: ConfigDraft) => ConfigDraft): void;
   fieldErrors(f: string): string[] | undefined;
-  invalid(f: string): { 'aria-invalid'?: true; 'aria-describedby'?: string };
+  invalid: Invalid;
 }) {
   const { draft, edit, fieldErrors, invalid } = props;
   const rec = useSessionsStore((s) => s.state?.recording);
@@ -572,22 +609,17 @@ function RecordingSection(props: {
         <span className="st-note">applies to the next recording</span>
       </div>
       <div className="st-policy-grid">
-        <Field label="fsync every" htmlFor="rec-fsync">
-          <div className="st-inline">
-            <input
-              id="rec-fsync"
-              className="st-input mono st-num"
-              inputMode="numeric"
-              value={draft.fsyncMs}
-              autoComplete="off"
-              title={`How often the segment file is flushed to the disk, at most (${fLo} = after every block, up to ${fHi.toLocaleString('en-US')} ms): shorter is safer on a crash, longer is cheaper`}
-              onChange={(e) => edit((d) => ({ ...d, fsyncMs: e.target.value }))}
-              {...invalid('recording.fsyncMs')}
-            />
-            <span className="st-unit">ms</span>
-          </div>
-          <FieldError errors={fieldErrors('recording.fsyncMs')} id={errId('recording.fsyncMs')} />
-        </Field>
+        <NumberField
+          id="rec-fsync"
+          label="fsync every"
+          path="recording.fsyncMs"
+          value={draft.fsyncMs}
+          unit="ms"
+          title={`How often the segment file is flushed to the disk, at most (${fLo} = after every block, up to ${fHi.toLocaleString('en-US')} ms): shorter is safer on a crash, longer is cheaper`}
+          onChange={(v) => edit((d) => ({ ...d, fsyncMs: v }))}
+          fieldErrors={fieldErrors}
+          invalid={invalid}
+        />
         <Field label="Codec" htmlFor="rec-codec">
           <select
             id="rec-codec"
@@ -605,39 +637,29 @@ function RecordingSection(props: {
           </select>
           <FieldError errors={fieldErrors('recording.codec')} id={errId('recording.codec')} />
         </Field>
-        <Field label="Compressors" htmlFor="rec-compressors">
-          <div className="st-inline">
-            <input
-              id="rec-compressors"
-              className="st-input mono st-num"
-              inputMode="numeric"
-              value={draft.compressors}
-              disabled={draft.codec === 'none'}
-              autoComplete="off"
-              title={`Compression worker threads, ${cLo} … ${cHi}`}
-              onChange={(e) => edit((d) => ({ ...d, compressors: e.target.value }))}
-              {...invalid('recording.compressors')}
-            />
-            <span className="st-unit">workers</span>
-          </div>
-          <FieldError errors={fieldErrors('recording.compressors')} id={errId('recording.compressors')} />
-        </Field>
-        <Field label="Segment size" htmlFor="rec-segment">
-          <div className="st-inline">
-            <input
-              id="rec-segment"
-              className="st-input mono st-num"
-              inputMode="numeric"
-              value={draft.segmentMiB}
-              autoComplete="off"
-              title={`A new segment file is started beyond this size, ${sLo} … ${sHi.toLocaleString('en-US')} MiB`}
-              onChange={(e) => edit((d) => ({ ...d, segmentMiB: e.target.value }))}
-              {...invalid('recording.segmentMiB')}
-            />
-            <span className="st-unit">MiB</span>
-          </div>
-          <FieldError errors={fieldErrors('recording.segmentMiB')} id={errId('recording.segmentMiB')} />
-        </Field>
+        <NumberField
+          id="rec-compressors"
+          label="Compressors"
+          path="recording.compressors"
+          value={draft.compressors}
+          unit="workers"
+          title={`Compression worker threads, ${cLo} … ${cHi}`}
+          disabled={draft.codec === 'none'}
+          onChange={(v) => edit((d) => ({ ...d, compressors: v }))}
+          fieldErrors={fieldErrors}
+          invalid={invalid}
+        />
+        <NumberField
+          id="rec-segment"
+          label="Segment size"
+          path="recording.segmentMiB"
+          value={draft.segmentMiB}
+          unit="MiB"
+          title={`A new segment file is started beyond this size, ${sLo} … ${sHi.toLocaleString('en-US')} MiB`}
+          onChange={(v) => edit((d) => ({ ...d, segmentMiB: v }))}
+          fieldErrors={fieldErrors}
+          invalid={invalid}
+        />
       </div>
       <p className="st-policy-note" data-testid="settings-recording-note">
         {running
