@@ -9,7 +9,7 @@
  * what the engine does now: live, recording, or replaying. The engine's refusals show on the row
  * they concern, in its own words.
  */
-import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import './recording.css';
 import {
   EXPORT_FORMATS,
@@ -20,6 +20,7 @@ import {
   type SessionsState,
 } from '../../../common/api.ts';
 import { fmtBytes, fmtDateTime, fmtInt, fmtRatio, fmtSpan, fmtSpeed, fmtStopwatch } from '../format.ts';
+import { Drawer } from '../layout/Drawer.tsx';
 import { useAppStore } from '../store/app-store.ts';
 import { refreshSessions, sendSessionCommand, useSessionsStore } from '../store/sessions-store.ts';
 import { inspectSession, revealExport } from '../transport/config-client.ts';
@@ -271,14 +272,6 @@ function Inspection({ name }: { name: string }) {
         />
       </div>
     </div>
-  );
-}
-
-function CloseIcon() {
-  return (
-    <svg viewBox="0 0 12 12" width="10" height="10" aria-hidden="true">
-      <path d="M2 2l8 8M10 2l-8 8" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-    </svg>
   );
 }
 
@@ -727,6 +720,7 @@ function latestExports(all: ExportStatus[], name: string): ExportStatus[] {
 export function SessionsPanel() {
   const open = useSessionsStore((s) => s.sessionsOpen);
   const setOpen = useSessionsStore((s) => s.setSessionsOpen);
+  const close = useCallback(() => setOpen(false), [setOpen]);
   const state = useSessionsStore((s) => s.state);
   const unavailable = useSessionsStore((s) => s.unavailable);
   const polledAt = useSessionsStore((s) => s.polledAt);
@@ -742,35 +736,6 @@ export function SessionsPanel() {
     return () => back?.focus?.();
   }, [open]);
 
-  // Esc closes, unless something inside used it (a rename being cancelled).
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: globalThis.KeyboardEvent): void => {
-      if (e.key !== 'Escape' || e.defaultPrevented) return;
-      e.preventDefault();
-      setOpen(false);
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [open, setOpen]);
-
-  // Tab stays inside the drawer.
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
-    if (e.key !== 'Tab' || !panel.current) return;
-    const items = [...panel.current.querySelectorAll<HTMLElement>('input, button')].filter(
-      (el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null,
-    );
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last?.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first?.focus();
-    }
-  };
-
   if (!open) return null;
   const sessions = state?.sessions ?? [];
   const rec = state?.recording;
@@ -778,83 +743,63 @@ export function SessionsPanel() {
   const total = sessions.reduce((a, s) => a + s.bytes, 0);
 
   return (
-    <div className="st-layer">
-      <div className="st-backdrop" onPointerDown={() => setOpen(false)} aria-hidden="true" />
-      <div
-        className="st-drawer ss-drawer"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="ss-title"
-        data-testid="sessions-panel"
-        ref={panel}
-        tabIndex={-1}
-        onKeyDown={onKeyDown}
-      >
-        <header className="st-head">
-          <div className="st-head-title">
-            <h2 id="ss-title">Sessions</h2>
-            <span className="st-sub">recorded market data · inspect, replay, export, rename, delete</span>
-          </div>
-          <button
-            type="button"
-            className="st-close"
-            onClick={() => setOpen(false)}
-            aria-label="Close sessions"
-            title="Close (Esc)"
-          >
-            <kbd>Esc</kbd>
-            <CloseIcon />
-          </button>
-        </header>
+    <Drawer
+      title="Sessions"
+      sub="recorded market data · inspect, replay, export, rename, delete"
+      titleId="ss-title"
+      testId="sessions-panel"
+      className="ss-drawer"
+      closeLabel="Close sessions"
+      onClose={close}
+      panelRef={panel}
+    >
+      <Now state={state} unavailable={unavailable} />
 
-        <Now state={state} unavailable={unavailable} />
-
-        <div className="st-scroll ss-scroll">
-          <div className="st-section-head ss-list-head">
-            <h3>Recorded</h3>
-            <span className="st-note" data-testid="sessions-count">
-              {state
-                ? sessions.length === 0
-                  ? 'none yet'
-                  : `${sessions.length} session${sessions.length === 1 ? '' : 's'} · ${fmtBytes(total)}`
-                : ''}
-            </span>
-          </div>
-          {state?.listError && (
-            <p className="ss-error" role="alert" data-testid="sessions-list-error">
-              Cannot read the sessions folder: {state.listError}
-            </p>
-          )}
-          {state && !state.listError && sessions.length === 0 && (
-            <p className="st-empty" data-testid="sessions-empty">
-              No sessions yet. <b>● REC</b> in the header records the live feeds; each recording is a session
-              here.
-            </p>
-          )}
-          <ul className="ss-list" data-testid="sessions-list">
-            {sessions.map((s) => (
-              <SessionRow
-                key={s.name}
-                session={
-                  // The manifest of a session being recorded lags: its figures come from the recorder.
-                  rec?.active && rec.name === s.name ? { ...s, records: rec.records, bytes: rec.bytes } : s
-                }
-                now={now}
-                recordingSince={rec?.active && rec.name === s.name ? (rec.startedAt ?? now) : null}
-                replaying={state?.replaying?.name === s.name}
-                exports={latestExports(state?.exports ?? [], s.name)}
-                onReplayed={() => setOpen(false)}
-              />
-            ))}
-          </ul>
-        </div>
-
-        <footer className="st-foot ss-foot">
-          <span className="st-msg dim">
-            A replay runs through the same pipeline as the live feeds, under a REPLAY banner
+      <div className="st-scroll ss-scroll">
+        <div className="st-section-head ss-list-head">
+          <h3>Recorded</h3>
+          <span className="st-note" data-testid="sessions-count">
+            {state
+              ? sessions.length === 0
+                ? 'none yet'
+                : `${sessions.length} session${sessions.length === 1 ? '' : 's'} · ${fmtBytes(total)}`
+              : ''}
           </span>
-        </footer>
+        </div>
+        {state?.listError && (
+          <p className="ss-error" role="alert" data-testid="sessions-list-error">
+            Cannot read the sessions folder: {state.listError}
+          </p>
+        )}
+        {state && !state.listError && sessions.length === 0 && (
+          <p className="st-empty" data-testid="sessions-empty">
+            No sessions yet. <b>● REC</b> in the header records the live feeds; each recording is a session
+            here.
+          </p>
+        )}
+        <ul className="ss-list" data-testid="sessions-list">
+          {sessions.map((s) => (
+            <SessionRow
+              key={s.name}
+              session={
+                // The manifest of a session being recorded lags: its figures come from the recorder.
+                rec?.active && rec.name === s.name ? { ...s, records: rec.records, bytes: rec.bytes } : s
+              }
+              now={now}
+              recordingSince={rec?.active && rec.name === s.name ? (rec.startedAt ?? now) : null}
+              replaying={state?.replaying?.name === s.name}
+              exports={latestExports(state?.exports ?? [], s.name)}
+              onReplayed={() => setOpen(false)}
+            />
+          ))}
+        </ul>
       </div>
-    </div>
+
+      <footer className="st-foot ss-foot">
+        <span className="st-msg dim">
+          A replay runs through the same pipeline as the live feeds, under a REPLAY banner
+        </span>
+      </footer>
+    </Drawer>
   );
 }

@@ -28,6 +28,7 @@ import {
   VENUE_NAMES,
   type VenueName,
 } from '../../../common/config.ts';
+import { Drawer } from '../layout/Drawer.tsx';
 import { useAppStore } from '../store/app-store.ts';
 import { useSessionsStore } from '../store/sessions-store.ts';
 import { getConfig, setConfig } from '../transport/config-client.ts';
@@ -118,6 +119,7 @@ function NumberField(props: {
 export function SettingsPanel() {
   const open = useAppStore((s) => s.settingsOpen);
   const setOpen = useAppStore((s) => s.setSettingsOpen);
+  const close = useCallback(() => setOpen(false), [setOpen]);
   const setDirtyFlag = useAppStore((s) => s.setSettingsDirty);
   const [current, setCurrent] = useState<TickscopeConfig | null>(null);
   const [draft, setDraft] = useState<ConfigDraft | null>(null);
@@ -220,36 +222,11 @@ export function SettingsPanel() {
     void apply();
   };
 
-  // Esc closes wherever the focus is (after Apply it may be nowhere: the button went disabled).
-  useEffect(() => {
-    if (!open) return;
-    const onKey = (e: globalThis.KeyboardEvent): void => {
-      if (e.key !== 'Escape' || e.defaultPrevented) return;
-      e.preventDefault();
-      setOpen(false);
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [open, setOpen]);
-
-  // Tab stays inside the drawer; Ctrl/⌘+Enter applies from anywhere in it.
+  // Ctrl/⌘+Enter applies from anywhere in the drawer (Esc and Tab: the Drawer).
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       void apply();
-    } else if (e.key === 'Tab' && panel.current) {
-      const items = [
-        ...panel.current.querySelectorAll<HTMLElement>('input, select, button, textarea, [tabindex="0"]'),
-      ].filter((el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null);
-      const first = items[0];
-      const last = items[items.length - 1];
-      if (e.shiftKey && document.activeElement === first) {
-        e.preventDefault();
-        last?.focus();
-      } else if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault();
-        first?.focus();
-      }
     }
   };
 
@@ -269,260 +246,236 @@ export function SettingsPanel() {
   const liveDraft = draft ? draft.feeds.some((f) => f.enabled) : false;
 
   return (
-    <div className="st-layer">
-      <div className="st-backdrop" onPointerDown={() => setOpen(false)} aria-hidden="true" />
-      <div
-        className="st-drawer"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="st-title"
-        data-testid="settings-panel"
-        ref={panel}
-        tabIndex={-1}
-        onKeyDown={onKeyDown}
-      >
-        <header className="st-head">
-          <div className="st-head-title">
-            <h2 id="st-title">Settings</h2>
-            <span className="st-sub">what Tickscope connects to</span>
+    <Drawer
+      title="Settings"
+      sub="what Tickscope connects to"
+      titleId="st-title"
+      testId="settings-panel"
+      closeLabel="Close settings"
+      onClose={close}
+      panelRef={panel}
+      onKeyDown={onKeyDown}
+    >
+      <div className="st-force" data-testid="settings-in-force" data-live={force?.live ? '' : undefined}>
+        <span className={`st-force-dot ${force?.live ? 'live' : 'sim'}`} />
+        <div className="st-force-text">
+          <div className="st-force-line">
+            <span className="st-force-label">In force</span>
+            <span className="st-force-what" data-testid="in-force-label">
+              {force ? force.label : busy === 'loading' ? 'reading…' : '—'}
+            </span>
           </div>
-          <button
-            type="button"
-            className="st-close"
-            onClick={() => setOpen(false)}
-            aria-label="Close settings"
-            title="Close (Esc)"
-          >
-            <kbd>Esc</kbd>
-            <svg viewBox="0 0 12 12" width="10" height="10" aria-hidden="true">
-              <path d="M2 2l8 8M10 2l-8 8" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" />
-            </svg>
-          </button>
-        </header>
-
-        <div className="st-force" data-testid="settings-in-force" data-live={force?.live ? '' : undefined}>
-          <span className={`st-force-dot ${force?.live ? 'live' : 'sim'}`} />
-          <div className="st-force-text">
-            <div className="st-force-line">
-              <span className="st-force-label">In force</span>
-              <span className="st-force-what" data-testid="in-force-label">
-                {force ? force.label : busy === 'loading' ? 'reading…' : '—'}
-              </span>
-            </div>
-            {force && <div className="st-force-detail">{force.detail}</div>}
-          </div>
+          {force && <div className="st-force-detail">{force.detail}</div>}
         </div>
+      </div>
 
-        {loadError && !draft && (
-          <div className="st-load-error" role="alert" data-testid="settings-load-error">
-            <div>Cannot read the configuration: {loadError}</div>
-            <button type="button" className="st-button" onClick={() => void load()}>
-              Retry
-            </button>
-          </div>
-        )}
+      {loadError && !draft && (
+        <div className="st-load-error" role="alert" data-testid="settings-load-error">
+          <div>Cannot read the configuration: {loadError}</div>
+          <button type="button" className="st-button" onClick={() => void load()}>
+            Retry
+          </button>
+        </div>
+      )}
 
-        {draft && (
-          <form className="st-form" onSubmit={onSubmit} noValidate>
-            <div className="st-scroll">
-              <section className="st-section" data-dormant={liveDraft ? '' : undefined}>
-                <div className="st-section-head">
-                  <h3>Simulator</h3>
-                  <span className="st-note">
-                    {liveDraft
-                      ? 'not used while a live feed is enabled'
-                      : 'runs while no live feed is enabled'}
-                  </span>
-                </div>
+      {draft && (
+        <form className="st-form" onSubmit={onSubmit} noValidate>
+          <div className="st-scroll">
+            <section className="st-section" data-dormant={liveDraft ? '' : undefined}>
+              <div className="st-section-head">
+                <h3>Simulator</h3>
+                <span className="st-note">
+                  {liveDraft ? 'not used while a live feed is enabled' : 'runs while no live feed is enabled'}
+                </span>
+              </div>
 
-                <Field label="Venues">
-                  <fieldset
-                    className="st-venues"
-                    aria-label="Simulator venues"
-                    data-testid="sim-venues"
-                    {...invalid('simulator.venues')}
-                  >
-                    {VENUE_NAMES.map((v) => (
-                      <label className="st-toggle" key={v}>
-                        <input
-                          type="checkbox"
-                          name={`sim-venue-${v}`}
-                          checked={draft.venues.includes(v)}
-                          onChange={(e) =>
-                            edit((d) => ({
-                              ...d,
-                              venues: e.target.checked ? [...d.venues, v] : d.venues.filter((x) => x !== v),
-                            }))
-                          }
-                        />
-                        <span>{v}</span>
-                      </label>
-                    ))}
-                  </fieldset>
-                  <FieldError errors={fieldErrors('simulator.venues')} id={errId('simulator.venues')} />
-                </Field>
-
-                <Field label="Symbols" htmlFor="sim-symbols">
-                  <input
-                    id="sim-symbols"
-                    className="st-input mono"
-                    value={draft.symbols}
-                    spellCheck={false}
-                    autoComplete="off"
-                    placeholder="BTC-USDT, ETH-USDT"
-                    onChange={(e) => edit((d) => ({ ...d, symbols: e.target.value }))}
-                    {...invalid('simulator.symbols')}
-                  />
-                  <FieldError errors={fieldErrors('simulator.symbols')} id={errId('simulator.symbols')} />
-                </Field>
-
-                <div className="st-pair">
-                  <Field label="Rate" htmlFor="sim-rate">
-                    <div className="st-inline">
+              <Field label="Venues">
+                <fieldset
+                  className="st-venues"
+                  aria-label="Simulator venues"
+                  data-testid="sim-venues"
+                  {...invalid('simulator.venues')}
+                >
+                  {VENUE_NAMES.map((v) => (
+                    <label className="st-toggle" key={v}>
                       <input
-                        id="sim-rate"
-                        className="st-input mono st-num"
-                        inputMode="numeric"
-                        value={draft.rateMax ? '' : draft.rate}
-                        placeholder={draft.rateMax ? 'max' : '600'}
-                        disabled={draft.rateMax}
-                        autoComplete="off"
-                        onChange={(e) => edit((d) => ({ ...d, rate: e.target.value }))}
-                        {...invalid('simulator.rate')}
+                        type="checkbox"
+                        name={`sim-venue-${v}`}
+                        checked={draft.venues.includes(v)}
+                        onChange={(e) =>
+                          edit((d) => ({
+                            ...d,
+                            venues: e.target.checked ? [...d.venues, v] : d.venues.filter((x) => x !== v),
+                          }))
+                        }
                       />
-                      <span className="st-unit">events/s</span>
-                      <label className="st-check">
-                        <input
-                          type="checkbox"
-                          name="sim-rate-max"
-                          checked={draft.rateMax}
-                          onChange={(e) => edit((d) => ({ ...d, rateMax: e.target.checked }))}
-                        />
-                        max
-                      </label>
-                    </div>
-                    <FieldError errors={fieldErrors('simulator.rate')} id={errId('simulator.rate')} />
-                  </Field>
-                  <Field label="Seed" htmlFor="sim-seed">
+                      <span>{v}</span>
+                    </label>
+                  ))}
+                </fieldset>
+                <FieldError errors={fieldErrors('simulator.venues')} id={errId('simulator.venues')} />
+              </Field>
+
+              <Field label="Symbols" htmlFor="sim-symbols">
+                <input
+                  id="sim-symbols"
+                  className="st-input mono"
+                  value={draft.symbols}
+                  spellCheck={false}
+                  autoComplete="off"
+                  placeholder="BTC-USDT, ETH-USDT"
+                  onChange={(e) => edit((d) => ({ ...d, symbols: e.target.value }))}
+                  {...invalid('simulator.symbols')}
+                />
+                <FieldError errors={fieldErrors('simulator.symbols')} id={errId('simulator.symbols')} />
+              </Field>
+
+              <div className="st-pair">
+                <Field label="Rate" htmlFor="sim-rate">
+                  <div className="st-inline">
                     <input
-                      id="sim-seed"
+                      id="sim-rate"
                       className="st-input mono st-num"
                       inputMode="numeric"
-                      value={draft.seed}
+                      value={draft.rateMax ? '' : draft.rate}
+                      placeholder={draft.rateMax ? 'max' : '600'}
+                      disabled={draft.rateMax}
                       autoComplete="off"
-                      onChange={(e) => edit((d) => ({ ...d, seed: e.target.value }))}
-                      {...invalid('simulator.seed')}
+                      onChange={(e) => edit((d) => ({ ...d, rate: e.target.value }))}
+                      {...invalid('simulator.rate')}
                     />
-                    <FieldError errors={fieldErrors('simulator.seed')} id={errId('simulator.seed')} />
-                  </Field>
-                </div>
-
-                <Field
-                  label="Faults"
-                  htmlFor="sim-faults"
-                  hint={
-                    <div className="st-hint" id="sim-faults-hint">
-                      <div>
-                        <code>fault[:venue][@every:30s]</code>, comma-separated · empty for none
-                      </div>
-                      <div>
-                        e.g. <code className="st-example">{FAULT_HINT}</code>
-                      </div>
-                      <div className="st-hint-faults">{SIM_FAULT_NAMES.join(' · ')}</div>
-                    </div>
-                  }
-                >
-                  <input
-                    id="sim-faults"
-                    className="st-input mono"
-                    value={draft.faults}
-                    spellCheck={false}
-                    autoComplete="off"
-                    placeholder="none"
-                    aria-describedby="sim-faults-hint"
-                    onChange={(e) => edit((d) => ({ ...d, faults: e.target.value }))}
-                    {...invalid('simulator.faults')}
-                  />
-                  <FieldError errors={fieldErrors('simulator.faults')} id={errId('simulator.faults')} />
+                    <span className="st-unit">events/s</span>
+                    <label className="st-check">
+                      <input
+                        type="checkbox"
+                        name="sim-rate-max"
+                        checked={draft.rateMax}
+                        onChange={(e) => edit((d) => ({ ...d, rateMax: e.target.checked }))}
+                      />
+                      max
+                    </label>
+                  </div>
+                  <FieldError errors={fieldErrors('simulator.rate')} id={errId('simulator.rate')} />
                 </Field>
-              </section>
-
-              <section className="st-section">
-                <div className="st-section-head">
-                  <h3>Live feeds</h3>
-                  <span className="st-note">
-                    {draft.feeds.length === 0
-                      ? 'none'
-                      : `${draft.feeds.filter((f) => f.enabled).length} of ${draft.feeds.length} enabled`}
-                  </span>
-                  <button
-                    type="button"
-                    className="st-button st-add"
-                    data-testid="add-feed"
-                    onClick={() => edit((d) => ({ ...d, feeds: [...d.feeds, feedDraft()] }))}
-                  >
-                    + Add feed
-                  </button>
-                </div>
-                {draft.feeds.length === 0 && (
-                  <p className="st-empty">
-                    No live feed. Add one to connect to a venue; the simulator runs while none is enabled.
-                  </p>
-                )}
-                <FieldError errors={fieldErrors('feeds')} id={errId('feeds')} />
-                {draft.feeds.map((f, i) => (
-                  <FeedRow
-                    key={f.key}
-                    feed={f}
-                    index={i}
-                    fieldErrors={fieldErrors}
-                    invalid={invalid}
-                    onChange={(patch) => editFeed(f.key, patch)}
-                    onRemove={() => edit((d) => ({ ...d, feeds: d.feeds.filter((x) => x.key !== f.key) }))}
+                <Field label="Seed" htmlFor="sim-seed">
+                  <input
+                    id="sim-seed"
+                    className="st-input mono st-num"
+                    inputMode="numeric"
+                    value={draft.seed}
+                    autoComplete="off"
+                    onChange={(e) => edit((d) => ({ ...d, seed: e.target.value }))}
+                    {...invalid('simulator.seed')}
                   />
-                ))}
-              </section>
-
-              <RecordingSection draft={draft} edit={edit} fieldErrors={fieldErrors} invalid={invalid} />
-            </div>
-
-            <footer className="st-foot">
-              <div className="st-status" aria-live="polite" data-testid="settings-status">
-                <Status
-                  outcome={outcome}
-                  general={errors.general}
-                  busy={busy}
-                  policyOnly={policyOnly}
-                  dirty={dirty}
-                  invalidCount={check && !check.ok ? check.errors.length : 0}
-                  next={next}
-                  nowLabel={force?.label}
-                />
+                  <FieldError errors={fieldErrors('simulator.seed')} id={errId('simulator.seed')} />
+                </Field>
               </div>
-              <div className="st-actions">
+
+              <Field
+                label="Faults"
+                htmlFor="sim-faults"
+                hint={
+                  <div className="st-hint" id="sim-faults-hint">
+                    <div>
+                      <code>fault[:venue][@every:30s]</code>, comma-separated · empty for none
+                    </div>
+                    <div>
+                      e.g. <code className="st-example">{FAULT_HINT}</code>
+                    </div>
+                    <div className="st-hint-faults">{SIM_FAULT_NAMES.join(' · ')}</div>
+                  </div>
+                }
+              >
+                <input
+                  id="sim-faults"
+                  className="st-input mono"
+                  value={draft.faults}
+                  spellCheck={false}
+                  autoComplete="off"
+                  placeholder="none"
+                  aria-describedby="sim-faults-hint"
+                  onChange={(e) => edit((d) => ({ ...d, faults: e.target.value }))}
+                  {...invalid('simulator.faults')}
+                />
+                <FieldError errors={fieldErrors('simulator.faults')} id={errId('simulator.faults')} />
+              </Field>
+            </section>
+
+            <section className="st-section">
+              <div className="st-section-head">
+                <h3>Live feeds</h3>
+                <span className="st-note">
+                  {draft.feeds.length === 0
+                    ? 'none'
+                    : `${draft.feeds.filter((f) => f.enabled).length} of ${draft.feeds.length} enabled`}
+                </span>
                 <button
                   type="button"
-                  className="st-button"
-                  onClick={revert}
-                  disabled={!dirty || busy === 'applying'}
-                  title="Back to the config in force"
+                  className="st-button st-add"
+                  data-testid="add-feed"
+                  onClick={() => edit((d) => ({ ...d, feeds: [...d.feeds, feedDraft()] }))}
                 >
-                  Revert
-                </button>
-                <button
-                  type="submit"
-                  className="st-button st-primary"
-                  disabled={!dirty || busy === 'applying'}
-                  title="Apply and save (Ctrl+Enter)"
-                >
-                  {busy === 'applying' ? 'Applying…' : 'Apply'}
+                  + Add feed
                 </button>
               </div>
-            </footer>
-          </form>
-        )}
-      </div>
-    </div>
+              {draft.feeds.length === 0 && (
+                <p className="st-empty">
+                  No live feed. Add one to connect to a venue; the simulator runs while none is enabled.
+                </p>
+              )}
+              <FieldError errors={fieldErrors('feeds')} id={errId('feeds')} />
+              {draft.feeds.map((f, i) => (
+                <FeedRow
+                  key={f.key}
+                  feed={f}
+                  index={i}
+                  fieldErrors={fieldErrors}
+                  invalid={invalid}
+                  onChange={(patch) => editFeed(f.key, patch)}
+                  onRemove={() => edit((d) => ({ ...d, feeds: d.feeds.filter((x) => x.key !== f.key) }))}
+                />
+              ))}
+            </section>
+
+            <RecordingSection draft={draft} edit={edit} fieldErrors={fieldErrors} invalid={invalid} />
+          </div>
+
+          <footer className="st-foot">
+            <div className="st-status" aria-live="polite" data-testid="settings-status">
+              <Status
+                outcome={outcome}
+                general={errors.general}
+                busy={busy}
+                policyOnly={policyOnly}
+                dirty={dirty}
+                invalidCount={check && !check.ok ? check.errors.length : 0}
+                next={next}
+                nowLabel={force?.label}
+              />
+            </div>
+            <div className="st-actions">
+              <button
+                type="button"
+                className="st-button"
+                onClick={revert}
+                disabled={!dirty || busy === 'applying'}
+                title="Back to the config in force"
+              >
+                Revert
+              </button>
+              <button
+                type="submit"
+                className="st-button st-primary"
+                disabled={!dirty || busy === 'applying'}
+                title="Apply and save (Ctrl+Enter)"
+              >
+                {busy === 'applying' ? 'Applying…' : 'Apply'}
+              </button>
+            </div>
+          </footer>
+        </form>
+      )}
+    </Drawer>
   );
 }
 
