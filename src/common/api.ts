@@ -260,6 +260,9 @@ export function parseSessionCommand(
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     return { ok: false, error: 'a command must be an object with an action' };
   const o = input as Record<string, unknown>;
+  // Names are checked against the sessions folder's naming rule where they are used; here only
+  // their type and length, said in every refusal.
+  const NAME_RULE = '(text of 1 to 100 characters)';
   const str = (k: string): string | null =>
     typeof o[k] === 'string' && (o[k] as string).length <= 100 ? (o[k] as string) : null;
   const only = (...keys: string[]): string | null => {
@@ -280,20 +283,20 @@ export function parseSessionCommand(
       const bad = only('name', 'to');
       const name = str('name');
       const to = str('to');
-      if (bad || !name || !to) return { ok: false, error: bad ?? 'rename needs name and to' };
+      if (bad || !name || !to) return { ok: false, error: bad ?? `rename needs name and to ${NAME_RULE}` };
       return { ok: true, command: { action: 'rename', name, to } };
     }
     case 'delete': {
       const bad = only('name');
       const name = str('name');
-      if (bad || !name) return { ok: false, error: bad ?? 'delete needs a name' };
+      if (bad || !name) return { ok: false, error: bad ?? `delete needs a name ${NAME_RULE}` };
       return { ok: true, command: { action: 'delete', name } };
     }
     case 'replay': {
       const bad = only('name', 'speed');
       const name = str('name');
       const speed = o.speed === undefined ? 1 : o.speed;
-      if (bad || !name) return { ok: false, error: bad ?? 'replay needs a name' };
+      if (bad || !name) return { ok: false, error: bad ?? `replay needs a name ${NAME_RULE}` };
       if (speed !== 'max' && !(typeof speed === 'number' && speed > 0 && speed <= 1_000_000))
         return { ok: false, error: "speed must be a positive number or 'max'" };
       return { ok: true, command: { action: 'replay', name, speed } };
@@ -309,13 +312,13 @@ export function parseSessionCommand(
       const bad = only('to');
       if (bad) return { ok: false, error: bad };
       if (typeof o.to !== 'number' || !Number.isFinite(o.to) || o.to < 0)
-        return { ok: false, error: 'seek needs a recorded time (epoch ms)' };
+        return { ok: false, error: 'seek needs to: a recorded time (epoch ms, 0 or more)' };
       return { ok: true, command: { action: 'seek', to: o.to } };
     }
     case 'export': {
       const bad = only('name', 'format');
       const name = str('name');
-      if (bad || !name) return { ok: false, error: bad ?? 'export needs a name' };
+      if (bad || !name) return { ok: false, error: bad ?? `export needs a name ${NAME_RULE}` };
       if (typeof o.format !== 'string' || !(EXPORT_FORMATS as readonly string[]).includes(o.format))
         return { ok: false, error: `format must be one of ${EXPORT_FORMATS.join(', ')}` };
       return { ok: true, command: { action: 'export', name, format: o.format as ExportFormat } };

@@ -116,7 +116,10 @@ export type ConfigResult = { ok: true; config: TickscopeConfig } | { ok: false; 
 export function parseConfig(input: unknown): ConfigResult {
   const errors: string[] = [];
   const obj = (v: unknown, where: string): Record<string, unknown> | null => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    // A plain object: a Map, Set or Date (IPC's structured clone carries them) has no keys to read,
+    // and would pass as an empty object, every setting in it silently ignored.
+    const proto = v === null || typeof v !== 'object' ? undefined : Object.getPrototypeOf(v);
+    if (Array.isArray(v) || (proto !== Object.prototype && proto !== null)) {
       errors.push(`${where} must be an object`);
       return null;
     }
@@ -194,7 +197,7 @@ export function parseConfig(input: unknown): ConfigResult {
       }
       if (s.seed !== undefined) {
         if (typeof s.seed === 'number' && Number.isInteger(s.seed) && s.seed >= 0 && s.seed < 2 ** 32)
-          simulator.seed = s.seed;
+          simulator.seed = s.seed + 0; // -0 → 0: the value saved as JSON reads back the same
         else errors.push('simulator.seed must be an integer 0 … 2^32-1');
       }
       if (s.faults !== undefined) {
@@ -245,7 +248,8 @@ export function parseConfig(input: unknown): ConfigResult {
         if (r[k] === undefined) continue;
         const [lo, hi] = RECORDING_LIMITS[k];
         const v = r[k];
-        if (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi) recording[k] = v;
+        if (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi)
+          recording[k] = v + 0; // not -0
         else errors.push(`recording.${k} must be an integer ${lo} … ${hi.toLocaleString('en-US')}`);
       }
       if (r.codec !== undefined) {
