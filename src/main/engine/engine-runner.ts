@@ -32,6 +32,7 @@ import {
   listSessions,
   newSessionName,
   renameSession,
+  sessionDir,
 } from '../recorder/sessions.ts';
 import { Engine, type EngineConfig } from './engine.ts';
 
@@ -314,7 +315,9 @@ export class EngineRunner {
       }
       case 'replay': {
         if (this.recorder) return { ok: false, error: 'stop the recording first' };
-        const dir = join(setup.root, checkSessionName(c.name));
+        // An existing session only: the live engine is stopped for it, and a replay of nothing
+        // would leave the app showing nothing.
+        const dir = await sessionDir(setup.root, c.name);
         const next = await Engine.start({
           ...this.base,
           replay: { dir, speed: c.speed, workerUrl: setup.replayWorkerUrl },

@@ -31,6 +31,13 @@ export function checkSessionName(name: unknown): string {
   return name;
 }
 
+/** The folder of an existing session, by name; throws SessionsError if the name is bad or none is there. */
+export async function sessionDir(root: string, name: unknown): Promise<string> {
+  const dir = join(root, checkSessionName(name));
+  if (!(await isSession(dir))) throw new SessionsError(`no session ${quoteValue(name)}`);
+  return dir;
+}
+
 /** A new session's default name: its start time, sortable and safe on every file system. */
 export function newSessionName(now = new Date()): string {
   return `session-${now.toISOString().replace(/[:]/g, '-').replace(/\..*$/, '')}`;
