@@ -64,10 +64,22 @@ export function fmtPct(v: number): string {
   return Number.isFinite(v) ? `${v.toFixed(1)}%` : '—';
 }
 
+/**
+ * en-US with exactly `decimals` decimals (0…8). toLocaleString with options builds an
+ * Intl.NumberFormat on every call, which the ladder, tape and strip paid thousands of times a
+ * second; these are built once.
+ */
+const FIXED = Array.from(
+  { length: 9 },
+  (_, d) => new Intl.NumberFormat('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }),
+);
+export function fmtFixed(v: number, decimals: number): string {
+  return FIXED[Math.max(0, Math.min(8, decimals))]!.format(v);
+}
+
 export function fmtPrice(v: number): string {
   if (!Number.isFinite(v)) return '—';
-  const decimals = v >= 1000 ? 2 : v >= 1 ? 3 : 4;
-  return v.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return fmtFixed(v, v >= 1000 ? 2 : v >= 1 ? 3 : 4);
 }
 
 /** Axis labels for latency in ms: 50 µs, 1 ms, 2.5 ms — no trailing zeros. */

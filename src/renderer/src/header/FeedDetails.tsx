@@ -5,6 +5,7 @@
  * At the foot, commands to the feed's connection: reconnect, roll over, resync its books.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { FeedCommand } from '../../../common/api.ts';
 import { FEED_COUNTER_COUNT, FeedCounter } from '../../../common/frame.ts';
 import { FEED_STATE_NAMES, venueNameOf } from '../feed-names.ts';
@@ -157,7 +158,9 @@ export function FeedDetails(props: { feedId: number; anchor: HTMLElement; onClos
   const lastConnect = c(k, FeedCounter.lastConnectMs);
   const tone = (v: number, t: 'warn' | 'alert' | 'bad'): 'warn' | 'alert' | 'bad' | '' => (v > 0 ? t : '');
 
-  return (
+  // In document.body: the panels are layout and paint roots (contain: strict), which would make a
+  // panel this popover's containing block and clip it.
+  return createPortal(
     <div
       className="feed-details"
       ref={box}
@@ -281,6 +284,7 @@ export function FeedDetails(props: { feedId: number; anchor: HTMLElement; onClos
       </section>
 
       <FeedCommands key={feedId} feedId={feedId} />
-    </div>
+    </div>,
+    document.body,
   );
 }

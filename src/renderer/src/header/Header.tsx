@@ -133,11 +133,14 @@ function Feeds() {
   useLayoutEffect(() => {
     if (fit || width) setSqueeze(0);
   }, [fit, width]);
-  // …and give detail up, before the row is painted, until it fits.
+  // …and give detail up, before the row is painted, until it fits. Measured only when something
+  // that moves the chips' width changed: reading scrollWidth forces a layout, and the chips render
+  // with every metrics interval.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fit and width are the triggers, not inputs
   useLayoutEffect(() => {
     const el = row.current;
     if (el && squeeze < MAX_SQUEEZE && el.scrollWidth > el.clientWidth + 1) setSqueeze(squeeze + 1);
-  });
+  }, [fit, width, squeeze]);
   const density = feeds.length <= 2 ? 'roomy' : feeds.length <= 3 ? 'compact' : 'tight';
   return (
     <div className="feeds" ref={row} data-squeeze={squeeze}>
@@ -258,6 +261,12 @@ function groupByVenue(
     });
 }
 
+/** Change since the session's first trade, in %. */
+const tickChange = (t: MarketTick): number => (t.open > 0 ? ((t.last - t.open) / t.open) * 100 : 0);
+
+/** A ticker's figures as drawn: what its width follows. */
+const tickerText = (t: MarketTick): string => `${fmtPrice(t.last)} ${Math.abs(tickChange(t)).toFixed(2)}`;
+
 /** A board's rows at most: past that, a venue's instruments go on in a further column. */
 const BOARD_ROWS = 3;
 
@@ -287,14 +296,17 @@ function Market() {
   useLayoutEffect(() => {
     if (fit) setLayout('row');
   }, [fit]);
-  // …and, before the strip is painted, take the board if the row does not fit.
+  // …and, before the strip is painted, take the board if the row does not fit. Measured only when
+  // the text's length changed (a forced layout on every update of the prices otherwise).
+  const textKey = groups.map((g) => g.items.map((x) => tickerText(x.tick).length).join()).join('|');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fit and textKey are the triggers, not inputs
   useLayoutEffect(() => {
     const el = strip.current;
     if (!el) return;
     const over = el.scrollWidth > el.clientWidth + 1;
     if (over && layout === 'row') setLayout('board');
     else if (over !== clipped) setClipped(over);
-  });
+  }, [fit, textKey, layout, clipped]);
   const rows = Math.min(BOARD_ROWS, Math.max(1, ...groups.map((g) => g.items.length)));
   return (
     <div
@@ -311,7 +323,7 @@ function Market() {
           {g.label && <span className="market-venue-name">{g.label}</span>}
           <div className="market-tickers">
             {g.items.map(({ tick: t, symbol }, i) => {
-              const change = t.open > 0 ? ((t.last - t.open) / t.open) * 100 : 0;
+              const change = tickChange(t);
               const dir = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
               return (
                 <div

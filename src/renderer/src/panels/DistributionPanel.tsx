@@ -23,7 +23,7 @@ import {
   type Distribution,
   percentileLabel,
 } from '../series/distribution.ts';
-import { onAnimationFrame } from '../series/frame-loop.ts';
+import { claimDraw, onAnimationFrame } from '../series/frame-loop.ts';
 import { HistogramStore, type RangeSum } from '../series/histogram-store.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { useSessionsStore } from '../store/sessions-store.ts';
@@ -292,7 +292,7 @@ export function DistributionPanel() {
     const stop = onAnimationFrame((now) => {
       const v = store.version;
       if (!dirty && (v === version || now - last < RECOMPUTE_MS)) return;
-      if (v & 1) return;
+      if (v & 1 || !claimDraw()) return;
       if (recompute()) {
         version = v;
         last = now;

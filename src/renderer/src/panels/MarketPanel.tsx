@@ -13,9 +13,9 @@ import uPlot from 'uplot';
 import type { InstrumentInfo } from '../../../common/frame.ts';
 import { RecordFlag, venueName } from '../../../common/record.ts';
 import { setText } from '../dom-text.ts';
-import { fmtClock, fmtInt, fmtPrice } from '../format.ts';
+import { fmtClock, fmtFixed, fmtInt, fmtPrice } from '../format.ts';
 import { PanelActions } from '../layout/PanelActions.tsx';
-import { onAnimationFrame } from '../series/frame-loop.ts';
+import { claimDraw, onAnimationFrame } from '../series/frame-loop.ts';
 import { createMarketView, MarketStore } from '../series/market-store.ts';
 import { useAppStore } from '../store/app-store.ts';
 import type { BookView } from '../worker/messages.ts';
@@ -51,7 +51,7 @@ function fmtSize(v: number): string {
   if (!Number.isFinite(v)) return '—';
   const a = Math.abs(v);
   const d = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 1 ? 3 : 4;
-  return v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  return fmtFixed(v, d);
 }
 
 function pad(n: number, w: number): string {
@@ -69,7 +69,7 @@ function fmtTapeTime(sec: number): string {
 function priceTicks(splits: number[]): string[] {
   const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : 1;
   const d = step >= 1 || step === 0 ? 0 : Math.min(8, Math.ceil(-Math.log10(step) - 1e-9));
-  return splits.map((v) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+  return splits.map((v) => fmtFixed(v, d));
 }
 
 function readStoredKey(): string | null {
@@ -349,7 +349,7 @@ function PriceChart({ store, instrumentId }: { store: MarketStore; instrumentId:
     let drawnAt = Number.NEGATIVE_INFINITY;
     const stop = onAnimationFrame((now) => {
       const v = store.version;
-      if (v === version || now - drawnAt < CHART_INTERVAL_MS) return;
+      if (v === version || now - drawnAt < CHART_INTERVAL_MS || !claimDraw()) return;
       drawnAt = now;
       const slot = store.slotOf(instrumentId);
       if (slot < 0) return;

@@ -11,7 +11,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import { fmtClock } from '../format.ts';
-import { onAnimationFrame } from '../series/frame-loop.ts';
+import { claimDraw, onAnimationFrame } from '../series/frame-loop.ts';
 import { Col } from '../series/series-layout.ts';
 import type { ReadView, SeriesStore } from '../series/series-store.ts';
 import { viewRange } from '../series/view-range.ts';
@@ -243,6 +243,7 @@ export function SeriesChart(props: {
       // A frozen view (paused or zoomed) redraws only when its rows could have changed: the
       // oldest row moved (the ring wrapped over it, or a new session began).
       if (!dirty && (v === version || (!live && store.oldest() === oldest))) return;
+      if (!claimDraw()) return;
       const [from, to] = viewRange(store.latest(Col.time), view);
       read.from = from;
       read.to = to;

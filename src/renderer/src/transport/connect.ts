@@ -25,9 +25,11 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
     stopUiLatency?.();
     stopUiLatency = measureUiLatency(new MarketStore(marketSab), uiSab);
   };
-  worker.onmessage = (ev: MessageEvent<FromWorker>) => {
-    const m = ev.data;
+  const handle = (m: FromWorker): void => {
     switch (m.type) {
+      case 'batch':
+        for (const part of m.messages) handle(part);
+        break;
       case 'store':
         onStore(m.sab);
         break;
@@ -67,6 +69,8 @@ export function connectFrames(onStore: (sab: SharedArrayBuffer) => void): () => 
         break;
     }
   };
+  // One message, one task: the store updates in it are rendered together.
+  worker.onmessage = (ev: MessageEvent<FromWorker>) => handle(ev.data);
   worker.onerror = (ev) => store.setFatal(`frame receiver failed: ${ev.message}`);
 
   const send = (m: ToWorker, transfer: Transferable[] = []): void => worker.postMessage(m, transfer);

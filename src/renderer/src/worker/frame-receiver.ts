@@ -36,6 +36,21 @@ declare const self: DedicatedWorkerGlobalScope;
 
 const post = (m: FromWorker): void => self.postMessage(m);
 
+/**
+ * What a frame produces goes out as one message at the frame's end: every message is a task on
+ * the page and every store update in it a React render, so one frame's feeds, pipeline totals,
+ * components, market figures and books cost one render, not five.
+ */
+const outbox: FromWorker[] = [];
+const queue = (m: FromWorker): void => {
+  outbox.push(m);
+};
+function flush(): void {
+  if (outbox.length === 1) post(outbox[0]!);
+  else if (outbox.length > 1) post({ type: 'batch', messages: outbox.slice() });
+  outbox.length = 0;
+}
+
 // Without cross-origin isolation there is no SharedArrayBuffer: the charts cannot run, but the
 // header, market strip and counters still do, and the page says why the charts are missing.
 const store: SeriesStore | null =
@@ -106,30 +121,35 @@ function onFrame(bytes: Uint8Array): void {
   if (lastSeq >= 0 && frame.seq !== (lastSeq + 1) >>> 0) status.seqGaps++;
   lastSeq = frame.seq;
   if (frame.hasMetrics) appendMetrics(frame);
-  if (frame.components) post({ type: 'components', components: frame.components });
+  if (frame.components) queue({ type: 'components', components: frame.components });
   if (frame.feeds) {
     const key = JSON.stringify(frame.feeds);
     if (key !== feedsKey) {
       feedsKey = key;
-      post({ type: 'feeds', feeds: frame.feeds });
+      queue({ type: 'feeds', feeds: frame.feeds });
     }
   }
   if (frame.instruments) {
     const key = JSON.stringify(frame.instruments);
     if (key !== instrumentsKey) {
       instrumentsKey = key;
-      post({ type: 'instruments', instruments: frame.instruments });
+      queue({ type: 'instruments', instruments: frame.instruments });
     }
   }
   if (frame.hasBook) appendBook(frame);
-  // Market figures follow the engine's clock, so a replayed session posts them deterministically.
-  // (A clock that went backwards is a new session: post at once.)
-  if (frame.hasMarket && (frame.time - lastMarketPost >= 250 || frame.time < lastMarketPost)) {
+  // Market figures and books go with the metrics (4 a second), so they share its render; a source
+  // without metrics still gets them twice a second. Both follow the engine's clock, so a replayed
+  // session posts them deterministically. (A clock that went backwards is a new session: at once.)
+  if (
+    frame.hasMarket &&
+    (frame.hasMetrics || frame.time - lastMarketPost >= 500 || frame.time < lastMarketPost)
+  ) {
     lastMarketPost = frame.time;
     const ticks: MarketTick[] = frame.market.slice(0, frame.marketCount).map((t) => ({ ...t }));
-    post({ type: 'market', ticks });
+    queue({ type: 'market', ticks });
     if (frame.hasBook) postBooks(frame);
   }
+  flush();
 }
 
 /** Trades and sampled quotes of a BOOK section into the market store (for the Market panel's chart and tape). */
@@ -179,7 +199,7 @@ function postBooks(f: DecodedFrame): void {
       asks,
     });
   }
-  post({ type: 'books', books, omitted: tradesOmitted });
+  queue({ type: 'books', books, omitted: tradesOmitted });
 }
 
 /** A message that is not a binary frame: counted with the decode errors, never ignored. */
@@ -247,7 +267,7 @@ function appendMetrics(f: DecodedFrame): void {
   totals.ringLaps = pl.ringLaps;
   totals.readersDetached = pl.readersDetached;
   totals.negativeWire = pl.negativeWire;
-  post({ type: 'pipeline', totals });
+  queue({ type: 'pipeline', totals });
 }
 
 /** Pool slot p's acquires, reuses and misses at the previous interval (for the per-interval figures). */

@@ -63,4 +63,6 @@ export type FromWorker =
   | { type: 'transport'; status: TransportStatus }
   | { type: 'pipeline'; totals: PipelineTotals }
   | { type: 'components'; components: ComponentStats[] }
-  | { type: 'fatal'; message: string };
+  | { type: 'fatal'; message: string }
+  /** What one frame produced, in one message: the page applies it in one task, so React renders once. */
+  | { type: 'batch'; messages: FromWorker[] };
