@@ -24,6 +24,8 @@ import {
   TickingSource,
   wholeResponse,
 } from '../helpers/host-fixture.ts';
+// mulberry32, seeded: the raw corpus is the same on every run.
+import { rng as prng } from '../helpers/session-fixture.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 7_2026);
 const { parent, root } = makeRenderer();
@@ -63,18 +65,6 @@ after(async () => {
   const { rmSync } = await import('node:fs');
   rmSync(parent, { recursive: true, force: true });
 });
-
-/** mulberry32: a small seeded PRNG for the raw corpus. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The host is healthy and the engine untouched. */
 async function assertHealthy(batch: string): Promise<void> {
