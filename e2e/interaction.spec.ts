@@ -9,8 +9,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { drag } from './gestures.ts';
 import { launchChromium, startServe, stopServe } from './serve.ts';
 
 /** Screenshots of each state, to look at (not baselines): TICKSCOPE_SHOTS or the test's output folder. */
@@ -40,19 +41,6 @@ async function live(page: Page): Promise<void> {
   await expect(page.getByTestId('app')).toHaveAttribute('data-state', 'live', { timeout: 20_000 });
   await expect.poll(() => points(page, 'panel-throughput'), { timeout: 20_000 }).toBeGreaterThan(8);
   await expect.poll(() => points(page, 'panel-latency'), { timeout: 20_000 }).toBeGreaterThan(8);
-}
-
-/** Drags across a chart's plot from fraction a to fraction b of its width. */
-async function drag(over: Locator, a: number, b: number): Promise<void> {
-  const box = await over.boundingBox();
-  if (!box) throw new Error('no plot');
-  const page = over.page();
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width * a, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * ((a + b) / 2), y, { steps: 4 });
-  await page.mouse.move(box.x + box.width * b, y, { steps: 4 });
-  await page.mouse.up();
 }
 
 async function shot(page: Page, name: string): Promise<void> {

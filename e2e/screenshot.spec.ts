@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { drag } from './gestures.ts';
 
 /** 300 s of virtual time at 250 ms intervals: the rows every time chart holds once delivered. */
 const ROWS = '1200';
@@ -39,19 +40,6 @@ const wallClock = (page: Page): Locator[] => [
   page.getByTestId('transport'),
   page.getByTestId('count-frames'),
 ];
-
-/** Drags across a chart's plot from fraction a to fraction b of its width. */
-async function drag(over: Locator, a: number, b: number): Promise<void> {
-  const box = await over.boundingBox();
-  if (!box) throw new Error('no plot');
-  const page = over.page();
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + box.width * a, y);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width * ((a + b) / 2), y, { steps: 4 });
-  await page.mouse.move(box.x + box.width * b, y, { steps: 4 });
-  await page.mouse.up();
-}
 
 test.describe('deterministic session', () => {
   test.use({ mode: 'deterministic' });
