@@ -202,42 +202,34 @@ function Inspection({ name }: { name: string }) {
   return (
     <div className="ss-ins" data-testid="session-inspection" data-state="ready">
       <div className="ss-ins-figures">
-        <span className="ss-ins-fig" data-tip="Records read from the session's blocks">
-          <span className="ss-actions-label">Records</span>
-          <b className="ss-ins-value" data-testid="inspect-records">
-            {fmtInt(i.records)}
-          </b>
-        </span>
-        <span
-          className="ss-ins-fig"
-          data-tip="Time of the first and the last record, and the span between them"
-        >
-          <span className="ss-actions-label">Span</span>
-          <b className="ss-ins-value" data-testid="inspect-duration">
-            {i.start !== null && i.end !== null ? fmtSpan(i.end - i.start) : '—'}
-          </b>
-          <span className="ss-ins-sub" data-testid="inspect-span">
-            {spanText(i.start, i.end)}
-          </span>
-        </span>
-        <span className="ss-ins-fig" data-tip="Bytes on disk, and the raw size over the compressed size">
-          <span className="ss-actions-label">Size</span>
-          <b className="ss-ins-value" data-testid="inspect-bytes">
-            {fmtBytes(i.bytes)}
-          </b>
-          <span className="ss-ins-sub" data-testid="inspect-ratio">
-            {fmtRatio(i.compressionRatio)} compression
-          </span>
-        </span>
-        <span
-          className="ss-ins-fig"
-          data-tip="Blocks written: each one compressed and checksummed on its own"
-        >
-          <span className="ss-actions-label">Blocks</span>
-          <b className="ss-ins-value" data-testid="inspect-blocks">
-            {fmtInt(i.blocks)}
-          </b>
-        </span>
+        <InsFig
+          tip="Records read from the session's blocks"
+          label="Records"
+          value={fmtInt(i.records)}
+          testId="inspect-records"
+        />
+        <InsFig
+          tip="Time of the first and the last record, and the span between them"
+          label="Span"
+          value={i.start !== null && i.end !== null ? fmtSpan(i.end - i.start) : '—'}
+          testId="inspect-duration"
+          sub={spanText(i.start, i.end)}
+          subTestId="inspect-span"
+        />
+        <InsFig
+          tip="Bytes on disk, and the raw size over the compressed size"
+          label="Size"
+          value={fmtBytes(i.bytes)}
+          testId="inspect-bytes"
+          sub={`${fmtRatio(i.compressionRatio)} compression`}
+          subTestId="inspect-ratio"
+        />
+        <InsFig
+          tip="Blocks written: each one compressed and checksummed on its own"
+          label="Blocks"
+          value={fmtInt(i.blocks)}
+          testId="inspect-blocks"
+        />
       </div>
       <div className="ss-ins-checks">
         <span
@@ -272,6 +264,30 @@ function Inspection({ name }: { name: string }) {
         />
       </div>
     </div>
+  );
+}
+
+/** One figure of an inspection: label, value, and an optional line under it. */
+function InsFig(props: {
+  tip: string;
+  label: string;
+  value: string;
+  testId: string;
+  sub?: string;
+  subTestId?: string;
+}) {
+  return (
+    <span className="ss-ins-fig" data-tip={props.tip}>
+      <span className="ss-actions-label">{props.label}</span>
+      <b className="ss-ins-value" data-testid={props.testId}>
+        {props.value}
+      </b>
+      {props.sub !== undefined && (
+        <span className="ss-ins-sub" data-testid={props.subTestId}>
+          {props.sub}
+        </span>
+      )}
+    </span>
   );
 }
 
