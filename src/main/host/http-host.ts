@@ -325,7 +325,7 @@ export class HttpHost {
           refusal.status,
           refusal.kind,
           refusal.reason,
-          refusal.status === 401 ? 'WWW-Authenticate: Bearer realm="tickscope"\r\n' : '',
+          refusal.status === 401 ? `WWW-Authenticate: ${AUTHENTICATE['WWW-Authenticate']}\r\n` : '',
         );
       if (target.pathname !== STREAM_PATH)
         return fail(404, 'badRequest', `no WebSocket at ${target.pathname}`);
