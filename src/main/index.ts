@@ -5,9 +5,10 @@
  * same under plain Node.
  */
 
-import { join } from 'node:path';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, shell } from 'electron';
 import { IDLE_SESSIONS } from '../common/api.ts';
 import { DEFAULT_CONFIG } from '../common/config.ts';
 import { loadConfig } from './config/config-file.ts';
@@ -15,6 +16,7 @@ import { APP_ORIGIN, APP_URL, handleAppProtocol, registerAppScheme } from './ele
 import { hardenSessions } from './electron/hardening.ts';
 import { registerIpc } from './electron/ipc.ts';
 import { originOf } from './electron/ipc-rules.ts';
+import { failureLog, startupFailure } from './electron/startup-failure.ts';
 import { createMainWindow } from './electron/window.ts';
 import { EngineRunner } from './engine/engine-runner.ts';
 import { VirtualSession } from './engine/virtual-session.ts';
@@ -95,7 +97,8 @@ async function ready(): Promise<void> {
   const open = (): void => {
     createMainWindow({
       preload: here('../preload/index.cjs'),
-      icon: here('../../resources/icon.png'),
+      // Packaged, the icon is an extra resource beside app.asar (electron-builder.json).
+      icon: app.isPackaged ? join(process.resourcesPath, 'icon.png') : here('../../resources/icon.png'),
       url: pageUrl,
     });
   };
@@ -105,10 +108,28 @@ async function ready(): Promise<void> {
   });
 }
 
-app.whenReady().then(ready, (err: unknown) => {
-  console.error('tickscope: failed to start', err);
-  app.exit(1);
-});
+/** Appends one entry to the log file; returns the file, or null when it could not be written. */
+function appendLog(file: string, entry: string): string | null {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    appendFileSync(file, `${new Date().toISOString()} ${entry}\n`);
+    return file;
+  } catch {
+    return null;
+  }
+}
+
+/** Anything that stops the first window: logged (stderr and a file), one dialog, a non-zero exit. */
+function failStartup(err: unknown): void {
+  const entry = failureLog(err, app.getVersion());
+  console.error(entry);
+  const failure = startupFailure(err, appendLog(join(app.getPath('logs'), 'startup-error.log'), entry));
+  dialog.showErrorBox(failure.title, failure.message);
+  app.exit(failure.exitCode);
+}
+
+// A throw inside ready() is caught too (a rejection handler beside it would not see it).
+app.whenReady().then(ready).catch(failStartup);
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

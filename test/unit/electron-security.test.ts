@@ -242,6 +242,10 @@ test('hardening.ts: navigation, redirects, frames, webviews and new windows are 
   for (const event of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
     const fn = on(event);
     assert.ok(prevents(fn) && checksOrigin(fn), `${event}: refused unless the origin is the app's`);
+    // The URL is read from the event's details: the positional url argument is deprecated.
+    assert.equal(fn.parameters.length, 1, `${event}: one parameter, the details`);
+    const origin = callsIn(fn).find((c) => calleeText(c) === 'isAllowedOrigin')!;
+    assert.equal(origin.arguments[0]!.getText(), 'details.url', `${event}: checks details.url`);
   }
   // Unconditional: preventDefault is a statement of the handler's body, not inside an if.
   for (const event of ['will-attach-webview', 'select-bluetooth-device']) {

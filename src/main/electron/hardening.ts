@@ -64,10 +64,11 @@ function hardenSession(ses: Session): void {
 
 /** Navigation only within the app's origin, no new windows, no webviews, no Bluetooth chooser. */
 function hardenContents(contents: WebContents, allowedOrigins: readonly string[]): void {
-  contents.on('will-navigate', (event, url) => {
-    if (isAllowedOrigin(url, allowedOrigins)) return;
-    event.preventDefault();
-    refuse('navigation', `navigation to ${url}`);
+  // The event's own details carry the URL; the positional url argument is deprecated.
+  contents.on('will-navigate', (details) => {
+    if (isAllowedOrigin(details.url, allowedOrigins)) return;
+    details.preventDefault();
+    refuse('navigation', `navigation to ${details.url}`);
   });
   // Any frame: the page has no subframes (CSP default-src 'none'), so no subframe may navigate.
   contents.on('will-frame-navigate', (details) => {
@@ -75,10 +76,10 @@ function hardenContents(contents: WebContents, allowedOrigins: readonly string[]
     details.preventDefault();
     refuse('navigation', `frame navigation to ${details.url}`);
   });
-  contents.on('will-redirect', (event, url) => {
-    if (isAllowedOrigin(url, allowedOrigins)) return;
-    event.preventDefault();
-    refuse('navigation', `redirect to ${url}`);
+  contents.on('will-redirect', (details) => {
+    if (isAllowedOrigin(details.url, allowedOrigins)) return;
+    details.preventDefault();
+    refuse('navigation', `redirect to ${details.url}`);
   });
   contents.on('will-attach-webview', (event) => {
     event.preventDefault();

@@ -20,6 +20,7 @@ import {
 import type { TickscopeConfig } from '../../common/config.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { type Args, ipcArgs, isTrustedSender } from './ipc-rules.ts';
+import { bindPortLifetime } from './port-lifetime.ts';
 
 export interface IpcDeps {
   allowedOrigins: readonly string[];
@@ -92,11 +93,7 @@ export function registerIpc(deps: IpcDeps): void {
         done();
       },
     });
-    port1.on('close', remove);
-    event.sender.once('destroyed', () => {
-      remove();
-      port1.close();
-    });
+    bindPortLifetime(port1, event.sender, remove);
     port1.start();
     event.sender.postMessage(IpcChannel.framePort, { nonce }, [port2]);
   });

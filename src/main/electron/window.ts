@@ -34,6 +34,11 @@ export function createMainWindow(opts: { preload: string; icon: string; url: str
     },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(opts.url);
+  // loadURL rejects when the page fails to load (did-fail-load): say so rather than drop it.
+  win.loadURL(opts.url).catch((err: unknown) => {
+    console.error(
+      `tickscope: the window could not load ${opts.url}: ${err instanceof Error ? err.message : err}`,
+    );
+  });
   return win;
 }
