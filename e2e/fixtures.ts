@@ -40,7 +40,8 @@ export const test = base.extend<{ dashboard: Dashboard } & DashboardOptions>({
     if (target.electron) {
       const app: ElectronApplication = await _electron.launch({
         executablePath: target.electron,
-        args: [root],
+        // A packaged app loads its own app.asar; the built repository is the app folder otherwise.
+        args: target.packaged ? [] : [root],
         cwd: root,
         env: {
           ...process.env,

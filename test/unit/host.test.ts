@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { HttpHost, isLoopbackHost } from '../../src/main/host/http-host.ts';
-import { resolveStaticPath } from '../../src/main/host/static-files.ts';
+import { contentType, resolveStaticPath } from '../../src/main/host/static-files.ts';
 import type { FrameSink } from '../../src/main/publisher/frame-sink.ts';
 
 // A renderer folder with a secret beside it that no request may reach.
@@ -49,6 +49,15 @@ test('static paths cannot leave the renderer folder', () => {
   ]) {
     assert.equal(resolveStaticPath(root, bad), null, bad);
   }
+});
+
+test('static files carry the types the page needs, WebAssembly included', () => {
+  assert.equal(contentType('/r/index.html'), 'text/html; charset=utf-8');
+  assert.equal(contentType('/r/assets/app.JS'), 'text/javascript; charset=utf-8');
+  assert.equal(contentType('/r/assets/inter.woff2'), 'font/woff2');
+  // instantiateStreaming refuses a module of any other type
+  assert.equal(contentType('/r/assets/codec.wasm'), 'application/wasm');
+  assert.equal(contentType('/r/unknown.bin'), 'application/octet-stream');
 });
 
 test('the host serves the page with COOP, COEP and a strict CSP on every response', async () => {

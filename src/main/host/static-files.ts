@@ -16,6 +16,8 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.woff': 'font/woff',
+  // WebAssembly.instantiateStreaming refuses a module served as anything else.
+  '.wasm': 'application/wasm',
   '.map': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
 };
