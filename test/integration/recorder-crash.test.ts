@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -16,14 +16,29 @@ import { BLOCK_HEADER_SIZE, decodePayload, readHeader } from '../../src/main/rec
 
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
 
-for (const [i, after] of [1800, 2600, 3400].entries()) {
-  test(`SIGKILL after ${after} ms (#${i + 1}): everything before the tear reads back`, async () => {
+/** Resolves once a segment holds more than one block header's worth of bytes (writing has begun). */
+async function writing(dir: string, child: ReturnType<typeof spawn>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`record exited with ${child.exitCode} before writing`);
+    const segs = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.tsb'));
+    for (const s of segs) if ((await stat(join(dir, s))).size > BLOCK_HEADER_SIZE) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('record wrote nothing in 60 s');
+}
+
+// Killed at random moments after writing began (counted from then, not from the spawn, so a
+// slow start on a loaded machine moves the kill with it instead of killing before the first block).
+for (const [i, after] of [200, 1000, 1800].entries()) {
+  test(`SIGKILL ${after} ms into writing (#${i + 1}): everything before the tear reads back`, async () => {
     const dir = join(await mkdtemp(join(tmpdir(), 'tickscope-crash-')), 'session');
     const child = spawn(
       process.execPath,
       [bin, 'record', '--out', dir, '--rate', '4000', '--compressors', '1', '--fsync-ms', '0'],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    await writing(dir, child);
     const jitter = Math.floor(Math.random() * 400);
     await new Promise((r) => setTimeout(r, after + jitter));
     const exited = new Promise((r) => child.once('exit', r));
@@ -66,7 +81,7 @@ for (const [i, after] of [1800, 2600, 3400].entries()) {
       assert.equal(m.closed, false, 'killed: never closed');
     }
     console.log(
-      `kill after ${after + jitter} ms: ${blocks} blocks, ${records} records intact, torn tail ${torn} bytes`,
+      `kill ${after + jitter} ms into writing: ${blocks} blocks, ${records} records intact, torn tail ${torn} bytes`,
     );
   });
 }
