@@ -612,8 +612,7 @@ function okx(out: Out, root: unknown): void {
         if (!sym || !price || !qty || sell === undefined) bad('trade: missing field');
         trade(out, { sym, price, qty, time, id, sell });
       } else {
-        if (!has(o, 'asks') || !has(o, 'bids') || (ch === 'book' && !has(o, 'seqId')))
-          bad('book: missing field');
+        if (!has(o, 'asks') || !has(o, 'bids')) bad('book: missing field');
         const sec = out.section(inst, snapshot && ch === 'book');
         if (has(o, 'ts')) sec.time = int(o.ts, 'ts');
         if (has(o, 'checksum')) {
@@ -623,6 +622,11 @@ function okx(out: Out, root: unknown): void {
         if (has(o, 'prevSeqId')) sec.first = int(o.prevSeqId, 'prevSeqId');
         if (has(o, 'seqId')) sec.last = int(o.seqId, 'seqId');
         for (const k of Object.keys(o)) if (k === 'bids' || k === 'asks') pairs(out, o[k], k === 'bids', k);
+        // A book needs a guard: its sequence (both fields, since 2023), its checksum, or both.
+        if (ch === 'book') {
+          if (has(o, 'seqId') !== has(o, 'prevSeqId')) bad('book: half a sequence');
+          if (!has(o, 'seqId') && sec.checksum === null) bad('book: neither sequence nor checksum');
+        }
       }
     }
   }

@@ -395,8 +395,10 @@ export class FeedIngest {
         }
         book.seq = u;
       } else if (rule === BookRule.okx) {
+        // No sequence on either side (books from before 2023 carry only the checksum): the
+        // checksum alone guards the book; the decoder refuses a section with neither.
         const prev = msg.secFirst[s]!;
-        if (prev !== book.seq) {
+        if (!Number.isNaN(prev) && !Number.isNaN(book.seq) && prev !== book.seq) {
           if (msg.secLast[s]! <= book.seq && prev < book.seq) continue; // a repeat
           this.gap(local, id, 0, book.seq, RecordFlag.sequenceGap);
           continue;

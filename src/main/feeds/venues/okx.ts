@@ -1,7 +1,9 @@
 /**
- * OKX v5 public: `books` (snapshot/update with seqId/prevSeqId and a signed CRC-32 checksum, fixed
- * to 0 since 2026, in which case it is not checked), `trades`, `bbo-tbt`/`books5` as top of book,
- * events (subscribe acks, errors, the 64008 shutdown notice) and the bare-text `pong`.
+ * OKX v5 public: `books` (snapshot/update with seqId/prevSeqId — added in 2023, so recordings from
+ * before carry none — and a signed CRC-32 checksum, fixed to 0 since 2026, in which case it is not
+ * checked), `trades`, `bbo-tbt`/`books5` as top of book, events (subscribe acks, errors, the 64008
+ * shutdown notice) and the bare-text `pong`. A `books` section has NaN first/last when it carries
+ * no sequence: its checksum alone guards the book.
  */
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTrade, type TradeLayout } from './fields.ts';
@@ -96,6 +98,7 @@ function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): v
     } else if (sc.keyIs(K_PREV_SEQ)) {
       if (!sc.integer(0)) return;
       msg.secFirst[s] = sc.num[0]!;
+      have |= 8;
     } else if (sc.keyIs(K_SEQ)) {
       if (!sc.integer(0)) return;
       msg.secLast[s] = sc.num[0]!;
@@ -103,7 +106,13 @@ function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): v
     } else sc.skip();
   }
   if (sc.failed !== 0) return;
-  if ((have & 3) !== 3 || (!top && have !== 7)) sc.fail(ScanError.missingField);
+  if ((have & 3) !== 3) return sc.fail(ScanError.missingField);
+  if (top) return;
+  // A book is guarded by its sequence (seqId/prevSeqId, since 2023), its checksum (until 2026: 0
+  // since), or both. Half a sequence is none, and a book with no guard at all cannot be trusted.
+  const seq = have & 12;
+  if (seq === 4 || seq === 8 || (seq === 0 && (msg.secFlags[s]! & Sec.hasChecksum) === 0))
+    sc.fail(ScanError.missingField);
 }
 
 const TRADE: TradeLayout = {

@@ -27,7 +27,7 @@ export const BookRule = {
   kraken: 2,
   /** WS snapshot; u + 1 per delta. */
   bybit: 3,
-  /** WS snapshot; prevSeqId = previous seqId; optional checksum. */
+  /** WS snapshot; prevSeqId = previous seqId (since 2023) and/or the checksum (until 2026), whichever the message carries. */
   okx: 4,
 } as const;
 export type BookRule = (typeof BookRule)[keyof typeof BookRule];
