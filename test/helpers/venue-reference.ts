@@ -193,9 +193,11 @@ function int(x: unknown, what: string): number {
   if (!Number.isInteger(v)) bad(`${what}: not an integer`);
   return v;
 }
-/** Binance/Bybit/OKX stamp ms; Binance µs on request. */
+/** Binance/Bybit/OKX stamp ms; Binance µs on request: the unit told from the value (ns beyond). */
 function toMs(t: number): number {
-  return t > 1e14 ? t / 1000 : t;
+  if (t >= 1e17) return t / 1e6;
+  if (t >= 1e14) return t / 1e3;
+  return t;
 }
 
 const ISO = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)$/;
@@ -517,7 +519,7 @@ function bybit(out: Out, root: unknown): void {
   const top = obj(root, 'frame');
   const topic = has(top, 'topic') ? str(top.topic, 'topic') : undefined;
   const snapshot = has(top, 'type') && str(top.type, 'type') === 'snapshot';
-  const ts = has(top, 'ts') ? int(top.ts, 'ts') : Number.NaN;
+  const ts = has(top, 'ts') ? toMs(int(top.ts, 'ts')) : Number.NaN;
   const op = has(top, 'op') ? str(top.op, 'op') : undefined;
   const retMsg = has(top, 'ret_msg') ? str(top.ret_msg, 'ret_msg') : undefined;
   const success = has(top, 'success') ? bool(top.success, 'success') : true;
@@ -545,7 +547,7 @@ function bybit(out: Out, root: unknown): void {
           if (sd !== 'Buy' && sd !== 'Sell') bad('S: not Buy/Sell');
           sell = sd === 'Sell'; // the taker's side
         }
-        const time = has(t, 'T') ? int(t.T, 'T') : Number.NaN;
+        const time = has(t, 'T') ? toMs(int(t.T, 'T')) : Number.NaN;
         const id = has(t, 'i') ? int(t.i, 'i') : Number.NaN;
         if (sym === undefined || !price || !qty || sell === undefined) bad('trade: missing field');
         trade(out, { sym, price, qty, time, id, sell });
@@ -607,14 +609,14 @@ function okx(out: Out, root: unknown): void {
           if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell');
           sell = sd === 'sell'; // the taker's side
         }
-        const time = has(o, 'ts') ? int(o.ts, 'ts') : Number.NaN;
+        const time = has(o, 'ts') ? toMs(int(o.ts, 'ts')) : Number.NaN;
         const id = has(o, 'tradeId') ? int(o.tradeId, 'tradeId') : Number.NaN;
         if (!sym || !price || !qty || sell === undefined) bad('trade: missing field');
         trade(out, { sym, price, qty, time, id, sell });
       } else {
         if (!has(o, 'asks') || !has(o, 'bids')) bad('book: missing field');
         const sec = out.section(inst, snapshot && ch === 'book');
-        if (has(o, 'ts')) sec.time = int(o.ts, 'ts');
+        if (has(o, 'ts')) sec.time = toMs(int(o.ts, 'ts'));
         if (has(o, 'checksum')) {
           const c = int(o.checksum, 'checksum');
           sec.checksum = c === 0 ? null : c; // 0: deprecated, not checked

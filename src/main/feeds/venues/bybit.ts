@@ -5,7 +5,7 @@
  */
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTrade, type TradeLayout } from './fields.ts';
-import { readPairArray } from './levels.ts';
+import { readPairArray, toMs } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec } from './message.ts';
 
 const K_TOPIC = lit('topic');
@@ -100,7 +100,7 @@ export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg
         dataAt = sc.pos;
         sc.skip();
       } else if (sc.keyIs(K_TS)) {
-        if (sc.integer(0)) msg.eventTime = sc.num[0]!;
+        if (sc.integer(0)) msg.eventTime = toMs(sc.num[0]!);
       } else if (sc.keyIs(K_OP)) {
         if (!sc.str()) break;
         op = true;

@@ -7,7 +7,7 @@
  */
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTrade, type TradeLayout } from './fields.ts';
-import { readPairArray } from './levels.ts';
+import { readPairArray, toMs } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec } from './message.ts';
 
 const K_ARG = lit('arg');
@@ -89,7 +89,7 @@ function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): v
       readPairArray(sc, msg, bit === 2);
     } else if (sc.keyIs(K_TS)) {
       if (!sc.integer(0)) return;
-      msg.secTime[s] = sc.num[0]!;
+      msg.secTime[s] = toMs(sc.num[0]!);
     } else if (sc.keyIs(K_CHECKSUM)) {
       if (!sc.integer(0)) return;
       msg.secCheck[s] = sc.num[0]!;
