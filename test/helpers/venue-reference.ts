@@ -6,6 +6,7 @@
  * bare numbers keep their source text (JSON.parse source-text access) for the fraction digits.
  * Duplicate keys follow JSON.parse (the last one wins).
  */
+import { UNESCAPED } from '../../src/main/feeds/json-scan.ts';
 import {
   type FeedMessage,
   MSG_KIND_NAMES,
@@ -64,11 +65,19 @@ export interface RefResult {
   view: View;
   /** Per section, per level: [price text, qty text]. */
   texts: [string, string][][];
+  /** Why the frame was refused (view.kind 'malformed'), by the decoders' names. */
+  refusal?: Refusal;
 }
 
 export const MALFORMED: View = { kind: 'malformed', trades: [], sections: [], seq: Number.NaN };
 
 const utf8 = new TextDecoder();
+
+/** A symbol range of msg as text: in the frame, or decoded from escapes into msg's own buffer. */
+function symbolText(bytes: Uint8Array, msg: FeedMessage, s: number, e: number): string {
+  const base = s >= UNESCAPED ? UNESCAPED : 0;
+  return utf8.decode(msg.symbolBytes(bytes, s).subarray(s - base, e - base));
+}
 
 /** Our decoder's output as a View. */
 export function viewOf(bytes: Uint8Array, msg: FeedMessage, venue: VenueName): View {
@@ -79,7 +88,7 @@ export function viewOf(bytes: Uint8Array, msg: FeedMessage, venue: VenueName): V
     for (let i = 0; i < msg.nTrades; i++) {
       const t = i * TRADE_STRIDE;
       trades.push({
-        sym: utf8.decode(bytes.subarray(msg.tradeSym[i * 2]!, msg.tradeSym[i * 2 + 1]!)),
+        sym: symbolText(bytes, msg, msg.tradeSym[i * 2]!, msg.tradeSym[i * 2 + 1]!),
         price: msg.trades[t + T_PRICE]!,
         qty: msg.trades[t + T_QTY]!,
         time: msg.trades[t + T_TIME]!,
@@ -95,7 +104,7 @@ export function viewOf(bytes: Uint8Array, msg: FeedMessage, venue: VenueName): V
       for (let l = msg.secStart(s); l < msg.secEnd[s]!; l++)
         levels.push([msg.bid[l]!, msg.px[l]!, msg.qty[l]!, msg.pd[l]!, msg.qd[l]!]);
       sections.push({
-        sym: utf8.decode(bytes.subarray(msg.secSym[s * 2]!, msg.secSym[s * 2 + 1]!)),
+        sym: symbolText(bytes, msg, msg.secSym[s * 2]!, msg.secSym[s * 2 + 1]!),
         snapshot: (msg.secFlags[s]! & Sec.snapshot) !== 0,
         checksum: (msg.secFlags[s]! & Sec.hasChecksum) !== 0 ? msg.secCheck[s]! : null,
         first: msg.secFirst[s]!,
@@ -130,9 +139,25 @@ export function parseJson(text: string): unknown {
 }
 
 /** The reference decided the frame is malformed. */
-class Bad extends Error {}
-function bad(why: string): never {
-  throw new Bad(why);
+/**
+ * The names a refusal goes by (the decoders' SCAN_ERROR_NAMES): what the reference refuses, it
+ * names the way the decoders must.
+ */
+export type Refusal =
+  | 'not a JSON object'
+  | 'bad JSON syntax'
+  | 'missing field'
+  | 'bad number'
+  | 'wrong field type';
+class Bad extends Error {
+  readonly reason: Refusal;
+  constructor(why: string, reason: Refusal) {
+    super(why);
+    this.reason = reason;
+  }
+}
+function bad(why: string, reason: Refusal = 'missing field'): never {
+  throw new Bad(why, reason);
 }
 
 type Obj = Record<string, unknown>;
@@ -143,29 +168,34 @@ function has(o: Obj, k: string): boolean {
   return Object.hasOwn(o, k);
 }
 function obj(x: unknown, what: string): Obj {
-  if (!isObj(x)) bad(`${what}: not an object`);
+  if (!isObj(x))
+    bad(
+      `${what}: not an object`,
+      what === 'frame' || what === 'body' ? 'not a JSON object' : 'wrong field type',
+    );
   return x;
 }
 function arr(x: unknown, what: string): unknown[] {
-  if (!Array.isArray(x)) bad(`${what}: not an array`);
+  if (!Array.isArray(x)) bad(`${what}: not an array`, 'wrong field type');
   return x;
 }
 function str(x: unknown, what: string): string {
-  if (typeof x !== 'string') bad(`${what}: not a string`);
+  if (typeof x !== 'string') bad(`${what}: not a string`, 'wrong field type');
   return x;
 }
 function bool(x: unknown, what: string): boolean {
-  if (typeof x !== 'boolean') bad(`${what}: not a boolean`);
+  if (typeof x !== 'boolean') bad(`${what}: not a boolean`, 'wrong field type');
   return x;
 }
 
-/** Digits after the decimal point, as the wire has them. */
+/**
+ * Digits after the decimal point as the wire has them, once the number is written out
+ * positionally (`0.10` 2, `1e-8` 8, `6.725010e4` 2), at most 255.
+ */
 export function fracDigits(src: string): number {
-  const i = src.indexOf('.');
-  if (i < 0) return 0;
-  let n = 0;
-  for (let k = i + 1; k < src.length && src.charCodeAt(k) >= 0x30 && src.charCodeAt(k) <= 0x39; k++) n++;
-  return n;
+  const m = /^[^.eE]*(?:\.(\d*))?[^eE]*(?:[eE]([+-]?\d+))?/.exec(src)!;
+  const n = (m[1] ?? '').length - (m[2] === undefined ? 0 : Math.min(1000, Math.max(-1000, Number(m[2]))));
+  return Math.max(0, Math.min(255, n));
 }
 
 interface Dec {
@@ -183,14 +213,14 @@ function dec(x: unknown, what: string): Dec {
   } else if (typeof x === 'string' && x.trim() !== '') {
     text = x;
     v = Number(x);
-  } else bad(`${what}: not a number`);
-  if (!Number.isFinite(v)) bad(`${what}: not a finite number`);
+  } else bad(`${what}: not a number`, 'bad number');
+  if (!Number.isFinite(v)) bad(`${what}: not a finite number`, 'bad number');
   return { v, d: fracDigits(text), text };
 }
 /** An integer, quoted or bare. */
 function int(x: unknown, what: string): number {
   const v = x instanceof Raw ? x.v : typeof x === 'string' && x.trim() !== '' ? Number(x) : Number.NaN;
-  if (!Number.isInteger(v)) bad(`${what}: not an integer`);
+  if (!Number.isInteger(v)) bad(`${what}: not an integer`, 'bad number');
   return v;
 }
 /** Binance/Bybit/OKX stamp ms; Binance µs on request: the unit told from the value (ns beyond). */
@@ -240,7 +270,7 @@ class Out {
   }
 
   level(bid: boolean, px: Dec, qty: Dec, book: boolean): void {
-    if (book && (!(px.v > 0) || !(qty.v >= 0))) bad('level: price ≤ 0 or qty < 0');
+    if (book && (!(px.v > 0) || !(qty.v >= 0))) bad('level: price ≤ 0 or qty < 0', 'bad number');
     this.sections.at(-1)!.levels.push([bid ? 1 : 0, px.v, qty.v, px.d, qty.d]);
     this.texts.at(-1)!.push([px.text, qty.text]);
   }
@@ -269,7 +299,7 @@ function pairs(out: Out, x: unknown, bid: boolean, what: string): void {
 }
 
 function trade(out: Out, t: Omit<TradeView, 'price' | 'qty'> & { price: Dec; qty: Dec }): void {
-  if (!(t.price.v > 0) || !(t.qty.v > 0)) bad('trade: price or qty ≤ 0');
+  if (!(t.price.v > 0) || !(t.qty.v > 0)) bad('trade: price or qty ≤ 0', 'bad number');
   out.trades.push({ sym: t.sym, price: t.price.v, qty: t.qty.v, time: t.time, id: t.id, sell: t.sell });
 }
 
@@ -280,8 +310,10 @@ const BINANCE_TOP = new Set(['stream', 'data', 'result', 'error', 'id']);
 function binance(out: Out, root: unknown): void {
   const top = obj(root, 'frame');
   let ev: Obj | undefined;
-  let combined = true;
-  for (const k of Object.keys(top)) if (!BINANCE_TOP.has(k)) combined = false;
+  // An envelope (combined stream, control reply) has stream/data/result/error/id and no one-letter
+  // key (an event's own fields); unknown longer keys may come with either.
+  const keys = Object.keys(top);
+  const combined = keys.some((k) => BINANCE_TOP.has(k)) && !keys.some((k) => k.length === 1);
   if (combined) {
     if (has(top, 'data')) ev = obj(top.data, 'data');
     const id = top.id;
@@ -358,7 +390,8 @@ export function refBinanceDepthSnapshot(text: string): RefResult {
     out.kind = 'book';
     return out.result();
   } catch (e) {
-    if (e instanceof Bad || e instanceof SyntaxError) return { view: MALFORMED, texts: [] };
+    if (e instanceof Bad) return { view: MALFORMED, texts: [], refusal: e.reason };
+    if (e instanceof SyntaxError) return { view: MALFORMED, texts: [], refusal: 'bad JSON syntax' };
     throw e;
   }
 }
@@ -405,7 +438,7 @@ function coinbase(out: Out, root: unknown): void {
           let sell: boolean | undefined;
           if (has(t, 'side')) {
             const sd = str(t.side, 'side');
-            if (sd !== 'BUY' && sd !== 'SELL') bad('side: not BUY/SELL');
+            if (sd !== 'BUY' && sd !== 'SELL') bad('side: not BUY/SELL', 'wrong field type');
             sell = sd === 'BUY'; // the maker's side: a resting buy was hit → the taker sold
           }
           // trade_id is a string of digits; anything else is not an id we can keep.
@@ -413,11 +446,11 @@ function coinbase(out: Out, root: unknown): void {
           let time = Number.NaN;
           if (has(t, 'time')) {
             time = refIsoTime(str(t.time, 'time'));
-            if (Number.isNaN(time)) bad('time: not RFC 3339');
+            if (Number.isNaN(time)) bad('time: not RFC 3339', 'bad number');
           }
           if (sym === undefined || !price || !qty || sell === undefined || !has(t, 'trade_id'))
             bad('trade: missing field');
-          if (!(price.v > 0) || !(qty.v > 0)) bad('trade: price or qty ≤ 0');
+          if (!(price.v > 0) || !(qty.v > 0)) bad('trade: price or qty ≤ 0', 'bad number');
           if (!history) trade(out, { sym, price, qty, time, id, sell });
         }
       } else {
@@ -482,17 +515,17 @@ function kraken(out: Out, root: unknown): void {
         let sell: boolean | undefined;
         if (has(o, 'side')) {
           const sd = str(o.side, 'side');
-          if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell');
+          if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell', 'wrong field type');
           sell = sd === 'sell'; // the taker's side
         }
         const id = has(o, 'trade_id') ? int(o.trade_id, 'trade_id') : Number.NaN;
         let time = Number.NaN;
         if (has(o, 'timestamp')) {
           time = refIsoTime(str(o.timestamp, 'timestamp'));
-          if (Number.isNaN(time)) bad('timestamp: not RFC 3339');
+          if (Number.isNaN(time)) bad('timestamp: not RFC 3339', 'bad number');
         }
         if (sym === undefined || !price || !qty || sell === undefined) bad('trade: missing field');
-        if (!(price.v > 0) || !(qty.v > 0)) bad('trade: price or qty ≤ 0');
+        if (!(price.v > 0) || !(qty.v > 0)) bad('trade: price or qty ≤ 0', 'bad number');
         if (!snapshot) trade(out, { sym, price, qty, time, id, sell }); // a snapshot is history
       } else {
         const sym = has(o, 'symbol') ? str(o.symbol, 'symbol') : undefined;
@@ -544,7 +577,7 @@ function bybit(out: Out, root: unknown): void {
         let sell: boolean | undefined;
         if (has(t, 'S')) {
           const sd = str(t.S, 'S');
-          if (sd !== 'Buy' && sd !== 'Sell') bad('S: not Buy/Sell');
+          if (sd !== 'Buy' && sd !== 'Sell') bad('S: not Buy/Sell', 'wrong field type');
           sell = sd === 'Sell'; // the taker's side
         }
         const time = has(t, 'T') ? toMs(int(t.T, 'T')) : Number.NaN;
@@ -606,7 +639,7 @@ function okx(out: Out, root: unknown): void {
         let sell: boolean | undefined;
         if (has(o, 'side')) {
           const sd = str(o.side, 'side');
-          if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell');
+          if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell', 'wrong field type');
           sell = sd === 'sell'; // the taker's side
         }
         const time = has(o, 'ts') ? toMs(int(o.ts, 'ts')) : Number.NaN;
@@ -658,13 +691,13 @@ export function refDecode(venue: VenueName, text: string): RefResult {
   try {
     root = parseJson(text);
   } catch {
-    return { view: MALFORMED, texts: [] };
+    return { view: MALFORMED, texts: [], refusal: 'bad JSON syntax' };
   }
   const out = new Out();
   try {
     VENUES[venue](out, root);
   } catch (e) {
-    if (e instanceof Bad) return { view: MALFORMED, texts: [] };
+    if (e instanceof Bad) return { view: MALFORMED, texts: [], refusal: e.reason };
     throw e;
   }
   return out.result();

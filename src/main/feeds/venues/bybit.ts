@@ -38,7 +38,7 @@ function book(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
   while (sc.nextKey()) {
     if (sc.key1(0x73)) {
       // s
-      if (!sc.plainStr()) return;
+      if (!sc.symbol(msg)) return;
       msg.secSym[s * 2] = sc.vs;
       msg.secSym[s * 2 + 1] = sc.ve;
       have |= 1;

@@ -46,7 +46,7 @@ export function readTrade(
   let id = Number.NaN;
   while (sc.nextKey()) {
     if (sc.keyIs(L.symbol)) {
-      if (!sc.plainStr()) return;
+      if (!sc.symbol(msg)) return;
       s0 = sc.vs;
       s1 = sc.ve;
       have |= 1;
@@ -117,7 +117,7 @@ export function readTop(sc: JsonScanner, msg: FeedMessage, L: TopLayout): void {
   let aqd = 0;
   while (sc.nextKey()) {
     if (sc.keyIs(L.symbol)) {
-      if (!sc.plainStr()) return;
+      if (!sc.symbol(msg)) return;
       symS = sc.vs;
       symE = sc.ve;
       have |= 1;

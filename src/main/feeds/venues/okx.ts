@@ -49,7 +49,7 @@ const CH_OTHER = 4;
 let symS = 0;
 let symE = 0;
 
-function arg(sc: JsonScanner): number {
+function arg(sc: JsonScanner, msg: FeedMessage): number {
   let ch = CH_NONE;
   symS = 0; // a repeated `arg` replaces the first, as with JSON.parse
   symE = 0;
@@ -66,7 +66,7 @@ function arg(sc: JsonScanner): number {
               ? CH_TRADE
               : CH_OTHER;
     } else if (sc.keyIs(K_INST_ID)) {
-      if (!sc.plainStr()) return ch;
+      if (!sc.symbol(msg)) return ch;
       symS = sc.vs;
       symE = sc.ve;
     } else sc.skip();
@@ -149,7 +149,7 @@ export function decodeOkx(sc: JsonScanner, bytes: Uint8Array, len: number, msg: 
   let code = 0;
   if (sc.enterObject()) {
     while (sc.nextKey()) {
-      if (sc.keyIs(K_ARG)) ch = arg(sc);
+      if (sc.keyIs(K_ARG)) ch = arg(sc, msg);
       else if (sc.keyIs(K_ACTION)) {
         if (sc.str()) snapshot = sc.strIs(V_SNAPSHOT);
       } else if (sc.keyIs(K_DATA)) {
