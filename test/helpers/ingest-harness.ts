@@ -28,6 +28,8 @@ export interface PlainRecord {
 
 export interface IngestRun {
   records: PlainRecord[];
+  /** The same records, grouped by the frame that wrote them. */
+  perFrame: PlainRecord[][];
   stats: Float64Array;
   /** Malformed reasons by name, in arrival order. */
   malformed: string[];
@@ -63,7 +65,10 @@ export function runIngest(
   });
   const reader = new RingReader(ring, 'lossless');
   const records: PlainRecord[] = [];
+  const perFrame: PlainRecord[][] = [];
   const drain = (): void => {
+    const group: PlainRecord[] = [];
+    perFrame.push(group);
     const n = reader.available();
     const v = reader.data;
     for (let k = 0; k < n; k++) {
@@ -83,6 +88,7 @@ export function runIngest(
         r.wireBytes = v.getUint32(at + Off.wireBytes, true);
       }
       records.push(r);
+      group.push(r);
     }
     reader.advance(n);
   };
@@ -97,7 +103,7 @@ export function runIngest(
     }
     drain();
   }
-  return { records, stats, malformed, instruments, ingest };
+  return { records, perFrame, stats, malformed, instruments, ingest };
 }
 
 export { FeedStat };
