@@ -4,6 +4,7 @@
  * command line, the settings panel and the IPC/HTTP calls that carry it: everything that arrives
  * from outside goes through `parseConfig`, which returns clear errors instead of throwing.
  */
+import { symbolRefusal, venueSpotSymbol } from './instruments.ts';
 import { quoteValue } from './quote-value.ts';
 
 export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
@@ -21,7 +22,10 @@ export const SIM_FAULT_NAMES = [
 
 export interface FeedSettings {
   venue: VenueName;
-  /** BASE-QUOTE (BTC-USDT) or the venue's own spelling. */
+  /**
+   * Spot markets, BASE-QUOTE (BTC-USDT) or the venue's own id (BTCUSDT, XBT/USD); a derivative id
+   * (BTC-USDT-SWAP) is refused by name until derivatives are handled (see instruments.ts).
+   */
   symbols: string[];
   /** WebSocket base URL; the venue's public endpoint if absent. */
   url?: string;
@@ -102,7 +106,8 @@ export const MAX_FEEDS_CONFIG = 16;
 export const MAX_SYMBOLS = 64;
 /** Errors listed in one reply; the rest are counted. */
 export const MAX_ERRORS = 50;
-const SYMBOL_RE = /^[A-Za-z0-9]{1,16}([-/_][A-Za-z0-9]{1,16})?$/;
+/** Longer than any venue's id (option ids are the longest): refused before it is looked at. */
+const MAX_SYMBOL_LENGTH = 64;
 const FAULT_RE = new RegExp(
   `^(${SIM_FAULT_NAMES.join('|')})(:(${VENUE_NAMES.join('|')}))?(@(every:)?\\d+(\\.\\d+)?(ms|s)?)?$`,
 );
@@ -129,18 +134,38 @@ export function parseConfig(input: unknown): ConfigResult {
     for (const k of Object.keys(o))
       if (!keys.includes(k)) errors.push(`${where}: unknown key ${quoteValue(k)}`);
   };
-  const symbols = (v: unknown, where: string): string[] => {
+  /**
+   * Spot instruments of `venue` (null: the simulator's, of every venue): the venue's own ids or
+   * BASE-QUOTE. A derivative is refused by name and venue; two spellings of one market (BTCUSDT
+   * and BTC-USDT on Binance) are one repeated symbol.
+   */
+  const symbols = (v: unknown, where: string, venue: VenueName | null): string[] => {
     if (!Array.isArray(v) || v.length === 0 || v.length > MAX_SYMBOLS) {
       errors.push(`${where} must be a list of 1 to ${MAX_SYMBOLS} symbols`);
       return [];
     }
     const out: string[] = [];
+    const seen = new Map<string, string>();
     for (const s of v) {
-      if (typeof s !== 'string' || !SYMBOL_RE.test(s))
+      if (typeof s !== 'string' || s.length > MAX_SYMBOL_LENGTH) {
         errors.push(`${where}: ${quoteValue(s)} is not a symbol`);
-      else out.push(s.toUpperCase());
+        continue;
+      }
+      const refusal = symbolRefusal(venue, s);
+      if (refusal !== null) {
+        errors.push(`${where}: ${quoteValue(s)} ${refusal}`);
+        continue;
+      }
+      const upper = s.toUpperCase();
+      const key = venue === null ? upper : venueSpotSymbol(venue, upper);
+      const first = seen.get(key);
+      if (first !== undefined)
+        errors.push(
+          `${where}: repeated symbol ${quoteValue(s)}${first === upper ? '' : ` (the same market as ${quoteValue(first)})`}`,
+        );
+      else seen.set(key, upper);
+      out.push(upper);
     }
-    if (new Set(out).size !== out.length) errors.push(`${where}: repeated symbol`);
     return out;
   };
   const venue = (v: unknown, where: string): VenueName => {
@@ -188,7 +213,7 @@ export function parseConfig(input: unknown): ConfigResult {
           errors.push(`simulator.venues must list 1 to ${VENUE_NAMES.length} venues`);
         else simulator.venues = [...new Set(s.venues.map((v, i) => venue(v, `simulator.venues[${i}]`)))];
       }
-      if (s.symbols !== undefined) simulator.symbols = symbols(s.symbols, 'simulator.symbols');
+      if (s.symbols !== undefined) simulator.symbols = symbols(s.symbols, 'simulator.symbols', null);
       if (s.rate !== undefined) {
         if (s.rate === 'max') simulator.rate = 'max';
         else if (typeof s.rate === 'number' && Number.isFinite(s.rate) && s.rate >= 1 && s.rate <= 10_000_000)
@@ -223,9 +248,12 @@ export function parseConfig(input: unknown): ConfigResult {
         const f = obj(raw, where);
         if (!f) return;
         onlyKeys(f, ['venue', 'symbols', 'url', 'restUrl', 'books', 'enabled'], where);
+        const known = typeof f.venue === 'string' && VENUE_NAMES.includes(f.venue as VenueName);
+        const feedVenue = venue(f.venue, `${where}.venue`);
         const feed: FeedSettings = {
-          venue: venue(f.venue, `${where}.venue`),
-          symbols: symbols(f.symbols, `${where}.symbols`),
+          venue: feedVenue,
+          // Without a venue, its symbols are checked as any venue's.
+          symbols: symbols(f.symbols, `${where}.symbols`, known ? feedVenue : null),
         };
         const u = url(f.url, `${where}.url`, ['ws:', 'wss:']);
         if (u) feed.url = u;

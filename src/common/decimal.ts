@@ -3,7 +3,8 @@
  * on the hot path. `parseDecimal` returns exactly the double `parseFloat` gives for the same text:
  * with at most 15 significant digits the digits form an integer m < 2^53 and the scale 10^k
  * (k ≤ 22) is exact, so m / 10^k (or m * 10^k) is one correctly rounded IEEE operation (Clinger's
- * fast path). Longer numbers, exponents and anything unusual fall back to `parseFloat` on a
+ * fast path) — with an exponent too (`1e-8`, `6.725010e4`: k is the fraction digits less the
+ * exponent). Longer numbers, larger scales and anything unusual fall back to `parseFloat` on a
  * decoded substring — correct, just slower.
  *
  * The `…To` variants write the value into a caller's Float64Array and return whether it parsed:
@@ -73,12 +74,31 @@ export function parseDecimalTo(
       digits++;
     } else if (c === 0x2e && !sawPoint) {
       sawPoint = true;
+    } else if ((c === 0x65 || c === 0x45) && sawDigit) {
+      // An exponent (1e-8, 6.7250e4): the same one correctly rounded operation, on scale − exp.
+      i++;
+      let expNeg = false;
+      if (i < end && (bytes[i] === 0x2d || bytes[i] === 0x2b)) expNeg = bytes[i++] === 0x2d;
+      const d0 = i;
+      let exp = 0;
+      for (; i < end; i++) {
+        const x = bytes[i]! - 0x30;
+        if (x < 0 || x > 9) return false; // not a number (a sign, a point or junk after the exponent)
+        if (exp < 1000) exp = exp * 10 + x;
+      }
+      if (i === d0) return false;
+      scale -= expNeg ? -exp : exp;
+      break;
     } else {
-      return slowTo(bytes, start, end, out, slot); // exponent, second point, garbage
+      return slowTo(bytes, start, end, out, slot); // a second point, garbage
     }
   }
-  if (!sawDigit || scale > 22) return slowTo(bytes, start, end, out, slot);
-  const value = scale > 0 ? mant / POW10[scale]! : mant;
+  if (!sawDigit) return slowTo(bytes, start, end, out, slot);
+  let value: number;
+  if (mant === 0) value = 0;
+  else if (scale >= 0 && scale <= 22) value = scale > 0 ? mant / POW10[scale]! : mant;
+  else if (scale < 0 && scale >= -22) value = mant * POW10[-scale]!;
+  else return slowTo(bytes, start, end, out, slot);
   out[slot] = neg ? -value : value;
   return true;
 }

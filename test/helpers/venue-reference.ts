@@ -6,6 +6,7 @@
  * bare numbers keep their source text (JSON.parse source-text access) for the fraction digits.
  * Duplicate keys follow JSON.parse (the last one wins).
  */
+import { UNESCAPED } from '../../src/main/feeds/json-scan.ts';
 import {
   type FeedMessage,
   MSG_KIND_NAMES,
@@ -64,11 +65,19 @@ export interface RefResult {
   view: View;
   /** Per section, per level: [price text, qty text]. */
   texts: [string, string][][];
+  /** Why the frame was refused (view.kind 'malformed'), by the decoders' names. */
+  refusal?: Refusal;
 }
 
 export const MALFORMED: View = { kind: 'malformed', trades: [], sections: [], seq: Number.NaN };
 
 const utf8 = new TextDecoder();
+
+/** A symbol range of msg as text: in the frame, or decoded from escapes into msg's own buffer. */
+function symbolText(bytes: Uint8Array, msg: FeedMessage, s: number, e: number): string {
+  const base = s >= UNESCAPED ? UNESCAPED : 0;
+  return utf8.decode(msg.symbolBytes(bytes, s).subarray(s - base, e - base));
+}
 
 /** Our decoder's output as a View. */
 export function viewOf(bytes: Uint8Array, msg: FeedMessage, venue: VenueName): View {
@@ -79,7 +88,7 @@ export function viewOf(bytes: Uint8Array, msg: FeedMessage, venue: VenueName): V
     for (let i = 0; i < msg.nTrades; i++) {
       const t = i * TRADE_STRIDE;
       trades.push({
-        sym: utf8.decode(bytes.subarray(msg.tradeSym[i * 2]!, msg.tradeSym[i * 2 + 1]!)),
+        sym: symbolText(bytes, msg, msg.tradeSym[i * 2]!, msg.tradeSym[i * 2 + 1]!),
         price: msg.trades[t + T_PRICE]!,
         qty: msg.trades[t + T_QTY]!,
         time: msg.trades[t + T_TIME]!,
@@ -95,7 +104,7 @@ export function viewOf(bytes: Uint8Array, msg: FeedMessage, venue: VenueName): V
       for (let l = msg.secStart(s); l < msg.secEnd[s]!; l++)
         levels.push([msg.bid[l]!, msg.px[l]!, msg.qty[l]!, msg.pd[l]!, msg.qd[l]!]);
       sections.push({
-        sym: utf8.decode(bytes.subarray(msg.secSym[s * 2]!, msg.secSym[s * 2 + 1]!)),
+        sym: symbolText(bytes, msg, msg.secSym[s * 2]!, msg.secSym[s * 2 + 1]!),
         snapshot: (msg.secFlags[s]! & Sec.snapshot) !== 0,
         checksum: (msg.secFlags[s]! & Sec.hasChecksum) !== 0 ? msg.secCheck[s]! : null,
         first: msg.secFirst[s]!,
@@ -130,9 +139,25 @@ export function parseJson(text: string): unknown {
 }
 
 /** The reference decided the frame is malformed. */
-class Bad extends Error {}
-function bad(why: string): never {
-  throw new Bad(why);
+/**
+ * The names a refusal goes by (the decoders' SCAN_ERROR_NAMES): what the reference refuses, it
+ * names the way the decoders must.
+ */
+export type Refusal =
+  | 'not a JSON object'
+  | 'bad JSON syntax'
+  | 'missing field'
+  | 'bad number'
+  | 'wrong field type';
+class Bad extends Error {
+  readonly reason: Refusal;
+  constructor(why: string, reason: Refusal) {
+    super(why);
+    this.reason = reason;
+  }
+}
+function bad(why: string, reason: Refusal = 'missing field'): never {
+  throw new Bad(why, reason);
 }
 
 type Obj = Record<string, unknown>;
@@ -143,29 +168,34 @@ function has(o: Obj, k: string): boolean {
   return Object.hasOwn(o, k);
 }
 function obj(x: unknown, what: string): Obj {
-  if (!isObj(x)) bad(`${what}: not an object`);
+  if (!isObj(x))
+    bad(
+      `${what}: not an object`,
+      what === 'frame' || what === 'body' ? 'not a JSON object' : 'wrong field type',
+    );
   return x;
 }
 function arr(x: unknown, what: string): unknown[] {
-  if (!Array.isArray(x)) bad(`${what}: not an array`);
+  if (!Array.isArray(x)) bad(`${what}: not an array`, 'wrong field type');
   return x;
 }
 function str(x: unknown, what: string): string {
-  if (typeof x !== 'string') bad(`${what}: not a string`);
+  if (typeof x !== 'string') bad(`${what}: not a string`, 'wrong field type');
   return x;
 }
 function bool(x: unknown, what: string): boolean {
-  if (typeof x !== 'boolean') bad(`${what}: not a boolean`);
+  if (typeof x !== 'boolean') bad(`${what}: not a boolean`, 'wrong field type');
   return x;
 }
 
-/** Digits after the decimal point, as the wire has them. */
+/**
+ * Digits after the decimal point as the wire has them, once the number is written out
+ * positionally (`0.10` 2, `1e-8` 8, `6.725010e4` 2), at most 255.
+ */
 export function fracDigits(src: string): number {
-  const i = src.indexOf('.');
-  if (i < 0) return 0;
-  let n = 0;
-  for (let k = i + 1; k < src.length && src.charCodeAt(k) >= 0x30 && src.charCodeAt(k) <= 0x39; k++) n++;
-  return n;
+  const m = /^[^.eE]*(?:\.(\d*))?[^eE]*(?:[eE]([+-]?\d+))?/.exec(src)!;
+  const n = (m[1] ?? '').length - (m[2] === undefined ? 0 : Math.min(1000, Math.max(-1000, Number(m[2]))));
+  return Math.max(0, Math.min(255, n));
 }
 
 interface Dec {
@@ -183,19 +213,21 @@ function dec(x: unknown, what: string): Dec {
   } else if (typeof x === 'string' && x.trim() !== '') {
     text = x;
     v = Number(x);
-  } else bad(`${what}: not a number`);
-  if (!Number.isFinite(v)) bad(`${what}: not a finite number`);
+  } else bad(`${what}: not a number`, 'bad number');
+  if (!Number.isFinite(v)) bad(`${what}: not a finite number`, 'bad number');
   return { v, d: fracDigits(text), text };
 }
 /** An integer, quoted or bare. */
 function int(x: unknown, what: string): number {
   const v = x instanceof Raw ? x.v : typeof x === 'string' && x.trim() !== '' ? Number(x) : Number.NaN;
-  if (!Number.isInteger(v)) bad(`${what}: not an integer`);
+  if (!Number.isInteger(v)) bad(`${what}: not an integer`, 'bad number');
   return v;
 }
-/** Binance/Bybit/OKX stamp ms; Binance µs on request. */
+/** Binance/Bybit/OKX stamp ms; Binance µs on request: the unit told from the value (ns beyond). */
 function toMs(t: number): number {
-  return t > 1e14 ? t / 1000 : t;
+  if (t >= 1e17) return t / 1e6;
+  if (t >= 1e14) return t / 1e3;
+  return t;
 }
 
 const ISO = /^(\d{4}-\d\d-\d\d)[Tt ](\d\d:\d\d:\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)$/;
@@ -238,7 +270,7 @@ class Out {
   }
 
   level(bid: boolean, px: Dec, qty: Dec, book: boolean): void {
-    if (book && (!(px.v > 0) || !(qty.v >= 0))) bad('level: price ≤ 0 or qty < 0');
+    if (book && (!(px.v > 0) || !(qty.v >= 0))) bad('level: price ≤ 0 or qty < 0', 'bad number');
     this.sections.at(-1)!.levels.push([bid ? 1 : 0, px.v, qty.v, px.d, qty.d]);
     this.texts.at(-1)!.push([px.text, qty.text]);
   }
@@ -267,7 +299,7 @@ function pairs(out: Out, x: unknown, bid: boolean, what: string): void {
 }
 
 function trade(out: Out, t: Omit<TradeView, 'price' | 'qty'> & { price: Dec; qty: Dec }): void {
-  if (!(t.price.v > 0) || !(t.qty.v > 0)) bad('trade: price or qty ≤ 0');
+  if (!(t.price.v > 0) || !(t.qty.v > 0)) bad('trade: price or qty ≤ 0', 'bad number');
   out.trades.push({ sym: t.sym, price: t.price.v, qty: t.qty.v, time: t.time, id: t.id, sell: t.sell });
 }
 
@@ -278,8 +310,10 @@ const BINANCE_TOP = new Set(['stream', 'data', 'result', 'error', 'id']);
 function binance(out: Out, root: unknown): void {
   const top = obj(root, 'frame');
   let ev: Obj | undefined;
-  let combined = true;
-  for (const k of Object.keys(top)) if (!BINANCE_TOP.has(k)) combined = false;
+  // An envelope (combined stream, control reply) has stream/data/result/error/id and no one-letter
+  // key (an event's own fields); unknown longer keys may come with either.
+  const keys = Object.keys(top);
+  const combined = keys.some((k) => BINANCE_TOP.has(k)) && !keys.some((k) => k.length === 1);
   if (combined) {
     if (has(top, 'data')) ev = obj(top.data, 'data');
     const id = top.id;
@@ -356,7 +390,8 @@ export function refBinanceDepthSnapshot(text: string): RefResult {
     out.kind = 'book';
     return out.result();
   } catch (e) {
-    if (e instanceof Bad || e instanceof SyntaxError) return { view: MALFORMED, texts: [] };
+    if (e instanceof Bad) return { view: MALFORMED, texts: [], refusal: e.reason };
+    if (e instanceof SyntaxError) return { view: MALFORMED, texts: [], refusal: 'bad JSON syntax' };
     throw e;
   }
 }
@@ -403,7 +438,7 @@ function coinbase(out: Out, root: unknown): void {
           let sell: boolean | undefined;
           if (has(t, 'side')) {
             const sd = str(t.side, 'side');
-            if (sd !== 'BUY' && sd !== 'SELL') bad('side: not BUY/SELL');
+            if (sd !== 'BUY' && sd !== 'SELL') bad('side: not BUY/SELL', 'wrong field type');
             sell = sd === 'BUY'; // the maker's side: a resting buy was hit → the taker sold
           }
           // trade_id is a string of digits; anything else is not an id we can keep.
@@ -411,11 +446,11 @@ function coinbase(out: Out, root: unknown): void {
           let time = Number.NaN;
           if (has(t, 'time')) {
             time = refIsoTime(str(t.time, 'time'));
-            if (Number.isNaN(time)) bad('time: not RFC 3339');
+            if (Number.isNaN(time)) bad('time: not RFC 3339', 'bad number');
           }
           if (sym === undefined || !price || !qty || sell === undefined || !has(t, 'trade_id'))
             bad('trade: missing field');
-          if (!(price.v > 0) || !(qty.v > 0)) bad('trade: price or qty ≤ 0');
+          if (!(price.v > 0) || !(qty.v > 0)) bad('trade: price or qty ≤ 0', 'bad number');
           if (!history) trade(out, { sym, price, qty, time, id, sell });
         }
       } else {
@@ -480,17 +515,17 @@ function kraken(out: Out, root: unknown): void {
         let sell: boolean | undefined;
         if (has(o, 'side')) {
           const sd = str(o.side, 'side');
-          if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell');
+          if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell', 'wrong field type');
           sell = sd === 'sell'; // the taker's side
         }
         const id = has(o, 'trade_id') ? int(o.trade_id, 'trade_id') : Number.NaN;
         let time = Number.NaN;
         if (has(o, 'timestamp')) {
           time = refIsoTime(str(o.timestamp, 'timestamp'));
-          if (Number.isNaN(time)) bad('timestamp: not RFC 3339');
+          if (Number.isNaN(time)) bad('timestamp: not RFC 3339', 'bad number');
         }
         if (sym === undefined || !price || !qty || sell === undefined) bad('trade: missing field');
-        if (!(price.v > 0) || !(qty.v > 0)) bad('trade: price or qty ≤ 0');
+        if (!(price.v > 0) || !(qty.v > 0)) bad('trade: price or qty ≤ 0', 'bad number');
         if (!snapshot) trade(out, { sym, price, qty, time, id, sell }); // a snapshot is history
       } else {
         const sym = has(o, 'symbol') ? str(o.symbol, 'symbol') : undefined;
@@ -517,7 +552,7 @@ function bybit(out: Out, root: unknown): void {
   const top = obj(root, 'frame');
   const topic = has(top, 'topic') ? str(top.topic, 'topic') : undefined;
   const snapshot = has(top, 'type') && str(top.type, 'type') === 'snapshot';
-  const ts = has(top, 'ts') ? int(top.ts, 'ts') : Number.NaN;
+  const ts = has(top, 'ts') ? toMs(int(top.ts, 'ts')) : Number.NaN;
   const op = has(top, 'op') ? str(top.op, 'op') : undefined;
   const retMsg = has(top, 'ret_msg') ? str(top.ret_msg, 'ret_msg') : undefined;
   const success = has(top, 'success') ? bool(top.success, 'success') : true;
@@ -542,10 +577,10 @@ function bybit(out: Out, root: unknown): void {
         let sell: boolean | undefined;
         if (has(t, 'S')) {
           const sd = str(t.S, 'S');
-          if (sd !== 'Buy' && sd !== 'Sell') bad('S: not Buy/Sell');
+          if (sd !== 'Buy' && sd !== 'Sell') bad('S: not Buy/Sell', 'wrong field type');
           sell = sd === 'Sell'; // the taker's side
         }
-        const time = has(t, 'T') ? int(t.T, 'T') : Number.NaN;
+        const time = has(t, 'T') ? toMs(int(t.T, 'T')) : Number.NaN;
         const id = has(t, 'i') ? int(t.i, 'i') : Number.NaN;
         if (sym === undefined || !price || !qty || sell === undefined) bad('trade: missing field');
         trade(out, { sym, price, qty, time, id, sell });
@@ -604,18 +639,17 @@ function okx(out: Out, root: unknown): void {
         let sell: boolean | undefined;
         if (has(o, 'side')) {
           const sd = str(o.side, 'side');
-          if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell');
+          if (sd !== 'buy' && sd !== 'sell') bad('side: not buy/sell', 'wrong field type');
           sell = sd === 'sell'; // the taker's side
         }
-        const time = has(o, 'ts') ? int(o.ts, 'ts') : Number.NaN;
+        const time = has(o, 'ts') ? toMs(int(o.ts, 'ts')) : Number.NaN;
         const id = has(o, 'tradeId') ? int(o.tradeId, 'tradeId') : Number.NaN;
         if (!sym || !price || !qty || sell === undefined) bad('trade: missing field');
         trade(out, { sym, price, qty, time, id, sell });
       } else {
-        if (!has(o, 'asks') || !has(o, 'bids') || (ch === 'book' && !has(o, 'seqId')))
-          bad('book: missing field');
+        if (!has(o, 'asks') || !has(o, 'bids')) bad('book: missing field');
         const sec = out.section(inst, snapshot && ch === 'book');
-        if (has(o, 'ts')) sec.time = int(o.ts, 'ts');
+        if (has(o, 'ts')) sec.time = toMs(int(o.ts, 'ts'));
         if (has(o, 'checksum')) {
           const c = int(o.checksum, 'checksum');
           sec.checksum = c === 0 ? null : c; // 0: deprecated, not checked
@@ -623,6 +657,11 @@ function okx(out: Out, root: unknown): void {
         if (has(o, 'prevSeqId')) sec.first = int(o.prevSeqId, 'prevSeqId');
         if (has(o, 'seqId')) sec.last = int(o.seqId, 'seqId');
         for (const k of Object.keys(o)) if (k === 'bids' || k === 'asks') pairs(out, o[k], k === 'bids', k);
+        // A book needs a guard: its sequence (both fields, since 2023), its checksum, or both.
+        if (ch === 'book') {
+          if (has(o, 'seqId') !== has(o, 'prevSeqId')) bad('book: half a sequence');
+          if (!has(o, 'seqId') && sec.checksum === null) bad('book: neither sequence nor checksum');
+        }
       }
     }
   }
@@ -652,13 +691,13 @@ export function refDecode(venue: VenueName, text: string): RefResult {
   try {
     root = parseJson(text);
   } catch {
-    return { view: MALFORMED, texts: [] };
+    return { view: MALFORMED, texts: [], refusal: 'bad JSON syntax' };
   }
   const out = new Out();
   try {
     VENUES[venue](out, root);
   } catch (e) {
-    if (e instanceof Bad) return { view: MALFORMED, texts: [] };
+    if (e instanceof Bad) return { view: MALFORMED, texts: [], refusal: e.reason };
     throw e;
   }
   return out.result();

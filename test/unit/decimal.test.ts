@@ -55,6 +55,53 @@ test('parseDecimal equals parseFloat on a million random decimals', () => {
   }
 });
 
+test('exponent forms (1e-8, 6.725010e4, 5.102934401E+9) equal parseFloat, a million at random', () => {
+  for (const s of [
+    '1e-8',
+    '1E8',
+    '6.725010e4',
+    '-4.1e-1',
+    '0e0',
+    '-0e5',
+    '0.0E-3',
+    '1e22',
+    '1e-22',
+    '5e-324',
+    '1e308',
+    '1e309',
+    '-1.5E+400',
+    '1e-400',
+    '123456789012345e7',
+    '1.e5',
+  ])
+    assert.equal(Object.is(dec(s), Number.parseFloat(s)), true, s);
+  let seed = 54321;
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let i = 0; i < 1_000_000; i++) {
+    const n = 1 + Math.floor(rnd() * 18);
+    let digits = '';
+    for (let k = 0; k < n; k++) digits += String(Math.floor(rnd() * 10));
+    const point = Math.floor(rnd() * n);
+    let s = `${digits.slice(0, point) || '0'}${point < n ? `.${digits.slice(point)}` : ''}`;
+    const exp = Math.floor(rnd() * 61) - 30;
+    s += `${rnd() < 0.5 ? 'e' : 'E'}${exp >= 0 && rnd() < 0.5 ? '+' : ''}${exp}`;
+    if (rnd() < 0.1) s = `-${s}`;
+    const got = dec(s);
+    if (!Object.is(got, Number.parseFloat(s)))
+      assert.fail(`${s}: got ${got}, parseFloat ${Number.parseFloat(s)}`);
+  }
+  // Exponent junk is refused, not read as a prefix.
+  for (const s of ['1e', '1e+', '1e-', '1e5x', '1e5.5', '1e+-5', 'e5', '1ee5'])
+    assert.ok(Number.isNaN(dec(s)), s);
+  // Within 15 significant digits and 22 powers of ten, no string is built for them either.
+  const before = decimalStats.slowPath;
+  for (const s of ['1e-8', '6.725010e4', '5.102934401E+9', '0.41000000e0', '4.1E-1']) dec(s);
+  assert.equal(decimalStats.slowPath, before);
+});
+
 test('parseDecimal rejects what is not a number, where parseFloat would accept a prefix', () => {
   for (const s of ['', '-', '.', 'abc', '1.2.3', '12x', '1 2', '--1', 'NaN', 'Infinity']) {
     assert.ok(Number.isNaN(dec(s)), `'${s}' is NaN`);

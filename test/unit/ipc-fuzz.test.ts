@@ -29,6 +29,7 @@ import {
   SIM_FAULT_NAMES,
   VENUE_NAMES,
 } from '../../src/common/config.ts';
+import { symbolRefusal, venueSpotSymbol } from '../../src/common/instruments.ts';
 import { quoteValue } from '../../src/common/quote-value.ts';
 import { isTrustedSender, isValidNonce, originOf } from '../../src/main/electron/ipc-rules.ts';
 import { SessionExports } from '../../src/main/recorder/session-exports.ts';
@@ -469,8 +470,16 @@ test('session commands: anything else is refused with a readable reason naming t
 
 // ---- configuration ----
 
-const symbol = fc.stringMatching(/^[A-Z0-9]{1,16}([-/_][A-Z0-9]{1,16})?$/);
-const symbols = fc.uniqueArray(symbol, { minLength: 1, maxLength: 64 });
+// Spot symbols: a shape that is some venue's derivative id (BTCUSD_PERP, PF_XBTUSD) is refused by
+// name, and two spellings of one market (BTC-USDT, BTC_USDT) are one repeated symbol.
+const symbol = fc
+  .stringMatching(/^[A-Z0-9]{1,16}([-/_][A-Z0-9]{1,16})?$/)
+  .filter((s) => symbolRefusal(null, s) === null);
+const symbols = fc.uniqueArray(symbol, {
+  minLength: 1,
+  maxLength: 64,
+  selector: (s) => venueSpotSymbol('binance', s),
+});
 const fault = fc
   .tuple(
     fc.constantFrom(...SIM_FAULT_NAMES),

@@ -1,8 +1,9 @@
 /**
  * decode → ring → readers allocates nothing per event in steady state: millions of Binance trade
  * frames through the feed's own hot path (FeedIngest), the metrics reader (HDR histograms) and the
- * publisher's market reader; and Bybit book deltas through the general scanner, the L2 book and its
- * sequence rule — counting garbage collections and heap growth.
+ * publisher's market reader; Bybit book deltas through the general scanner, the L2 book and its
+ * sequence rule; and Kraken updates (bare JSON numbers, some in exponent form, the symbol escaped)
+ * through the scanner, the book and its checksum — counting garbage collections and heap growth.
  */
 import assert from 'node:assert/strict';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -12,6 +13,8 @@ import { runInNewContext } from 'node:vm';
 import { Stream } from '../../src/common/frame.ts';
 import { RECORD_SIZE } from '../../src/common/record.ts';
 import { createRing, RingReader, RingWriter } from '../../src/common/ring.ts';
+import { krakenChecksum } from '../../src/main/feeds/book/checksum.ts';
+import { L2Book } from '../../src/main/feeds/book/l2-book.ts';
 import { FeedIngest, type IngestEvents } from '../../src/main/feeds/feed-ingest.ts';
 import { createFeedStats, FeedStat } from '../../src/main/feeds/feed-protocol.ts';
 import { VENUE_SPECS } from '../../src/main/feeds/venues/specs.ts';
@@ -197,5 +200,80 @@ test('book deltas (general scanner, L2 book, sequence rule): no GC over 600,000 
   assert.ok(real.gcs <= 1, `${real.gcs} garbage collections`);
   // The smallest heap object is 12–16 bytes: under 4 bytes an event, not even every fourth event
   // allocates; what remains is code and feedback the JIT still writes (it varies run to run).
+  assert.ok(real.growth / events < 4, `heap grew ${(real.growth / events).toFixed(2)} bytes per event`);
+});
+
+test('Kraken book updates as JSON numbers, exponents and an escaped symbol, checksummed: no GC', async () => {
+  const ring = createRing({ capacity: 1 << 14, maxReaders: 2, recordSize: RECORD_SIZE });
+  const stats = new Float64Array(createFeedStats());
+  const ingest = new FeedIngest({
+    ring: new RingWriter(ring),
+    stats,
+    spec: VENUE_SPECS.kraken,
+    feedId: 1,
+    events: quiet,
+  });
+  const reader = new RingReader(ring, 'lossy');
+  const total = 400_000;
+  const warm = 100_000;
+  // The book as Kraken prints it (pair precisions 1 and 8), and a shadow of it for the checksums.
+  const shadow = new L2Book();
+  const put = (bid: boolean, px: number, qty: number): void => {
+    const side = bid ? shadow.bids : shadow.asks;
+    side.key[0] = px;
+    side.key[1] = qty;
+    side.set(1, 8);
+  };
+  const level = (px: number, qty: number, k: number): string =>
+    // Every third size in exponent form with the same 8 digits once written out (4.1e-1 style).
+    `{"price":${px.toFixed(1)},"qty":${k % 3 === 0 ? `${Math.round(qty * 1e8)}e-8` : qty.toFixed(8)}}`;
+  const bids: string[] = [];
+  const asks: string[] = [];
+  for (let k = 0; k < 10; k++) {
+    bids.push(level(67250 - k / 10, 1 + k / 100, k));
+    asks.push(level(67250.1 + k / 10, 1 + k / 100, k));
+    put(true, 67250 - k / 10, 1 + k / 100);
+    put(false, 67250.1 + k / 10, 1 + k / 100);
+  }
+  const snapshot = Buffer.from(
+    `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC\\/USD","bids":[${bids.join(',')}],"asks":[${asks.join(',')}],"checksum":${krakenChecksum(shadow)},"timestamp":"2026-07-15T09:30:00.206907Z"}]}`,
+  );
+  const input: Buffer[] = [];
+  for (let i = 0; i < warm + total; i++) {
+    const k = (i * 7) % 10;
+    const bid = i % 2 === 0;
+    const px = bid ? 67250 - k / 10 : 67250.1 + k / 10;
+    const qty = (i % 997) / 100 + 0.01;
+    put(bid, px, qty);
+    const lv = `[${level(px, qty, i)}]`;
+    input.push(
+      Buffer.from(
+        `{"channel":"book","type":"update","data":[{"symbol":"BTC\\/USD","bids":${bid ? lv : '[]'},"asks":${bid ? '[]' : lv},"checksum":${krakenChecksum(shadow)},"timestamp":"2026-07-15T09:30:01.032406Z"}]}`,
+      ),
+    );
+  }
+  ingest.onFrame(snapshot, snapshot.length);
+  const run = (from: number, to: number, garbage: unknown[] | null): void => {
+    for (let i = from; i < to; i++) {
+      const f = input[i]!;
+      ingest.onFrame(f, f.length);
+      if (garbage) garbage[i & 1023] = new Array(256).fill(i);
+      if ((i & 1023) === 1023) reader.advance(reader.available());
+    }
+  };
+  run(0, warm, null);
+  const control = await countGcs(() => run(warm, warm + 100_000, []));
+  assert.ok(control.gcs >= 3, `the harness detects an allocation per event (${control.gcs} GCs)`);
+  await countGcs(() => run(warm + 100_000, warm + 200_000, null));
+  const real = await countGcs(() => run(warm + 200_000, warm + total, null));
+  const events = total - 200_000;
+  console.log(
+    `zero-alloc (kraken): ${events} updates, ${real.gcs} GCs, heap growth ${(real.growth / 1024).toFixed(0)} KiB; control: ${control.gcs} GCs`,
+  );
+  assert.equal(stats[FeedStat.malformed], 0);
+  assert.equal(stats[FeedStat.checksumErrors], 0, 'every checksum matched');
+  assert.equal(stats[FeedStat.gaps], 0);
+  assert.deepEqual(ingest.instruments.symbols, ['BTC/USD'], 'the escaped symbol is the plain one');
+  assert.ok(real.gcs <= 1, `${real.gcs} garbage collections`);
   assert.ok(real.growth / events < 4, `heap grew ${(real.growth / events).toFixed(2)} bytes per event`);
 });

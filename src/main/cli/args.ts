@@ -3,6 +3,8 @@
  * conversions that turn bad values into one clear UsageError (exit code 2) instead of NaN.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { VenueName } from '../../common/config.ts';
+import { symbolRefusal } from '../../common/instruments.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -52,25 +54,41 @@ export function rateFlag(value: string | undefined, name: string, fallback: numb
   return numberFlag(value, name, 1, 10_000_000, 1);
 }
 
-/** A comma-separated list of venue symbols (letters and digits). */
+/**
+ * A comma-separated list of symbols with the separators taken out (BTC-USDT → BTCUSDT): the
+ * simulator's and the legacy paths' spelling. A derivative's id is refused by name first (its
+ * separators are part of what it is: BTC-USDT-SWAP is no BTCUSDTSWAP).
+ */
 export function symbolsFlag(value: string | undefined, name: string, fallback: string[]): string[] {
   if (value === undefined) return fallback;
-  const list = value
+  const raw = value
     .split(',')
-    .map((s) => s.trim().toUpperCase().replace(/[-/_]/g, ''))
+    .map((s) => s.trim().toUpperCase())
     .filter((s) => s.length > 0);
-  if (list.length === 0) throw new UsageError(`--${name} needs at least one symbol`);
-  for (const s of list) {
+  if (raw.length === 0) throw new UsageError(`--${name} needs at least one symbol`);
+  const list: string[] = [];
+  for (const r of raw) {
+    const refusal = symbolRefusal(null, r);
+    if (refusal !== null && !refusal.startsWith('is not a symbol'))
+      throw new UsageError(`--${name}: '${r}' ${refusal}`);
+    const s = r.replace(/[-/_]/g, '');
     if (!/^[A-Z0-9]{2,20}$/.test(s)) throw new UsageError(`--${name}: '${s}' is not a symbol`);
+    list.push(s);
   }
   return list;
 }
 
 /**
- * Instruments in any spelling (BTC-USDT, BTC/USD, BTCUSDT), upper-cased, separators kept: each
- * venue turns them into its own spelling.
+ * Instruments in any spelling (BTC-USDT, BTC/USD, BTCUSDT, a venue's own id), upper-cased,
+ * separators kept: each venue turns them into its own spelling. With `venue`, its ids are
+ * checked as that venue's (a derivative is refused naming its type and venue).
  */
-export function instrumentsFlag(value: string | undefined, name: string, fallback: string[]): string[] {
+export function instrumentsFlag(
+  value: string | undefined,
+  name: string,
+  fallback: string[],
+  venue: VenueName | null = null,
+): string[] {
   if (value === undefined) return fallback;
   const list = value
     .split(',')
@@ -78,8 +96,8 @@ export function instrumentsFlag(value: string | undefined, name: string, fallbac
     .filter((s) => s.length > 0);
   if (list.length === 0) throw new UsageError(`--${name} needs at least one symbol`);
   for (const s of list) {
-    if (!/^[A-Z0-9]{1,16}([-/_][A-Z0-9]{1,16})?$/.test(s))
-      throw new UsageError(`--${name}: '${s}' is not a symbol`);
+    const refusal = s.length > 64 ? 'is not a symbol' : symbolRefusal(venue, s);
+    if (refusal !== null) throw new UsageError(`--${name}: '${s}' ${refusal}`);
   }
   return list;
 }

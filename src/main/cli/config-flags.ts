@@ -30,11 +30,16 @@ export async function configFromFlags(values: ConfigFlagValues): Promise<Ticksco
   const c: TickscopeConfig = structuredClone(
     loaded?.config ?? (parseConfig({}) as { config: TickscopeConfig }).config,
   );
-  const symbols = values.symbols === undefined ? undefined : instrumentsFlag(values.symbols, 'symbols', []);
-  if (values.venue !== undefined || (url !== undefined && values['sim-venues'] === undefined)) {
-    const name = (values.venue ?? 'binance').toLowerCase();
-    if (!venueSpec(name))
-      throw new UsageError(`unknown --venue '${values.venue}' (venues: ${VENUE_NAMES.join(', ')})`);
+  const live = values.venue !== undefined || (url !== undefined && values['sim-venues'] === undefined);
+  const name = (values.venue ?? 'binance').toLowerCase();
+  if (live && !venueSpec(name))
+    throw new UsageError(`unknown --venue '${values.venue}' (venues: ${VENUE_NAMES.join(', ')})`);
+  // A live venue's symbols are its ids; the simulator's, any venue's spot symbols.
+  const symbols =
+    values.symbols === undefined
+      ? undefined
+      : instrumentsFlag(values.symbols, 'symbols', [], live ? (name as VenueName) : null);
+  if (live) {
     if (!symbols) throw new UsageError('--venue needs --symbols (e.g. --symbols BTC-USDT,ETH-USDT)');
     const feed: FeedSettings = { venue: name as VenueName, symbols };
     if (url) feed.url = url;

@@ -43,7 +43,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
   if (!spec) throw new UsageError(`unknown --venue '${values.venue}' (venues: ${VENUE_NAMES.join(', ')})`);
   if (values.symbols === undefined)
     throw new UsageError('--symbols is required (e.g. --symbols BTC-USDT,ETH-USDT)');
-  const symbols = instrumentsFlag(values.symbols, 'symbols', []).map((s) => spec.venueSymbol(s));
+  const symbols = instrumentsFlag(values.symbols, 'symbols', [], spec.name).map((s) => spec.venueSymbol(s));
   const url = urlFlag(values.url, 'url', ['ws:', 'wss:']) ?? spec.defaultUrl;
   const restUrl = urlFlag(values['rest-url'], 'rest-url', ['http:', 'https:']);
   const duration = intFlag(values.duration, 'duration', 1, 7 * 24 * 3600, 0);

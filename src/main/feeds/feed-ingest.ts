@@ -20,7 +20,7 @@ import { krakenChecksum, okxChecksum } from './book/checksum.ts';
 import { L2Book } from './book/l2-book.ts';
 import { FeedStat } from './feed-protocol.ts';
 import { InstrumentTable } from './instrument-table.ts';
-import { JsonScanner } from './json-scan.ts';
+import { JsonScanner, UNESCAPED } from './json-scan.ts';
 import { decodeBinanceDepthSnapshot } from './venues/binance.ts';
 import {
   FeedMessage,
@@ -262,8 +262,12 @@ export class FeedIngest {
     return this.books.length;
   }
 
-  private instrument(data: Uint8Array, s: number, e: number): number {
-    const id = this.instruments.intern(data, s, e, this.onNew);
+  /** The id of the symbol in range [s, e) of the frame, or of msg's decoded symbols (see FeedMessage). */
+  private instrument(data: Uint8Array, msg: FeedMessage, s: number, e: number): number {
+    const id =
+      s >= UNESCAPED
+        ? this.instruments.intern(msg.unescaped, s - UNESCAPED, e - UNESCAPED, this.onNew)
+        : this.instruments.intern(data, s, e, this.onNew);
     if (id < 0) this.stats[FeedStat.unknownSymbols]! += 1;
     return id;
   }
@@ -274,7 +278,7 @@ export class FeedIngest {
     const tr = msg.trades;
     const n = msg.nTrades;
     for (let k = 0; k < n; k++) {
-      const id = this.instrument(data, msg.tradeSym[k * 2]!, msg.tradeSym[k * 2 + 1]!);
+      const id = this.instrument(data, msg, msg.tradeSym[k * 2]!, msg.tradeSym[k * 2 + 1]!);
       if (id < 0) continue;
       const base = k * TRADE_STRIDE;
       const tradeId = tr[base + T_ID]!;
@@ -305,7 +309,7 @@ export class FeedIngest {
     const f = this.f;
     const msg = this.msg;
     for (let s = 0; s < msg.nSections; s++) {
-      const id = this.instrument(data, msg.secSym[s * 2]!, msg.secSym[s * 2 + 1]!);
+      const id = this.instrument(data, msg, msg.secSym[s * 2]!, msg.secSym[s * 2 + 1]!);
       if (id < 0) continue;
       this.stats[FeedStat.tops]! += 1;
       const start = msg.secStart(s);
@@ -339,7 +343,7 @@ export class FeedIngest {
     for (let s = 0; s < msg.nSections; s++) {
       const id =
         msg.secSym[s * 2 + 1]! > msg.secSym[s * 2]!
-          ? this.instrument(data, msg.secSym[s * 2]!, msg.secSym[s * 2 + 1]!)
+          ? this.instrument(data, msg, msg.secSym[s * 2]!, msg.secSym[s * 2 + 1]!)
           : -1;
       if (id < 0) continue;
       const local = id & 0xffff;
@@ -395,8 +399,10 @@ export class FeedIngest {
         }
         book.seq = u;
       } else if (rule === BookRule.okx) {
+        // No sequence on either side (books from before 2023 carry only the checksum): the
+        // checksum alone guards the book; the decoder refuses a section with neither.
         const prev = msg.secFirst[s]!;
-        if (prev !== book.seq) {
+        if (!Number.isNaN(prev) && !Number.isNaN(book.seq) && prev !== book.seq) {
           if (msg.secLast[s]! <= book.seq && prev < book.seq) continue; // a repeat
           this.gap(local, id, 0, book.seq, RecordFlag.sequenceGap);
           continue;

@@ -6,7 +6,8 @@
  * Ids are unique across feeds: the feed id sits in the high 16 bits.
  */
 
-const latin1 = new TextDecoder('latin1');
+/** Symbols are UTF-8 on the wire (and when decoded from escapes): ASCII in practice. */
+const utf8 = new TextDecoder();
 
 export class InstrumentTable {
   private readonly feedId: number;
@@ -35,7 +36,7 @@ export class InstrumentTable {
     if (keys.length >= this.max) return -1;
     const key = bytes.slice(start, end);
     keys.push(key);
-    const symbol = latin1.decode(key);
+    const symbol = utf8.decode(key);
     this.symbols.push(symbol);
     const id = ((this.feedId << 16) | (keys.length - 1)) >>> 0;
     onNew(id, symbol);

@@ -20,7 +20,7 @@ export const ScanError = {
   badType: 5,
   tooDeep: 6,
   tooLarge: 7,
-  /** An escaped key, or an escaped value where only a plain one can be read (a time, a symbol). */
+  /** An escaped key, or an escaped value where only a plain one can be read (a time, a lone surrogate in a symbol). */
   escaped: 8,
   /** A member repeated where JSON.parse's "last one wins" cannot be honoured (level arrays). */
   duplicateKey: 9,
@@ -46,6 +46,17 @@ const LS = 0x5b;
 const RS = 0x5d;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+
+/**
+ * Where strings with escapes are written decoded (UTF-8), for a caller that needs their bytes
+ * (symbols are interned by bytes): a buffer the caller owns and grows, and how much of it is used.
+ */
+export interface ByteSink {
+  unescaped: Uint8Array;
+  unescapedLen: number;
+}
+/** A string range at or above this lies in the ByteSink (less UNESCAPED), not in the frame. */
+export const UNESCAPED = 1 << 30;
 
 /** Nesting deeper than this is refused: a hostile frame must not cost unbounded work or stack. */
 const MAX_DEPTH = 32;
@@ -75,7 +86,10 @@ export class JsonScanner {
   ve = 0;
   /** The last string read (key or value) contains escapes. */
   escaped = false;
-  /** Digits after the decimal point of the last number read (for checksums printed verbatim). */
+  /**
+   * Digits after the decimal point of the last number read, once written out positionally
+   * (`0.10` 2, `1e-8` 8, `6.7250e4` 0): what a checksum that prints the number as sent needs.
+   */
   frac = 0;
   /** Numbers land here: returning doubles from a non-inlined call would box them. */
   readonly num = new Float64Array(4);
@@ -244,14 +258,79 @@ export class JsonScanner {
     return this.failed === 0;
   }
 
-  /** A string without escapes (symbols are interned by their raw bytes). */
-  plainStr(): boolean {
+  /**
+   * A string that names something (symbols are interned by their bytes): [vs, ve) is its content
+   * in the frame, or, when it has escapes (`BTC\/USD`, `\u0042TC`), UNESCAPED + where it was
+   * written decoded in `sink`, so that both spellings are the same bytes. A lone surrogate, which
+   * no UTF-8 can hold, is refused as escaped.
+   */
+  symbol(sink: ByteSink): boolean {
     if (!this.str()) return false;
-    if (this.escaped) {
+    if (!this.escaped) return true;
+    const need = sink.unescapedLen + (this.ve - this.vs);
+    if (need > sink.unescaped.length) {
+      const next = new Uint8Array(Math.max(need, sink.unescaped.length * 2));
+      next.set(sink.unescaped.subarray(0, sink.unescapedLen));
+      sink.unescaped = next;
+    }
+    const at = sink.unescapedLen;
+    const end = this.unescapeInto(sink.unescaped, at);
+    if (end < 0) {
       this.fail(ScanError.escaped);
       return false;
     }
+    sink.unescapedLen = end;
+    this.vs = UNESCAPED + at;
+    this.ve = UNESCAPED + end;
     return true;
+  }
+
+  /** Decodes the last string value into out[at..] as UTF-8 (never longer); the end, or -1. */
+  private unescapeInto(out: Uint8Array, at: number): number {
+    const b = this.b;
+    const e = this.ve;
+    let i = this.vs;
+    let o = at;
+    while (i < e) {
+      let c = b[i]!;
+      if (c !== BS) {
+        out[o++] = c;
+        i++;
+        continue;
+      }
+      const x = b[i + 1]!;
+      if (x !== 0x75) {
+        c = x === 0x62 ? 8 : x === 0x66 ? 12 : x === 0x6e ? 10 : x === 0x72 ? 13 : x === 0x74 ? 9 : x;
+        out[o++] = c;
+        i += 2;
+        continue;
+      }
+      c = hex4(b, i + 2);
+      i += 6;
+      if (c >= 0xd800 && c <= 0xdbff) {
+        // A surrogate pair, as \uD83D\uDE00: one code point of four UTF-8 bytes.
+        if (i + 6 > e || b[i] !== BS || b[i + 1] !== 0x75) return -1;
+        const lo = hex4(b, i + 2);
+        if (lo < 0xdc00 || lo > 0xdfff) return -1;
+        i += 6;
+        c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+      } else if (c >= 0xdc00 && c <= 0xdfff) return -1;
+      if (c < 0x80) out[o++] = c;
+      else if (c < 0x800) {
+        out[o++] = 0xc0 | (c >> 6);
+        out[o++] = 0x80 | (c & 0x3f);
+      } else if (c < 0x10000) {
+        out[o++] = 0xe0 | (c >> 12);
+        out[o++] = 0x80 | ((c >> 6) & 0x3f);
+        out[o++] = 0x80 | (c & 0x3f);
+      } else {
+        out[o++] = 0xf0 | (c >> 18);
+        out[o++] = 0x80 | ((c >> 12) & 0x3f);
+        out[o++] = 0x80 | ((c >> 6) & 0x3f);
+        out[o++] = 0x80 | (c & 0x3f);
+      }
+    }
+    return o;
   }
 
   /** The last string value equals the literal k (escapes decoded: "p\u006fng" is "pong"). */
@@ -292,23 +371,14 @@ export class JsonScanner {
       this.fail(ScanError.badNumber);
       return false;
     }
-    let f = 0;
-    let i = s;
-    while (i < e && b[i] !== 0x2e) i++;
-    if (i < e) {
-      i++;
-      while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) {
-        f++;
-        i++;
-      }
-    }
-    this.frac = f;
+    this.frac = fractionDigits(b, s, e);
     return true;
   }
 
   /**
    * Reads an integer, quoted or bare, into num[slot]. Exact below 2^53; larger ids (Bybit's
-   * 19-digit trade ids) are kept as the nearest double.
+   * 19-digit trade ids) are kept as the nearest double. Any JSON number whose value is an integer
+   * counts (`1.5e3`, `"1.784107800846e12"`), as Number() would read it.
    */
   integer(slot: number): boolean {
     if (this.failed !== 0) return false;
@@ -334,14 +404,13 @@ export class JsonScanner {
       }
       return true;
     }
-    if (bare && this.isJsonNumber(s, e)) {
-      // 1.5e3 and friends: valid JSON, rare; exact or refused.
-      const v = Number(latin1.decode(b.subarray(s, e)));
-      if (Number.isInteger(v)) {
-        this.num[slot] = v;
-        return true;
-      }
-    }
+    // 1.5e3, 1.0 and friends: valid JSON, rare; exact (parseFloat's double) or refused.
+    if (
+      this.isJsonNumber(s, e) &&
+      parseDecimalTo(b, s, e, this.num, slot) &&
+      Number.isInteger(this.num[slot]!)
+    )
+      return true;
     this.fail(ScanError.badNumber);
     return false;
   }
@@ -525,6 +594,42 @@ export class JsonScanner {
     }
     return i === e;
   }
+}
+
+/**
+ * Fraction digits of the number text in b[s, e) written out positionally: those after the point,
+ * less a positive exponent, plus a negative one (at most 255).
+ */
+function fractionDigits(b: Uint8Array, s: number, e: number): number {
+  let f = 0;
+  let i = s;
+  while (i < e && b[i] !== 0x2e && (b[i]! | 0x20) !== 0x65) i++;
+  if (i < e && b[i] === 0x2e) {
+    i++;
+    while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39) {
+      f++;
+      i++;
+    }
+  }
+  if (i < e && (b[i]! | 0x20) === 0x65) {
+    i++;
+    const neg = b[i] === 0x2d;
+    if (neg || b[i] === 0x2b) i++;
+    let x = 0;
+    while (i < e && b[i]! >= 0x30 && b[i]! <= 0x39 && x < 1000) x = x * 10 + (b[i++]! - 0x30);
+    f = neg ? f + x : f - x;
+  }
+  return f < 0 ? 0 : Math.min(f, 255);
+}
+
+/** The value of the four hex digits at b[at..] (checked by stringEnd). */
+function hex4(b: Uint8Array, at: number): number {
+  let c = 0;
+  for (let h = at; h < at + 4; h++) {
+    const d = b[h]!;
+    c = c * 16 + (d <= 0x39 ? d - 0x30 : (d | 0x20) - 0x57);
+  }
+  return c;
 }
 
 function isHex(c: number | undefined): boolean {

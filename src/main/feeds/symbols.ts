@@ -1,30 +1,11 @@
 /**
  * Symbol normalisation: venues spell instruments their own way (Binance `BTCUSDT`); Tickscope
- * shows them as BASE-QUOTE (`BTC-USDT`) and keeps the venue's own spelling beside it.
+ * shows them as BASE-QUOTE (`BTC-USDT`) and keeps the venue's own spelling beside it. The
+ * spellings of every venue, and which ids are spot, live in common/instruments.ts.
  */
+import { splitQuote } from '../../common/instruments.ts';
 
-/** Quote assets tried longest first, so `FDUSD` wins over `USD`. */
-const QUOTES = [
-  'FDUSD',
-  'USDT',
-  'USDC',
-  'TUSD',
-  'BUSD',
-  'EUR',
-  'TRY',
-  'BRL',
-  'GBP',
-  'JPY',
-  'BTC',
-  'ETH',
-  'BNB',
-  'USD',
-];
-
+/** BTCUSDT → BTC-USDT by the longest known quote asset at the end (FDUSD before USD). */
 export function normaliseBinanceSymbol(venueSymbol: string): string {
-  const s = venueSymbol.toUpperCase();
-  for (const q of QUOTES) {
-    if (s.length > q.length && s.endsWith(q)) return `${s.slice(0, -q.length)}-${q}`;
-  }
-  return s;
+  return splitQuote(venueSymbol);
 }

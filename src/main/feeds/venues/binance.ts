@@ -95,7 +95,7 @@ function event(sc: JsonScanner, msg: FeedMessage): void {
           f[X_E] = num[0]!;
           break;
         case 0x73: // s
-          if (!sc.plainStr()) return;
+          if (!sc.symbol(msg)) return;
           symS = sc.vs;
           symE = sc.ve;
           seen |= F_S;
@@ -303,30 +303,41 @@ export function decodeBinance(sc: JsonScanner, bytes: Uint8Array, len: number, m
   let sawError = false;
   let raw = false;
   let sawData = false;
+  // An envelope (combined stream, control reply) has stream/data/result/error/id and nothing else
+  // we know; an event's own fields are one letter. Unknown longer keys may come with either.
+  let envelope = false;
   if (sc.enterObject()) {
     while (sc.nextKey()) {
       if (sc.keyIs(K_DATA)) {
         if (sawData) sc.fail(ScanError.duplicateKey);
         sawData = true;
+        envelope = true;
         event(sc, msg);
-      } else if (sc.keyIs(K_STREAM)) sc.skip();
-      else if (sc.keyIs(K_RESULT)) {
+      } else if (sc.keyIs(K_STREAM)) {
+        envelope = true;
+        sc.skip();
+      } else if (sc.keyIs(K_RESULT)) {
         sawResult = true;
+        envelope = true;
         sc.skip();
       } else if (sc.keyIs(K_ERROR)) {
         sawError = true;
+        envelope = true;
         sc.skip();
       } else if (sc.keyIs(K_ID)) {
+        envelope = true;
         if (sc.isNull()) continue;
         if (sc.peek() !== 0x22 && sc.integer(0)) msg.reqId = sc.num[0]!;
         else sc.skip();
-      } else {
+      } else if (sc.ke - sc.ks === 1) {
         // A raw-stream event: its fields are at the top level. Rewind to parse it as an event.
         raw = true;
         break;
-      }
+      } else sc.skip();
     }
   }
+  // Neither: a raw event without one-letter fields (a partial book's lastUpdateId/bids/asks).
+  if (!envelope && !raw && sc.failed === 0) raw = true;
   if (raw && sc.failed === 0) {
     // Nothing read from a `data`/`result`/`error` member may leak into the raw event.
     sc.reset(bytes, len);

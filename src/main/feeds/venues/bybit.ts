@@ -5,7 +5,7 @@
  */
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTrade, type TradeLayout } from './fields.ts';
-import { readPairArray } from './levels.ts';
+import { readPairArray, toMs } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec } from './message.ts';
 
 const K_TOPIC = lit('topic');
@@ -38,7 +38,7 @@ function book(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
   while (sc.nextKey()) {
     if (sc.key1(0x73)) {
       // s
-      if (!sc.plainStr()) return;
+      if (!sc.symbol(msg)) return;
       msg.secSym[s * 2] = sc.vs;
       msg.secSym[s * 2 + 1] = sc.ve;
       have |= 1;
@@ -100,7 +100,7 @@ export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg
         dataAt = sc.pos;
         sc.skip();
       } else if (sc.keyIs(K_TS)) {
-        if (sc.integer(0)) msg.eventTime = sc.num[0]!;
+        if (sc.integer(0)) msg.eventTime = toMs(sc.num[0]!);
       } else if (sc.keyIs(K_OP)) {
         if (!sc.str()) break;
         op = true;

@@ -100,7 +100,7 @@ function l2Event(sc: JsonScanner, msg: FeedMessage): void {
       if (!sc.str()) return;
       msg.secFlags[s] = sc.strIs(V_SNAPSHOT) ? Sec.snapshot : 0;
     } else if (sc.keyIs(K_PRODUCT)) {
-      if (!sc.plainStr()) return;
+      if (!sc.symbol(msg)) return;
       msg.secSym[s * 2] = sc.vs;
       msg.secSym[s * 2 + 1] = sc.ve;
       have |= 1;

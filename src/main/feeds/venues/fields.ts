@@ -5,6 +5,7 @@
  */
 import { parseIsoTimeTo } from '../iso-time.ts';
 import { type JsonScanner, ScanError } from '../json-scan.ts';
+import { toMs } from './levels.ts';
 import { type FeedMessage, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
 
 export interface TradeLayout {
@@ -16,7 +17,7 @@ export interface TradeLayout {
   sells: Uint8Array;
   buys: Uint8Array;
   time: Uint8Array;
-  /** RFC 3339 string (Coinbase, Kraken) rather than epoch ms (Bybit, OKX). */
+  /** RFC 3339 string (Coinbase, Kraken) rather than an epoch integer (Bybit, OKX: ms, µs or ns). */
   timeIso: boolean;
   id: Uint8Array;
   /** The id must be present (Coinbase); a non-string id is then skipped, not refused. */
@@ -45,7 +46,7 @@ export function readTrade(
   let id = Number.NaN;
   while (sc.nextKey()) {
     if (sc.keyIs(L.symbol)) {
-      if (!sc.plainStr()) return;
+      if (!sc.symbol(msg)) return;
       s0 = sc.vs;
       s1 = sc.ve;
       have |= 1;
@@ -71,7 +72,10 @@ export function readTrade(
       if (L.timeIso) {
         if (!sc.str()) return;
         if (!parseIsoTimeTo(sc.b, sc.vs, sc.ve, num, 3)) return sc.fail(ScanError.badNumber);
-      } else if (!sc.integer(3)) return;
+      } else {
+        if (!sc.integer(3)) return;
+        num[3] = toMs(num[3]!);
+      }
       time = num[3]!;
     } else sc.skip();
   }
@@ -113,7 +117,7 @@ export function readTop(sc: JsonScanner, msg: FeedMessage, L: TopLayout): void {
   let aqd = 0;
   while (sc.nextKey()) {
     if (sc.keyIs(L.symbol)) {
-      if (!sc.plainStr()) return;
+      if (!sc.symbol(msg)) return;
       symS = sc.vs;
       symE = sc.ve;
       have |= 1;

@@ -77,7 +77,7 @@ function bookEntry(sc: JsonScanner, msg: FeedMessage, snapshot: boolean): void {
   let have = 0;
   while (sc.nextKey()) {
     if (sc.keyIs(K_SYMBOL)) {
-      if (!sc.plainStr()) return;
+      if (!sc.symbol(msg)) return;
       msg.secSym[s * 2] = sc.vs;
       msg.secSym[s * 2 + 1] = sc.ve;
       have |= 1;

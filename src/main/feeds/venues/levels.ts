@@ -33,7 +33,12 @@ export function readPairArray(sc: JsonScanner, msg: FeedMessage, bid: boolean): 
   }
 }
 
-/** Binance, Bybit and OKX stamp ms; Binance switches to µs on request. Both → epoch ms. */
+/**
+ * An integer epoch time in whatever unit it came → epoch ms. Binance, Bybit and OKX stamp ms;
+ * Binance switches to µs on request (`timeUnit`), on some streams and servers only, and older
+ * recordings are ms: so the unit is told from the value, field by field — below 1e14 ms (until
+ * the year 5138), below 1e17 µs (1973 on), above that ns.
+ */
 export function toMs(t: number): number {
-  return t > 1e14 ? t / 1000 : t;
+  return t < 1e14 ? t : t < 1e17 ? t / 1e3 : t / 1e6;
 }

@@ -1,10 +1,13 @@
 /**
  * What a venue decoder produces from one frame, in caller-owned typed arrays: a kind, the trades it
  * carried, and book "sections" (one per instrument the frame touched: a snapshot, a delta, or a
- * top of book), each with its levels and sequence fields. Symbols are byte ranges into the frame.
+ * top of book), each with its levels and sequence fields. Symbols are byte ranges into the frame
+ * (or, written with escapes, into the message's own buffer of decoded symbols).
  * Venue-neutral, so that the sync rules and record writing are shared; nothing is allocated per
  * frame (the arrays double when a frame is larger than any before it).
  */
+
+import { UNESCAPED } from '../json-scan.ts';
 
 export const MsgKind = {
   malformed: 0,
@@ -67,8 +70,14 @@ export class FeedMessage {
 
   nTrades = 0;
   trades = new Float64Array(16 * TRADE_STRIDE);
-  /** Symbol range per trade (start, end). */
+  /**
+   * Symbol range per trade (start, end): bytes of the frame, or — for a symbol written with
+   * escapes — UNESCAPED + offsets into `unescaped`, where it is decoded (see symbolBytes).
+   */
   tradeSym = new Int32Array(32);
+  /** Symbols with escapes, decoded (JsonScanner.symbol's ByteSink). */
+  unescaped = new Uint8Array(64);
+  unescapedLen = 0;
 
   nSections = 0;
   secSym = new Int32Array(16);
@@ -99,6 +108,12 @@ export class FeedMessage {
     this.nTrades = 0;
     this.nSections = 0;
     this.nLevels = 0;
+    this.unescapedLen = 0;
+  }
+
+  /** The bytes a symbol range (tradeSym, secSym) starting at `start` indexes: the frame's or ours. */
+  symbolBytes(frame: Uint8Array, start: number): Uint8Array {
+    return start >= UNESCAPED ? this.unescaped : frame;
   }
 
   /** Starts a trade; returns its base index into `trades`. */

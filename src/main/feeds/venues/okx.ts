@@ -1,11 +1,13 @@
 /**
- * OKX v5 public: `books` (snapshot/update with seqId/prevSeqId and a signed CRC-32 checksum, fixed
- * to 0 since 2026, in which case it is not checked), `trades`, `bbo-tbt`/`books5` as top of book,
- * events (subscribe acks, errors, the 64008 shutdown notice) and the bare-text `pong`.
+ * OKX v5 public: `books` (snapshot/update with seqId/prevSeqId — added in 2023, so recordings from
+ * before carry none — and a signed CRC-32 checksum, fixed to 0 since 2026, in which case it is not
+ * checked), `trades`, `bbo-tbt`/`books5` as top of book, events (subscribe acks, errors, the 64008
+ * shutdown notice) and the bare-text `pong`. A `books` section has NaN first/last when it carries
+ * no sequence: its checksum alone guards the book.
  */
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTrade, type TradeLayout } from './fields.ts';
-import { readPairArray } from './levels.ts';
+import { readPairArray, toMs } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec } from './message.ts';
 
 const K_ARG = lit('arg');
@@ -47,7 +49,7 @@ const CH_OTHER = 4;
 let symS = 0;
 let symE = 0;
 
-function arg(sc: JsonScanner): number {
+function arg(sc: JsonScanner, msg: FeedMessage): number {
   let ch = CH_NONE;
   symS = 0; // a repeated `arg` replaces the first, as with JSON.parse
   symE = 0;
@@ -64,7 +66,7 @@ function arg(sc: JsonScanner): number {
               ? CH_TRADE
               : CH_OTHER;
     } else if (sc.keyIs(K_INST_ID)) {
-      if (!sc.plainStr()) return ch;
+      if (!sc.symbol(msg)) return ch;
       symS = sc.vs;
       symE = sc.ve;
     } else sc.skip();
@@ -87,7 +89,7 @@ function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): v
       readPairArray(sc, msg, bit === 2);
     } else if (sc.keyIs(K_TS)) {
       if (!sc.integer(0)) return;
-      msg.secTime[s] = sc.num[0]!;
+      msg.secTime[s] = toMs(sc.num[0]!);
     } else if (sc.keyIs(K_CHECKSUM)) {
       if (!sc.integer(0)) return;
       msg.secCheck[s] = sc.num[0]!;
@@ -96,6 +98,7 @@ function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): v
     } else if (sc.keyIs(K_PREV_SEQ)) {
       if (!sc.integer(0)) return;
       msg.secFirst[s] = sc.num[0]!;
+      have |= 8;
     } else if (sc.keyIs(K_SEQ)) {
       if (!sc.integer(0)) return;
       msg.secLast[s] = sc.num[0]!;
@@ -103,7 +106,13 @@ function book(sc: JsonScanner, msg: FeedMessage, flags: number, top: boolean): v
     } else sc.skip();
   }
   if (sc.failed !== 0) return;
-  if ((have & 3) !== 3 || (!top && have !== 7)) sc.fail(ScanError.missingField);
+  if ((have & 3) !== 3) return sc.fail(ScanError.missingField);
+  if (top) return;
+  // A book is guarded by its sequence (seqId/prevSeqId, since 2023), its checksum (until 2026: 0
+  // since), or both. Half a sequence is none, and a book with no guard at all cannot be trusted.
+  const seq = have & 12;
+  if (seq === 4 || seq === 8 || (seq === 0 && (msg.secFlags[s]! & Sec.hasChecksum) === 0))
+    sc.fail(ScanError.missingField);
 }
 
 const TRADE: TradeLayout = {
@@ -140,7 +149,7 @@ export function decodeOkx(sc: JsonScanner, bytes: Uint8Array, len: number, msg: 
   let code = 0;
   if (sc.enterObject()) {
     while (sc.nextKey()) {
-      if (sc.keyIs(K_ARG)) ch = arg(sc);
+      if (sc.keyIs(K_ARG)) ch = arg(sc, msg);
       else if (sc.keyIs(K_ACTION)) {
         if (sc.str()) snapshot = sc.strIs(V_SNAPSHOT);
       } else if (sc.keyIs(K_DATA)) {

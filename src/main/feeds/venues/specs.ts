@@ -6,6 +6,7 @@
  */
 
 import { VENUE_NAMES, type VenueName } from '../../../common/config.ts';
+import { toBaseQuote, venueSpotSymbol } from '../../../common/instruments.ts';
 import { Venue } from '../../../common/record.ts';
 import type { JsonScanner } from '../json-scan.ts';
 import { normaliseBinanceSymbol } from '../symbols.ts';
@@ -27,7 +28,7 @@ export const BookRule = {
   kraken: 2,
   /** WS snapshot; u + 1 per delta. */
   bybit: 3,
-  /** WS snapshot; prevSeqId = previous seqId; optional checksum. */
+  /** WS snapshot; prevSeqId = previous seqId (since 2023) and/or the checksum (until 2026), whichever the message carries. */
   okx: 4,
 } as const;
 export type BookRule = (typeof BookRule)[keyof typeof BookRule];
@@ -60,14 +61,7 @@ export interface VenueSpec {
   venueSymbol(symbol: string): string;
 }
 
-/**
- * BASE-QUOTE from any spelling: a separator (BTC-USDT, BTC/USD, BTC_USDT) splits it; without one
- * (BTCUSDT) the longest known quote asset at the end does.
- */
-export function toBaseQuote(symbol: string): string {
-  const s = symbol.toUpperCase();
-  return /[-/_]/.test(s) ? s.replace(/[/_]/, '-') : normaliseBinanceSymbol(s);
-}
+export { toBaseQuote };
 
 let reqId = 0;
 const nextId = (): number => ++reqId;
@@ -113,7 +107,7 @@ const binance: VenueSpec = {
   bookDepth: 1000,
   decode: decodeBinance,
   normalise: normaliseBinanceSymbol,
-  venueSymbol: (s) => toBaseQuote(s).replace('-', ''),
+  venueSymbol: (s) => venueSpotSymbol('binance', s),
 };
 
 const coinbase: VenueSpec = {
@@ -145,7 +139,7 @@ const coinbase: VenueSpec = {
   bookDepth: 0,
   decode: decodeCoinbase,
   normalise: (s) => s.toUpperCase(),
-  venueSymbol: (s) => toBaseQuote(s),
+  venueSymbol: (s) => venueSpotSymbol('coinbase', s),
 };
 
 const kraken: VenueSpec = {
@@ -183,7 +177,8 @@ const kraken: VenueSpec = {
   bookDepth: 10,
   decode: decodeKraken,
   normalise: (s) => s.toUpperCase().replace('/', '-').replace(/^XBT-/, 'BTC-'),
-  venueSymbol: (s) => toBaseQuote(s).replace('-', '/'),
+  // XBT/USD, XBTUSD and XXBTZUSD are BTC/USD to WebSocket v2.
+  venueSymbol: (s) => venueSpotSymbol('kraken', s),
 };
 
 const bybit: VenueSpec = {
@@ -217,7 +212,7 @@ const bybit: VenueSpec = {
   bookDepth: 50,
   decode: decodeBybit,
   normalise: normaliseBinanceSymbol,
-  venueSymbol: (s) => toBaseQuote(s).replace('-', ''),
+  venueSymbol: (s) => venueSpotSymbol('bybit', s),
 };
 
 const okx: VenueSpec = {
@@ -250,7 +245,7 @@ const okx: VenueSpec = {
   bookDepth: 400,
   decode: decodeOkx,
   normalise: (s) => s.toUpperCase(),
-  venueSymbol: (s) => toBaseQuote(s),
+  venueSymbol: (s) => venueSpotSymbol('okx', s),
 };
 
 export const VENUE_SPECS: Readonly<Record<VenueName, VenueSpec>> = { binance, coinbase, kraken, bybit, okx };
