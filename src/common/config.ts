@@ -6,9 +6,10 @@
  */
 import { symbolRefusal, venueSpotSymbol } from './instruments.ts';
 import { quoteValue } from './quote-value.ts';
+import { VENUE_NAMES, type VenueName } from './venues.ts';
 
-export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
-export const VENUE_NAMES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+// The venue list is written once, in venues.ts; the config names venues by it.
+export { VENUE_NAMES, type VenueName } from './venues.ts';
 
 export const SIM_FAULT_NAMES = [
   'disconnect',

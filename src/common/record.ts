@@ -71,27 +71,10 @@ export const RecordFlag = {
   reconnect: 1 << 6,
 } as const;
 
-export const Venue = {
-  unknown: 0,
-  binance: 1,
-  coinbase: 2,
-  kraken: 3,
-  bybit: 4,
-  okx: 5,
-} as const;
-export type Venue = (typeof Venue)[keyof typeof Venue];
+// Venue numbers are the venue list's (venues.ts), written once there.
+export { Venue, venueName, venueOf } from './venues.ts';
 
-const venueNames: readonly string[] = ['unknown', 'binance', 'coinbase', 'kraken', 'bybit', 'okx'];
-
-export function venueName(v: number): string {
-  return venueNames[v] ?? 'unknown';
-}
-
-/** The venue number of a name (venueName's inverse); unknown for anything else. */
-export function venueOf(name: string): number {
-  const i = venueNames.indexOf(name);
-  return i > 0 ? i : Venue.unknown;
-}
+import { Venue } from './venues.ts';
 
 /** RecordKind names by number, for manifests, inspection and export. */
 export const RECORD_KIND_NAMES: readonly string[] = [

@@ -10,7 +10,7 @@ import { createRing, RingReader, RingWriter } from '../../src/common/ring.ts';
 import { FeedIngest } from '../../src/main/feeds/feed-ingest.ts';
 import { createFeedStats, FeedStat } from '../../src/main/feeds/feed-protocol.ts';
 import { SCAN_ERROR_NAMES } from '../../src/main/feeds/json-scan.ts';
-import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/specs.ts';
+import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/registry.ts';
 
 export interface PlainRecord {
   kind: number;

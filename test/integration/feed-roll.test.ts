@@ -11,7 +11,7 @@ import { Off, RecordKind } from '../../src/common/record.ts';
 import { RingReader } from '../../src/common/ring.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
-import { VENUE_SPECS } from '../../src/main/feeds/venues/specs.ts';
+import { VENUE_SPECS } from '../../src/main/feeds/venues/registry.ts';
 import { VenueSim } from '../../src/main/sim/venue-sim.ts';
 import { RecordBooks } from '../helpers/record-book.ts';
 

@@ -18,7 +18,7 @@ import {
 } from '../../src/common/frame.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
-import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/specs.ts';
+import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/registry.ts';
 import { MetricsReader } from '../../src/main/metrics/metrics-reader.ts';
 import { VenueSim } from '../../src/main/sim/venue-sim.ts';
 

@@ -10,7 +10,7 @@ import { FeedState } from '../../src/common/frame.ts';
 import { RingReader } from '../../src/common/ring.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
-import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/specs.ts';
+import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/registry.ts';
 import { VenueSim } from '../../src/main/sim/venue-sim.ts';
 import { RecordBooks } from '../helpers/record-book.ts';
 

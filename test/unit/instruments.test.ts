@@ -13,7 +13,7 @@ import { parseConfig, type VenueName } from '../../src/common/config.ts';
 import { instrumentKind, symbolRefusal } from '../../src/common/instruments.ts';
 import { instrumentsFlag, symbolsFlag, UsageError } from '../../src/main/cli/args.ts';
 import { configFromFlags } from '../../src/main/cli/config-flags.ts';
-import { VENUE_SPECS } from '../../src/main/feeds/venues/specs.ts';
+import { VENUE_SPECS } from '../../src/main/feeds/venues/registry.ts';
 import { fromDraft, routeErrors, shortError, toDraft } from '../../src/renderer/src/panels/settings-form.ts';
 
 /** id → the spelling the venue's subscription carries (spot). */

@@ -17,7 +17,7 @@ import { krakenChecksum } from '../../src/main/feeds/book/checksum.ts';
 import { L2Book } from '../../src/main/feeds/book/l2-book.ts';
 import { FeedIngest, type IngestEvents } from '../../src/main/feeds/feed-ingest.ts';
 import { createFeedStats, FeedStat } from '../../src/main/feeds/feed-protocol.ts';
-import { VENUE_SPECS } from '../../src/main/feeds/venues/specs.ts';
+import { VENUE_SPECS } from '../../src/main/feeds/venues/registry.ts';
 import { MetricsReader } from '../../src/main/metrics/metrics-reader.ts';
 import { MarketReader } from '../../src/main/publisher/market-reader.ts';
 

@@ -10,10 +10,10 @@
  * All frames are computed up front (one per metrics interval); each new sink receives them all.
  */
 
-import type { VenueName } from '../../common/config.ts';
 import { FeedState, type FeedStatus, type InstrumentInfo, Stream } from '../../common/frame.ts';
 import { Off, RECORD_SIZE, RecordFlag, RecordKind, venueOf } from '../../common/record.ts';
 import { createRing, RingWriter } from '../../common/ring.ts';
+import { VENUE_NAMES, type VenueName } from '../../common/venues.ts';
 import { feedCounters } from '../feeds/feed-host.ts';
 import { createFeedStats, FEED_STAT_COUNT, FeedStat } from '../feeds/feed-protocol.ts';
 import { ComponentRegistry } from '../metrics/components.ts';
@@ -50,7 +50,7 @@ export interface VirtualSessionOptions {
 
 /** 2026-07-15 14:30:00 UTC: a fixed, plausible wall-clock start for the axis labels. */
 export const VIRTUAL_START = Date.UTC(2026, 6, 15, 14, 30, 0);
-export const VIRTUAL_VENUES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+export const VIRTUAL_VENUES: readonly VenueName[] = VENUE_NAMES;
 export const VIRTUAL_SYMBOLS: readonly string[] = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'];
 /** Levels a side of the snapshots the session's feeds start (and resync) from. */
 const SNAPSHOT_DEPTH = 50;

@@ -24,7 +24,7 @@ import {
   type FeedWorkerData,
   type FeedWorkerMessage,
 } from './feed-protocol.ts';
-import { specOfVenue } from './venues/specs.ts';
+import { specOfVenue } from './venues/registry.ts';
 
 export interface FeedConfig {
   feedId: number;

@@ -2,13 +2,13 @@
  * The feed's hot path for any venue: one frame's bytes → the venue's decoder → the books' sync
  * rules → 64-byte records in the ring, with the counters and the overflow policy. No allocation
  * per frame in steady state (new instruments, malformed samples, venue errors, resyncs and the
- * diffs Binance buffers while a REST snapshot is on its way allocate, rarely).
+ * diffs buffered while a REST snapshot is on its way allocate, rarely).
  *
- * Book sync (see venues/specs.ts for each venue's rule): the worker keeps the true book of every
+ * Book sync (each venue module's BookRule, venues/venue-spec.ts): the worker keeps the true book of every
  * instrument; a snapshot writes a bookReset record and its levels, a delta its changed levels. A
  * gap — a sequence that skips, or a checksum that does not match our book — writes a gap record
  * (flagged sequenceGap / checksumMismatch, counted), marks the book unsynced and asks for a fresh
- * snapshot (REST for Binance, a resubscribe elsewhere); deltas until it arrives are counted as
+ * snapshot (a REST call or a resubscribe, as the rule says); deltas until it arrives are counted as
  * discarded (the snapshot covers them). Overflow: when the ring returns a write, the records are
  * counted as dropped and a gap record with the count precedes the next write.
  */
@@ -16,12 +16,10 @@ import { nowMs } from '../../common/clock.ts';
 import { Stream } from '../../common/frame.ts';
 import { Off, RecordFlag, RecordKind } from '../../common/record.ts';
 import type { RingWriter } from '../../common/ring.ts';
-import { krakenChecksum, okxChecksum } from './book/checksum.ts';
 import { L2Book } from './book/l2-book.ts';
 import { FeedStat } from './feed-protocol.ts';
 import { InstrumentTable } from './instrument-table.ts';
 import { JsonScanner, UNESCAPED } from './json-scan.ts';
-import { decodeBinanceDepthSnapshot } from './venues/binance.ts';
 import {
   FeedMessage,
   MSG_KIND_NAMES,
@@ -34,7 +32,7 @@ import {
   T_TIME,
   TRADE_STRIDE,
 } from './venues/message.ts';
-import { BookRule, type VenueSpec } from './venues/specs.ts';
+import { type BookRule, SEQ_FIRST_MISSING, SEQ_MISSING, Seq, type VenueSpec } from './venues/venue-spec.ts';
 
 export interface IngestEvents {
   onInstrument(instrumentId: number, venueSymbol: string): void;
@@ -44,7 +42,7 @@ export interface IngestEvents {
   /** Send these messages on the current connection (resubscribes). */
   send(messages: string[]): void;
   /**
-   * Binance: fetch a REST snapshot of this venue symbol and call `onSnapshot` with the body;
+   * A 'rest' book rule: fetch a REST snapshot of this venue symbol, call `onSnapshot` with the body;
    * `retry` > 0 when the last one was too old for the buffered diffs (back off before asking).
    */
   requestSnapshot(venueSymbol: string, retry: number): void;
@@ -64,7 +62,7 @@ STREAM_OF_KIND[MsgKind.trades] = Stream.trades;
 STREAM_OF_KIND[MsgKind.top] = Stream.top;
 STREAM_OF_KIND[MsgKind.book] = Stream.book;
 
-/** Binance diffs buffered per instrument while its snapshot is fetched; beyond this, start over. */
+/** Diffs buffered per instrument while its REST snapshot is fetched; beyond this, start over. */
 const MAX_PENDING = 20_000;
 
 export class FeedIngest {
@@ -77,6 +75,9 @@ export class FeedIngest {
   private readonly snap = new FeedMessage();
   private readonly events: IngestEvents;
   private readonly spec: VenueSpec;
+  private readonly rule: BookRule;
+  /** What the rule's delta check says is missing, on a gap (reused: no allocation). */
+  private readonly seqGap = new Float64Array(2);
   private readonly venue: number;
   private readonly feedId: number;
   private readonly bookDepth: number;
@@ -85,9 +86,9 @@ export class FeedIngest {
   readonly books: L2Book[] = [];
   private readonly resyncPending: boolean[] = [];
   private readonly pending: Uint8Array[][] = [];
-  /** Binance: a snapshot was applied and no diff yet; a diff that skips ahead means it was too old. */
+  /** REST snapshots: one was applied and no diff yet; a diff that skips ahead means it was too old. */
   private readonly aligning: boolean[] = [];
-  /** Binance: while aligning, a buffered diff older than the snapshot was seen (so ours reach back past it). */
+  /** REST snapshots: while aligning, a buffered diff older than the snapshot was seen. */
   private readonly sawOlder: boolean[] = [];
   private readonly snapshotRetries: number[] = [];
   /** When each book last stopped being synced (or its instrument appeared), for checkStuck. */
@@ -97,7 +98,7 @@ export class FeedIngest {
   /** Staged doubles of the record being written, and the frame's receive time (F_RECV). */
   private readonly f = new Float64Array(8);
   private lastFrameSeq = -1;
-  /** Binance: while a REST snapshot and the buffered diffs are applied, records wait (see onSnapshot). */
+  /** While a REST snapshot and the buffered diffs are applied, records wait (see onSnapshot). */
   private quiet = false;
   /** After a roll, trades the old connection delivered are dropped by id (see startDedup). */
   dedupTrades = false;
@@ -118,6 +119,7 @@ export class FeedIngest {
     this.view = opts.ring.data;
     this.stats = opts.stats;
     this.spec = opts.spec;
+    this.rule = opts.spec.book;
     this.venue = opts.spec.venue;
     this.feedId = opts.feedId;
     this.bookDepth = opts.bookDepth || opts.spec.bookDepth;
@@ -177,7 +179,7 @@ export class FeedIngest {
       this.events.onMalformed(msg.malformed, data);
       return;
     }
-    if (this.spec.bookRule === BookRule.coinbase && !Number.isNaN(msg.frameSeq)) this.frameSequence();
+    if (this.rule.frameSequence && !Number.isNaN(msg.frameSeq)) this.frameSequence();
     if (kind === MsgKind.trades) this.trades(data, len);
     else if (kind === MsgKind.book) this.book(data, len, msg, false);
     else if (kind === MsgKind.top) this.top(data, len);
@@ -188,7 +190,7 @@ export class FeedIngest {
     }
   }
 
-  /** Coinbase: one counter per connection over every channel; a jump loses frames of any kind. */
+  /** One counter per connection over every channel (Coinbase); a jump loses frames of any kind. */
   private frameSequence(): void {
     const seq = this.msg.frameSeq;
     const last = this.lastFrameSeq;
@@ -339,7 +341,8 @@ export class FeedIngest {
 
   /** Applies the book sections of `msg` (a frame, or a replayed/REST one when `replay`). */
   private book(data: Uint8Array, len: number, msg: FeedMessage, replay: boolean): void {
-    const rule = this.spec.bookRule;
+    const rule = this.rule;
+    const gap = this.seqGap;
     for (let s = 0; s < msg.nSections; s++) {
       const id =
         msg.secSym[s * 2 + 1]! > msg.secSym[s * 2]!
@@ -349,40 +352,37 @@ export class FeedIngest {
       const local = id & 0xffff;
       const book = this.books[local]!;
       if (!replay) this.stats[FeedStat.bookUpdates]! += 1;
-      const snapshot = (msg.secFlags[s]! & Sec.snapshot) !== 0;
-      if (rule === BookRule.binance) {
+      if (rule.snapshot === 'rest') {
         if (!book.synced) {
           this.bufferDiff(local, data, len);
           continue;
         }
-        const first = msg.secFirst[s]!;
-        const last = msg.secLast[s]!;
-        if (last <= book.seq) {
+        const verdict = rule.delta(book, msg, s, gap);
+        if (verdict === Seq.repeat) {
           if (this.aligning[local]) this.sawOlder[local] = true;
           continue; // already in the snapshot
         }
-        if (first > book.seq + 1) {
+        if (verdict === Seq.gap) {
           // Only while replaying, when every diff we hold is newer than the snapshot, can the
-          // snapshot be the one that is behind (fetch again, as Binance documents, before readers
-          // see it); otherwise a diff went missing.
+          // snapshot be the one that is behind (fetch again, as the venue documents, before
+          // readers see it); otherwise a diff went missing.
           if (replay && this.aligning[local] && !this.sawOlder[local]) {
-            // The snapshot is older than the oldest diff we hold: not a gap in the feed, ask again.
             book.synced = false;
             this.unsyncedSince[local] = Date.now();
             this.snapshotRetries[local]! += 1;
-          } else this.gap(local, id, first - book.seq - 1, book.seq + 1, RecordFlag.sequenceGap);
+          } else this.gap(local, id, gap[SEQ_MISSING]!, gap[SEQ_FIRST_MISSING]!, RecordFlag.sequenceGap);
           this.bufferDiff(local, data, len);
           continue;
         }
         this.aligning[local] = false;
         this.snapshotRetries[local] = 0;
         this.apply(msg, s, id, book, len, false);
-        book.seq = last;
+        book.seq = msg.secLast[s]!;
         continue;
       }
-      if (snapshot) {
+      if ((msg.secFlags[s]! & Sec.snapshot) !== 0) {
         this.applySnapshot(msg, s, id, book, len);
-        if (rule === BookRule.bybit || rule === BookRule.okx) book.seq = msg.secLast[s]!;
+        if (rule.sequenced) book.seq = msg.secLast[s]!;
         this.verify(msg, s, local, id, book);
         continue;
       }
@@ -390,25 +390,13 @@ export class FeedIngest {
         this.stats[FeedStat.bookDiscarded]! += 1;
         continue;
       }
-      if (rule === BookRule.bybit) {
-        const u = msg.secLast[s]!;
-        if (u <= book.seq) continue; // a repeat
-        if (u !== book.seq + 1) {
-          this.gap(local, id, u - book.seq - 1, book.seq + 1, RecordFlag.sequenceGap);
-          continue;
-        }
-        book.seq = u;
-      } else if (rule === BookRule.okx) {
-        // No sequence on either side (books from before 2023 carry only the checksum): the
-        // checksum alone guards the book; the decoder refuses a section with neither.
-        const prev = msg.secFirst[s]!;
-        if (!Number.isNaN(prev) && !Number.isNaN(book.seq) && prev !== book.seq) {
-          if (msg.secLast[s]! <= book.seq && prev < book.seq) continue; // a repeat
-          this.gap(local, id, 0, book.seq, RecordFlag.sequenceGap);
-          continue;
-        }
-        book.seq = msg.secLast[s]!;
+      const verdict = rule.delta(book, msg, s, gap);
+      if (verdict === Seq.repeat) continue;
+      if (verdict === Seq.gap) {
+        this.gap(local, id, gap[SEQ_MISSING]!, gap[SEQ_FIRST_MISSING]!, RecordFlag.sequenceGap);
+        continue;
       }
+      if (rule.sequenced) book.seq = msg.secLast[s]!;
       this.apply(msg, s, id, book, len, false);
       this.verify(msg, s, local, id, book);
     }
@@ -417,11 +405,8 @@ export class FeedIngest {
   /** Checksum where the venue sends one; a mismatch is a gap. */
   private verify(msg: FeedMessage, s: number, local: number, id: number, book: L2Book): boolean {
     if ((msg.secFlags[s]! & Sec.hasChecksum) === 0) return true;
-    const rule = this.spec.bookRule;
-    const want = msg.secCheck[s]!;
-    const got =
-      rule === BookRule.kraken ? krakenChecksum(book) : rule === BookRule.okx ? okxChecksum(book) : want;
-    if (got === want) return true;
+    const matches = this.rule.checksumMatches;
+    if (matches === null || matches(book, msg.secCheck, s)) return true;
     this.stats[FeedStat.checksumErrors]! += 1;
     this.gap(local, id, 0, book.seq, RecordFlag.checksumMismatch);
     return false;
@@ -474,7 +459,7 @@ export class FeedIngest {
       }
       if (i >= 0) this.ring.publish(this.reserved);
     }
-    if (this.spec.bookRule === BookRule.kraken) {
+    if (this.rule.truncateToDepth) {
       this.truncate(book.bids, true, id, len);
       this.truncate(book.asks, false, id, len);
     }
@@ -515,12 +500,11 @@ export class FeedIngest {
     this.resyncPending[local] = true;
     if (afterGap) this.stats[FeedStat.resyncs]! += 1;
     const symbol = this.instruments.symbols[local]!;
-    if (this.spec.bookRule === BookRule.binance)
-      this.events.requestSnapshot(symbol, this.snapshotRetries[local]!);
+    if (this.rule.snapshot === 'rest') this.events.requestSnapshot(symbol, this.snapshotRetries[local]!);
     else this.events.send(this.spec.resubscribeBook([symbol], this.bookDepth));
   }
 
-  /** Binance: keep the diff until the snapshot arrives (copied: the frame buffer is reused). */
+  /** A 'rest' rule: keep the diff until the snapshot arrives (copied: the frame buffer is reused). */
   private bufferDiff(local: number, data: Uint8Array, len: number): void {
     const q = this.pending[local]!;
     if (q.length >= MAX_PENDING) {
@@ -533,8 +517,8 @@ export class FeedIngest {
   }
 
   /**
-   * Binance: the REST depth body for `venueSymbol` arrived. Applies it and replays the buffered
-   * diffs under the U/u rule; a failed body or a misaligned first diff resyncs again.
+   * A 'rest' rule: the REST snapshot body for `venueSymbol` arrived. Applies it and replays the
+   * buffered diffs under the rule's delta check; a failed body or a misaligned first diff resyncs again.
    */
   onSnapshot(venueSymbol: string, body: Uint8Array): boolean {
     this.f[F_RECV] = nowMs();
@@ -544,7 +528,7 @@ export class FeedIngest {
     const local = id & 0xffff;
     const book = this.books[local]!;
     const snap = this.snap;
-    decodeBinanceDepthSnapshot(this.sc, body, body.length, snap);
+    this.spec.decodeSnapshot!(this.sc, body, body.length, snap);
     this.resyncPending[local] = false;
     if (snap.kind !== MsgKind.book) {
       this.stats[FeedStat.malformed]! += 1;

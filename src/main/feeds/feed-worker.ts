@@ -24,7 +24,7 @@ import {
 } from './feed-protocol.ts';
 import { SCAN_ERROR_NAMES } from './json-scan.ts';
 import { type FeedMessage, MsgKind } from './venues/message.ts';
-import { specOfVenue } from './venues/specs.ts';
+import { specOfVenue } from './venues/registry.ts';
 
 const cfg = workerData as FeedWorkerData;
 const port = parentPort!;

@@ -94,10 +94,23 @@ function krakenSide(s: BookSide, depth: number): void {
 
 /** Kraken v2 book checksum (unsigned 32-bit) of the top `depth` (10) levels. */
 export function krakenChecksum(book: L2Book, depth = 10): number {
+  krakenCrc(book, depth);
+  return (crc ^ -1) >>> 0;
+}
+
+function krakenCrc(book: L2Book, depth: number): void {
   crc = -1;
   krakenSide(book.asks, depth);
   krakenSide(book.bids, depth);
-  return (crc ^ -1) >>> 0;
+}
+
+/**
+ * Whether our book's Kraken checksum equals the one the venue sent (`sent[s]`). Compared here, not
+ * by the caller: a uint32 returned from a call that is not inlined, or passed to one, is boxed.
+ */
+export function krakenChecksumMatches(book: L2Book, sent: Float64Array, s: number): boolean {
+  krakenCrc(book, 10);
+  return (crc ^ -1) >>> 0 === sent[s];
 }
 
 function okxLevel(s: BookSide, i: number, sep: boolean): void {
@@ -113,6 +126,17 @@ function okxLevel(s: BookSide, i: number, sep: boolean): void {
 
 /** OKX legacy book checksum (signed 32-bit) of the first 25 levels each side. */
 export function okxChecksum(book: L2Book, depth = 25): number {
+  okxCrc(book, depth);
+  return crc ^ -1;
+}
+
+/** Whether our book's OKX checksum equals the one the venue sent (`sent[s]`; see krakenChecksumMatches). */
+export function okxChecksumMatches(book: L2Book, sent: Float64Array, s: number): boolean {
+  okxCrc(book, 25);
+  return (crc ^ -1) === sent[s];
+}
+
+function okxCrc(book: L2Book, depth: number): void {
   crc = -1;
   let first = true;
   for (let i = 0; i < depth; i++) {
@@ -125,5 +149,4 @@ export function okxChecksum(book: L2Book, depth = 25): number {
       first = false;
     }
   }
-  return crc ^ -1;
 }

@@ -6,9 +6,24 @@
  * U = previous u + 1.
  */
 import { parseDecimalTo } from '../../../common/decimal.ts';
+import { venueSpotSymbol } from '../../../common/instruments.ts';
+import { Venue } from '../../../common/venues.ts';
+import type { L2Book } from '../book/l2-book.ts';
 import { JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { normaliseBinanceSymbol } from '../symbols.ts';
 import { readPairArray, toMs } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec, T_ID, T_PRICE, T_QTY, T_SELL, T_TIME } from './message.ts';
+import {
+  type BookRule,
+  chunks,
+  nextRequestId,
+  rootOr,
+  SEQ_FIRST_MISSING,
+  SEQ_MISSING,
+  Seq,
+  type SeqGap,
+  type VenueSpec,
+} from './venue-spec.ts';
 
 const K_STREAM = lit('stream');
 const K_DATA = lit('data');
@@ -454,3 +469,65 @@ export function decodeBinanceDepthSnapshot(
 }
 
 export { JsonScanner };
+
+// ---- the venue, as the feed side sees it ----
+
+/**
+ * Spot diff-depth (protocols/binance.md): diffs with u ≤ lastUpdateId are in the snapshot already;
+ * the first applied straddles lastUpdateId + 1, and each next U is the previous u + 1.
+ */
+function spotDepthSequence(book: L2Book, msg: FeedMessage, s: number, gap: SeqGap): Seq {
+  const seq = book.seq;
+  const first = msg.secFirst[s]!;
+  if (msg.secLast[s]! <= seq) return Seq.repeat;
+  if (first > seq + 1) {
+    gap[SEQ_MISSING] = first - seq - 1;
+    gap[SEQ_FIRST_MISSING] = seq + 1;
+    return Seq.gap;
+  }
+  return Seq.apply;
+}
+
+const binanceBook: BookRule = {
+  snapshot: 'rest',
+  sequenced: true,
+  delta: spotDepthSequence,
+  frameSequence: false,
+  checksumMatches: null,
+  truncateToDepth: false,
+};
+
+export const binance: VenueSpec = {
+  name: 'binance',
+  venue: Venue.binance,
+  defaultUrl: 'wss://stream.binance.com:9443',
+  defaultRestUrl: 'https://api.binance.com',
+  wsUrl(base) {
+    const u = new URL(rootOr(base, '/stream'));
+    // µs timestamps (protocols/binance.md §1); decoders accept ms too.
+    u.searchParams.set('timeUnit', 'MICROSECOND');
+    return u.toString();
+  },
+  subscribe(symbols, _depth, books) {
+    const params: string[] = [];
+    for (const s of symbols) {
+      const l = s.toLowerCase();
+      if (books) params.push(`${l}@depth@100ms`, `${l}@trade`, `${l}@bookTicker`);
+      else params.push(`${l}@trade`);
+    }
+    // 5 inbound messages/s are allowed: one SUBSCRIBE per 200 streams keeps well inside.
+    return chunks(params, 200).map((p) =>
+      JSON.stringify({ method: 'SUBSCRIBE', params: p, id: nextRequestId() }),
+    );
+  },
+  resubscribeBook: () => [],
+  ping: null, // the server pings every 20 s; ws answers with a pong
+  staleAfterMs: 30_000,
+  maxConnectionAgeMs: 24 * 3600_000,
+  book: binanceBook,
+  bookDepth: 1000,
+  decode: decodeBinance,
+  decodeSnapshot: decodeBinanceDepthSnapshot,
+  normalise: normaliseBinanceSymbol,
+  venueSymbol: (s) => venueSpotSymbol('binance', s),
+};

@@ -3,10 +3,26 @@
  * snapshot replaces the book), `publicTrade.SYM`, op replies (subscribe acks, pong, errors).
  * `orderbook.1` is the top of book (Bybit spot tickers carry no bid/ask). `S` is the taker side.
  */
+
+import { venueSpotSymbol } from '../../../common/instruments.ts';
+import { Venue } from '../../../common/venues.ts';
+import type { L2Book } from '../book/l2-book.ts';
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
+import { normaliseBinanceSymbol } from '../symbols.ts';
 import { readTrade, type TradeLayout } from './fields.ts';
 import { readPairArray, toMs } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec } from './message.ts';
+import {
+  type BookRule,
+  chunks,
+  nextRequestId,
+  rootOr,
+  SEQ_FIRST_MISSING,
+  SEQ_MISSING,
+  Seq,
+  type SeqGap,
+  type VenueSpec,
+} from './venue-spec.ts';
 
 const K_TOPIC = lit('topic');
 const K_TYPE = lit('type');
@@ -139,3 +155,63 @@ export function decodeBybit(sc: JsonScanner, bytes: Uint8Array, len: number, msg
   } else msg.kind = MsgKind.other;
   if (msg.kind === MsgKind.book) for (let s = 0; s < msg.nSections; s++) msg.secTime[s] = msg.eventTime;
 }
+
+// ---- the venue, as the feed side sees it ----
+
+/** WS snapshot (which sets u); each delta's u is the previous one + 1. */
+function nextSequence(book: L2Book, msg: FeedMessage, s: number, gap: SeqGap): Seq {
+  const seq = book.seq;
+  const u = msg.secLast[s]!;
+  if (u <= seq) return Seq.repeat;
+  if (u !== seq + 1) {
+    gap[SEQ_MISSING] = u - seq - 1;
+    gap[SEQ_FIRST_MISSING] = seq + 1;
+    return Seq.gap;
+  }
+  return Seq.apply;
+}
+
+const bybitBook: BookRule = {
+  snapshot: 'ws',
+  sequenced: true,
+  delta: nextSequence,
+  frameSequence: false,
+  checksumMatches: null,
+  truncateToDepth: false,
+};
+
+export const bybit: VenueSpec = {
+  name: 'bybit',
+  venue: Venue.bybit,
+  defaultUrl: 'wss://stream.bybit.com/v5/public/spot',
+  wsUrl: (base) => rootOr(base, '/v5/public/spot'),
+  subscribe(symbols, depth, books) {
+    const args: string[] = [];
+    for (const s of symbols)
+      if (books) args.push(`orderbook.${depth}.${s}`, `publicTrade.${s}`, `orderbook.1.${s}`);
+      else args.push(`publicTrade.${s}`);
+    // At most 10 args per request.
+    return chunks(args, 10).map((a) =>
+      JSON.stringify({ req_id: String(nextRequestId()), op: 'subscribe', args: a }),
+    );
+  },
+  resubscribeBook(symbols, depth) {
+    const args = symbols.map((s) => `orderbook.${depth}.${s}`);
+    return [
+      ...chunks(args, 10).map((a) =>
+        JSON.stringify({ req_id: String(nextRequestId()), op: 'unsubscribe', args: a }),
+      ),
+      ...chunks(args, 10).map((a) =>
+        JSON.stringify({ req_id: String(nextRequestId()), op: 'subscribe', args: a }),
+      ),
+    ];
+  },
+  ping: { text: '{"op":"ping"}', everyMs: 20_000 },
+  staleAfterMs: 45_000,
+  maxConnectionAgeMs: 0,
+  book: bybitBook,
+  bookDepth: 50,
+  decode: decodeBybit,
+  normalise: normaliseBinanceSymbol,
+  venueSymbol: (s) => venueSpotSymbol('bybit', s),
+};

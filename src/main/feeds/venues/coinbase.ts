@@ -6,10 +6,13 @@
  * `side` on trades is the maker's side (documented), so the taker sold when side is BUY.
  */
 
+import { venueSpotSymbol } from '../../../common/instruments.ts';
+import { Venue } from '../../../common/venues.ts';
 import { parseIsoTimeTo } from '../iso-time.ts';
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTop, readTrade, type TopLayout, type TradeLayout } from './fields.ts';
 import { type FeedMessage, MsgKind, Sec } from './message.ts';
+import { type BookRule, unsequenced, type VenueSpec } from './venue-spec.ts';
 
 const K_CHANNEL = lit('channel');
 const K_SEQ = lit('sequence_num');
@@ -235,3 +238,47 @@ export function decodeCoinbase(sc: JsonScanner, bytes: Uint8Array, len: number, 
     msg.malformed = ScanError.missingField;
   } else msg.kind = MsgKind.other;
 }
+
+// ---- the venue, as the feed side sees it ----
+
+/** WS snapshots; no per-book sequence: sequence_num counts every frame of the connection. */
+const coinbaseBook: BookRule = {
+  snapshot: 'ws',
+  sequenced: false,
+  delta: unsequenced,
+  frameSequence: true,
+  checksumMatches: null,
+  truncateToDepth: false,
+};
+
+export const coinbase: VenueSpec = {
+  name: 'coinbase',
+  venue: Venue.coinbase,
+  defaultUrl: 'wss://advanced-trade-ws.coinbase.com',
+  wsUrl: (base) => base,
+  subscribe(symbols, _depth, books) {
+    const products = [...symbols];
+    const sub = (channel: string) => JSON.stringify({ type: 'subscribe', product_ids: products, channel });
+    return [
+      ...(books ? [sub('level2')] : []),
+      sub('market_trades'),
+      ...(books ? [sub('ticker')] : []),
+      JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }),
+    ];
+  },
+  resubscribeBook(symbols) {
+    const products = [...symbols];
+    return [
+      JSON.stringify({ type: 'unsubscribe', product_ids: products, channel: 'level2' }),
+      JSON.stringify({ type: 'subscribe', product_ids: products, channel: 'level2' }),
+    ];
+  },
+  ping: null, // the heartbeats channel keeps the connection busy (1/s)
+  staleAfterMs: 10_000,
+  maxConnectionAgeMs: 0,
+  book: coinbaseBook,
+  bookDepth: 0,
+  decode: decodeCoinbase,
+  normalise: (s) => s.toUpperCase(),
+  venueSymbol: (s) => venueSpotSymbol('coinbase', s),
+};

@@ -5,10 +5,14 @@
  * seen on the wire are kept per level for the checksum. `side` is the taker's side.
  */
 
+import { venueSpotSymbol } from '../../../common/instruments.ts';
+import { Venue } from '../../../common/venues.ts';
+import { krakenChecksumMatches } from '../book/checksum.ts';
 import { parseIsoTimeTo } from '../iso-time.ts';
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTop, readTrade, type TopLayout, type TradeLayout } from './fields.ts';
 import { type FeedMessage, MsgKind, Sec } from './message.ts';
+import { type BookRule, nextRequestId, rootOr, unsequenced, type VenueSpec } from './venue-spec.ts';
 
 const K_CHANNEL = lit('channel');
 const K_TYPE = lit('type');
@@ -184,3 +188,66 @@ export function decodeKraken(sc: JsonScanner, bytes: Uint8Array, len: number, ms
     msg.malformed = ScanError.missingField;
   } else msg.kind = MsgKind.other;
 }
+
+// ---- the venue, as the feed side sees it ----
+
+/** WS snapshots; no sequence: the CRC-32 of the top 10 after every update guards the book. */
+const krakenBook: BookRule = {
+  snapshot: 'ws',
+  sequenced: false,
+  delta: unsequenced,
+  frameSequence: false,
+  checksumMatches: krakenChecksumMatches,
+  truncateToDepth: true,
+};
+
+export const kraken: VenueSpec = {
+  name: 'kraken',
+  venue: Venue.kraken,
+  defaultUrl: 'wss://ws.kraken.com/v2',
+  wsUrl: (base) => rootOr(base, '/v2'),
+  subscribe(symbols, depth) {
+    const symbol = [...symbols];
+    return [
+      JSON.stringify({
+        method: 'subscribe',
+        params: { channel: 'book', symbol, depth },
+        req_id: nextRequestId(),
+      }),
+      JSON.stringify({
+        method: 'subscribe',
+        params: { channel: 'trade', symbol, snapshot: false },
+        req_id: nextRequestId(),
+      }),
+      JSON.stringify({
+        method: 'subscribe',
+        params: { channel: 'ticker', symbol, event_trigger: 'bbo' },
+        req_id: nextRequestId(),
+      }),
+    ];
+  },
+  resubscribeBook(symbols, depth) {
+    const symbol = [...symbols];
+    return [
+      JSON.stringify({
+        method: 'unsubscribe',
+        params: { channel: 'book', symbol, depth },
+        req_id: nextRequestId(),
+      }),
+      JSON.stringify({
+        method: 'subscribe',
+        params: { channel: 'book', symbol, depth },
+        req_id: nextRequestId(),
+      }),
+    ];
+  },
+  ping: { text: '{"method":"ping"}', everyMs: 20_000 },
+  staleAfterMs: 10_000,
+  maxConnectionAgeMs: 0,
+  book: krakenBook,
+  bookDepth: 10,
+  decode: decodeKraken,
+  normalise: (s) => s.toUpperCase().replace('/', '-').replace(/^XBT-/, 'BTC-'),
+  // XBT/USD, XBTUSD and XXBTZUSD are BTC/USD to WebSocket v2.
+  venueSymbol: (s) => venueSpotSymbol('kraken', s),
+};

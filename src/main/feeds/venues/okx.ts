@@ -5,10 +5,26 @@
  * shutdown notice) and the bare-text `pong`. A `books` section has NaN first/last when it carries
  * no sequence: its checksum alone guards the book.
  */
+
+import { venueSpotSymbol } from '../../../common/instruments.ts';
+import { Venue } from '../../../common/venues.ts';
+import { okxChecksumMatches } from '../book/checksum.ts';
+import type { L2Book } from '../book/l2-book.ts';
 import { type JsonScanner, lit, ScanError } from '../json-scan.ts';
 import { readTrade, type TradeLayout } from './fields.ts';
 import { readPairArray, toMs } from './levels.ts';
 import { type FeedMessage, MsgKind, Sec } from './message.ts';
+import {
+  type BookRule,
+  chunks,
+  nextRequestId,
+  rootOr,
+  SEQ_FIRST_MISSING,
+  SEQ_MISSING,
+  Seq,
+  type SeqGap,
+  type VenueSpec,
+} from './venue-spec.ts';
 
 const K_ARG = lit('arg');
 const K_CHANNEL = lit('channel');
@@ -191,3 +207,63 @@ export function decodeOkx(sc: JsonScanner, bytes: Uint8Array, len: number, msg: 
     msg.malformed = ScanError.missingField;
   } else msg.kind = MsgKind.other;
 }
+
+// ---- the venue, as the feed side sees it ----
+
+/**
+ * prevSeqId = the previous seqId. Books from before 2023 carry neither (NaN on both sides): the
+ * checksum alone guards them (the decoder refuses a section with no guard at all).
+ */
+function prevSeqLink(book: L2Book, msg: FeedMessage, s: number, gap: SeqGap): Seq {
+  const seq = book.seq;
+  const prev = msg.secFirst[s]!;
+  if (Number.isNaN(prev) || Number.isNaN(seq) || prev === seq) return Seq.apply;
+  if (msg.secLast[s]! <= seq && prev < seq) return Seq.repeat;
+  gap[SEQ_MISSING] = 0;
+  gap[SEQ_FIRST_MISSING] = seq;
+  return Seq.gap;
+}
+
+const okxBook: BookRule = {
+  snapshot: 'ws',
+  sequenced: true,
+  delta: prevSeqLink,
+  frameSequence: false,
+  checksumMatches: okxChecksumMatches,
+  truncateToDepth: false,
+};
+
+export const okx: VenueSpec = {
+  name: 'okx',
+  venue: Venue.okx,
+  defaultUrl: 'wss://ws.okx.com:8443/ws/v5/public',
+  wsUrl: (base) => rootOr(base, '/ws/v5/public'),
+  subscribe(symbols) {
+    const args: { channel: string; instId: string }[] = [];
+    for (const s of symbols)
+      args.push(
+        { channel: 'books', instId: s },
+        { channel: 'trades', instId: s },
+        { channel: 'bbo-tbt', instId: s },
+      );
+    return chunks(args, 60).map((a) =>
+      JSON.stringify({ id: String(nextRequestId()), op: 'subscribe', args: a }),
+    );
+  },
+  resubscribeBook(symbols) {
+    const args = symbols.map((s) => ({ channel: 'books', instId: s }));
+    return [
+      JSON.stringify({ id: String(nextRequestId()), op: 'unsubscribe', args }),
+      JSON.stringify({ id: String(nextRequestId()), op: 'subscribe', args }),
+    ];
+  },
+  // The server closes after 30 s without data; a text ping when idle keeps it open.
+  ping: { text: 'ping', everyMs: 20_000 },
+  staleAfterMs: 35_000,
+  maxConnectionAgeMs: 0,
+  book: okxBook,
+  bookDepth: 400,
+  decode: decodeOkx,
+  normalise: (s) => s.toUpperCase(),
+  venueSymbol: (s) => venueSpotSymbol('okx', s),
+};
