@@ -6,7 +6,7 @@
  */
 import { type FeedSettings, parseConfig, type TickscopeConfig, type VenueName } from '../../common/config.ts';
 import { loadConfig } from '../config/config-file.ts';
-import { VENUE_NAMES, venueSpec } from '../feeds/venues/specs.ts';
+import { VENUE_NAMES, venueSpec } from '../feeds/venues/registry.ts';
 import { instrumentsFlag, intFlag, rateFlag, symbolsFlag, UsageError, urlFlag } from './args.ts';
 
 export interface ConfigFlagValues {

@@ -15,7 +15,7 @@ import { DEFAULT_CONFIG } from '../../common/config.ts';
 import { DEFAULT_FPS, Engine, splitFeeds } from '../engine/engine.ts';
 import { EngineRunner } from '../engine/engine-runner.ts';
 import { VIRTUAL_SYMBOLS, VirtualSession } from '../engine/virtual-session.ts';
-import { VENUE_NAMES } from '../feeds/venues/specs.ts';
+import { VENUE_NAMES } from '../feeds/venues/registry.ts';
 import type { ConfigAccess } from '../host/api-endpoints.ts';
 import { readTokenFile } from '../host/auth.ts';
 import { type FrameSource, HttpHost } from '../host/http-host.ts';

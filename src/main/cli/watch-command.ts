@@ -9,7 +9,7 @@ import { Off, RecordFlag, RecordKind } from '../../common/record.ts';
 import { RingReader } from '../../common/ring.ts';
 import { FeedHost } from '../feeds/feed-host.ts';
 import { FeedStat } from '../feeds/feed-protocol.ts';
-import { VENUE_NAMES, venueSpec } from '../feeds/venues/specs.ts';
+import { VENUE_NAMES, venueSpec } from '../feeds/venues/registry.ts';
 import { instrumentsFlag, intFlag, parseFlags, UsageError, urlFlag } from './args.ts';
 import { sourceFeedWorkerUrl } from './paths.ts';
 import { untilStopped } from './until-stopped.ts';

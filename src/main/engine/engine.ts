@@ -17,7 +17,7 @@ import { ReplayHost, type ReplayOptions } from '../recorder/replay-host.ts';
 /** What the engine reads from: a live feed, or a replay of a recorded session. */
 export type FeedSource = FeedHost | ReplayHost;
 
-import { VENUE_SPECS } from '../feeds/venues/specs.ts';
+import { VENUE_SPECS } from '../feeds/venues/registry.ts';
 import { ComponentRegistry } from '../metrics/components.ts';
 import { MetricsReader } from '../metrics/metrics-reader.ts';
 import { BufferPool } from '../pipeline/buffer-pool.ts';
