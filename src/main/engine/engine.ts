@@ -91,6 +91,8 @@ export class Engine {
   private running = true;
   private frameTimer: NodeJS.Timeout | null = null;
   private readonly loops: Promise<void>[] = [];
+  /** The drain loops' readers, woken by stop(). */
+  private readonly readers: RingReader[] = [];
 
   private constructor(cfg: EngineConfig, sim: SimHandle | null, feeds: FeedConfig[], replay?: ReplayHost) {
     this.sim = sim;
@@ -212,6 +214,7 @@ export class Engine {
       const reader = this.metrics.addFeed(feed.config.feedId, feed.ring, feed.statsBuffer);
       this.market.addRing(feed.ring);
       this.components.addRing(`ring ${feed.config.name}`, reader);
+      this.readers.push(reader);
       this.loops.push(this.drainLoop(reader));
       feed.start();
     }
@@ -245,6 +248,10 @@ export class Engine {
     if (!this.running) return;
     this.running = false;
     if (this.frameTimer) clearInterval(this.frameTimer);
+    // The drain loops sleep in waitAsync, whose timeout does not hold the event loop: with the
+    // feeds quiet and then gone, nothing would, and the process would exit with this stop
+    // unsettled. Woken now, each sees `running` false and ends.
+    for (const reader of this.readers) reader.wake();
     await Promise.all(this.feeds.map((f) => f.stop()));
     await Promise.all(this.loops);
     await this.sim?.close();
