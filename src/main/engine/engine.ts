@@ -58,6 +58,12 @@ export interface EngineConfig {
   fps?: number;
   /** Metrics interval in ms. */
   intervalMs?: number;
+  /**
+   * Build everything, but start no feed until `startFeeds()`: a recording attaches its lossless
+   * readers in between, so it holds each feed's first record (a book snapshot arriving within
+   * milliseconds of the connection) — a reader attached later starts where the ring is then.
+   */
+  holdFeeds?: boolean;
   log?: (line: string) => void;
 }
 
@@ -89,6 +95,8 @@ export class Engine {
   readonly intervalMs: number;
   private readonly log: (line: string) => void;
   private running = true;
+  private readonly holdFeeds: boolean;
+  private feedsStarted = false;
   private frameTimer: NodeJS.Timeout | null = null;
   private readonly loops: Promise<void>[] = [];
   /** The drain loops' readers, woken by stop(). */
@@ -97,6 +105,7 @@ export class Engine {
   private constructor(cfg: EngineConfig, sim: SimHandle | null, feeds: FeedConfig[], replay?: ReplayHost) {
     this.sim = sim;
     this.log = cfg.log ?? (() => {});
+    this.holdFeeds = cfg.holdFeeds === true;
     this.fps = clamp(cfg.fps ?? DEFAULT_FPS, 30, 60);
     this.intervalMs = cfg.intervalMs ?? 250;
     this.pool = new BufferPool({ minSize: 512, maxSize: 64 * 1024, perClass: 8 });
@@ -216,9 +225,16 @@ export class Engine {
       this.components.addRing(`ring ${feed.config.name}`, reader);
       this.readers.push(reader);
       this.loops.push(this.drainLoop(reader));
-      feed.start();
     }
     this.frameTimer = setInterval(() => this.publisher.tick(nowMs()), 1000 / this.fps);
+    if (!this.holdFeeds) this.startFeeds();
+  }
+
+  /** Starts the feeds (once); for an engine started with `holdFeeds`, after its readers attached. */
+  startFeeds(): void {
+    if (this.feedsStarted || !this.running) return;
+    this.feedsStarted = true;
+    for (const feed of this.feeds) feed.start();
   }
 
   /** Wakes on the ring's write index (Atomics.waitAsync) and drains; yields between batches. */

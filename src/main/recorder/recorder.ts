@@ -62,6 +62,11 @@ export class Recorder {
     this.describe();
   }
 
+  /**
+   * Resolves once the worker's lossless readers are attached to every ring: each record written
+   * from then on is recorded. A caller that wants a session from the feeds' first record starts
+   * them after this (Engine `holdFeeds`).
+   */
   static start(opts: RecorderOptions): Promise<Recorder> {
     const data: RecorderWorkerData = {
       dir: opts.dir,
