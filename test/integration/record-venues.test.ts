@@ -235,8 +235,9 @@ test('record on the embedded simulator, all five venues at once: every book from
     '2000',
     '--out',
     dir,
+    // Five feed workers boot at once: two seconds leave room on a busy two-core machine.
     '--duration',
-    '1',
+    '2',
     '--json',
   ]);
   const s = summaryOf(r);
