@@ -465,7 +465,12 @@ export class RingReader extends RingView {
     return n;
   }
 
-  /** Resolves when records are available or the timeout passes; for threads that must not block. */
+  /**
+   * Resolves when records are available, on `wake()`, or when the timeout passes; for threads that
+   * must not block. Under Node the pending wait, timeout included, does not keep the event loop
+   * alive (nodejs/node#61941): if nothing else does, the process exits with the wait unsettled. So
+   * whoever ends a reading loop wakes it (`wake()`) rather than waiting for its timeout.
+   */
   async waitAsync(timeoutMs: number): Promise<number> {
     const n = this.available();
     if (n > 0) return n;
@@ -477,6 +482,15 @@ export class RingReader extends RingView {
       Atomics.sub(this.h, H_WAITERS, 1);
     }
     return this.available();
+  }
+
+  /**
+   * Ends every wait on this ring now, in any thread: each re-checks and sees what there is (the
+   * waits share the write index's address, so one cannot be woken alone). How a loop parked in
+   * `waitAsync` is told to look at its stop flag.
+   */
+  wake(): void {
+    Atomics.notify(this.h, H_WRITE);
   }
 
   /** Releases the reader slot; a lossless reader stops holding the writer back. */

@@ -151,6 +151,17 @@ test('waitAsync wakes on publish', async () => {
   assert.ok(performance.now() - t0 < 4000, 'woken by the notify, not the timeout');
 });
 
+test('wake ends a waitAsync at once, with nothing to read (how a reading loop is stopped)', async () => {
+  const sab = ring(8);
+  new RingWriter(sab);
+  const r = new RingReader(sab, 'lossless');
+  const t0 = performance.now();
+  setTimeout(() => r.wake(), 20);
+  const n = await r.waitAsync(60_000);
+  assert.equal(n, 0);
+  assert.ok(performance.now() - t0 < 30_000, 'woken by wake, not the timeout');
+});
+
 function runWorker<T>(file: string, data: unknown, onMessage?: (m: T) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL(file, import.meta.url), { workerData: data });

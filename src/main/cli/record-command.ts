@@ -5,6 +5,7 @@
  * exit code 1; what was written stays readable (`tickscope inspect DIR`).
  */
 import { createRequire } from 'node:module';
+import { RingView } from '../../common/ring.ts';
 import { Engine } from '../engine/engine.ts';
 import { FeedStat } from '../feeds/feed-protocol.ts';
 import { Recorder } from '../recorder/recorder.ts';
@@ -61,11 +62,14 @@ export async function recordCommand(argv: string[]): Promise<number> {
     if (!json) console.error(line);
   };
 
+  // The feeds wait for the recorder: a feed's first frames (its book snapshots) can reach the ring
+  // within milliseconds of connecting, before a recorder started alongside has attached.
   const engine = await Engine.start({
     feedWorkerUrl: sourceFeedWorkerUrl(),
     simWorkerUrl: sourceSimWorkerUrl(),
     config,
     log,
+    holdFeeds: true,
   });
   let failed: string | null = null;
   let recorder: Recorder;
@@ -88,6 +92,9 @@ export async function recordCommand(argv: string[]): Promise<number> {
     console.error(`tickscope record: ${(err as Error).message}`);
     return 1;
   }
+  // The recorder's readers are attached (it said 'started' after attaching them): from here on
+  // it sees every record each feed writes, the first included.
+  engine.startFeeds();
   log(`recording to ${values.out} (Ctrl-C to stop)`);
   const messages = (): number => engine.feeds.reduce((n, f) => n + f.stats[FeedStat.messages]!, 0);
   let stop!: () => void;
@@ -106,15 +113,20 @@ export async function recordCommand(argv: string[]): Promise<number> {
   await Promise.race([untilStopped(duration), limit]);
   clearInterval(poll);
   clearInterval(report);
-  const dropped = engine.feeds.reduce((n, f) => n + f.stats[FeedStat.dropped]!, 0);
-  const result = await recorder.stop();
+  // The feeds stop first, so that nothing is written after the recorder's last read: the session
+  // ends with the last record the feeds wrote, and holds all of them.
   await engine.stop();
+  const result = await recorder.stop();
+  const dropped = engine.feeds.reduce((n, f) => n + f.stats[FeedStat.dropped]!, 0);
+  const written = engine.feeds.reduce((n, f) => n + new RingView(f.ring).writes, 0);
   const s = result.stats;
   const summary = {
     summary: true,
     dir: values.out,
     messages: messages(),
     records: s.records,
+    /** Records the feeds wrote to their rings: equal to `records` unless the recorder lost some. */
+    written,
     blocks: s.blocks,
     compressedBlocks: s.compressedBlocks,
     uncompressedBlocks: s.rawBlocks,
@@ -126,7 +138,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
   console.log(
     json
       ? JSON.stringify(summary)
-      : `recorded ${s.records} records in ${s.blocks} blocks (${s.compressedBlocks} compressed), ${s.bytes} bytes, ratio ${summary.compressionRatio?.toFixed(1) ?? '–'}${dropped ? `; ${dropped} records dropped by a full ring` : ''}${result.error ? `; stopped early: ${result.error}` : ''}`,
+      : `recorded ${s.records} records${written !== s.records ? ` (the feeds wrote ${written})` : ''} in ${s.blocks} blocks (${s.compressedBlocks} compressed), ${s.bytes} bytes, ratio ${summary.compressionRatio?.toFixed(1) ?? '–'}${dropped ? `; ${dropped} records dropped by a full ring` : ''}${result.error ? `; stopped early: ${result.error}` : ''}`,
   );
   return result.error ? 1 : 0;
 }

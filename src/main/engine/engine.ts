@@ -58,6 +58,12 @@ export interface EngineConfig {
   fps?: number;
   /** Metrics interval in ms. */
   intervalMs?: number;
+  /**
+   * Build everything, but start no feed until `startFeeds()`: a recording attaches its lossless
+   * readers in between, so it holds each feed's first record (a book snapshot arriving within
+   * milliseconds of the connection) — a reader attached later starts where the ring is then.
+   */
+  holdFeeds?: boolean;
   log?: (line: string) => void;
 }
 
@@ -89,12 +95,17 @@ export class Engine {
   readonly intervalMs: number;
   private readonly log: (line: string) => void;
   private running = true;
+  private readonly holdFeeds: boolean;
+  private feedsStarted = false;
   private frameTimer: NodeJS.Timeout | null = null;
   private readonly loops: Promise<void>[] = [];
+  /** The drain loops' readers, woken by stop(). */
+  private readonly readers: RingReader[] = [];
 
   private constructor(cfg: EngineConfig, sim: SimHandle | null, feeds: FeedConfig[], replay?: ReplayHost) {
     this.sim = sim;
     this.log = cfg.log ?? (() => {});
+    this.holdFeeds = cfg.holdFeeds === true;
     this.fps = clamp(cfg.fps ?? DEFAULT_FPS, 30, 60);
     this.intervalMs = cfg.intervalMs ?? 250;
     this.pool = new BufferPool({ minSize: 512, maxSize: 64 * 1024, perClass: 8 });
@@ -212,10 +223,18 @@ export class Engine {
       const reader = this.metrics.addFeed(feed.config.feedId, feed.ring, feed.statsBuffer);
       this.market.addRing(feed.ring);
       this.components.addRing(`ring ${feed.config.name}`, reader);
+      this.readers.push(reader);
       this.loops.push(this.drainLoop(reader));
-      feed.start();
     }
     this.frameTimer = setInterval(() => this.publisher.tick(nowMs()), 1000 / this.fps);
+    if (!this.holdFeeds) this.startFeeds();
+  }
+
+  /** Starts the feeds (once); for an engine started with `holdFeeds`, after its readers attached. */
+  startFeeds(): void {
+    if (this.feedsStarted || !this.running) return;
+    this.feedsStarted = true;
+    for (const feed of this.feeds) feed.start();
   }
 
   /** Wakes on the ring's write index (Atomics.waitAsync) and drains; yields between batches. */
@@ -245,6 +264,10 @@ export class Engine {
     if (!this.running) return;
     this.running = false;
     if (this.frameTimer) clearInterval(this.frameTimer);
+    // The drain loops sleep in waitAsync, whose timeout does not hold the event loop: with the
+    // feeds quiet and then gone, nothing would, and the process would exit with this stop
+    // unsettled. Woken now, each sees `running` false and ends.
+    for (const reader of this.readers) reader.wake();
     await Promise.all(this.feeds.map((f) => f.stop()));
     await Promise.all(this.loops);
     await this.sim?.close();

@@ -113,6 +113,7 @@ function drain(): number {
 }
 
 async function loop(): Promise<void> {
+  // Sent only now that the readers are attached: the main thread may start the feeds on it.
   port.postMessage({ type: 'started' } satisfies FromRecorder);
   let lastStats = 0;
   while (running) {

@@ -44,16 +44,30 @@ export class Recorder {
   private readonly feeds: FeedSource[];
   private readonly timer: NodeJS.Timeout;
   private stopped: Promise<{ stats: RecorderStats; error: string | null }> | null = null;
+  /**
+   * The worker's one 'stopped' report. It comes after stop(), or unasked when a write error ended
+   * the session (the worker closes it at once): listened for from the start, so that a stop()
+   * after an error finds it instead of waiting for a second one that never comes.
+   */
+  private readonly ended: Promise<{ stats: RecorderStats; error: string | null }>;
 
   private constructor(worker: Worker, opts: RecorderOptions) {
     this.worker = worker;
     this.dir = opts.dir;
     this.feeds = opts.feeds;
+    let ended!: (r: { stats: RecorderStats; error: string | null }) => void;
+    this.ended = new Promise((resolve) => {
+      ended = resolve;
+    });
     worker.on('message', (m: FromRecorder) => {
       if (m.type === 'stats') this.stats = m.stats;
       else if (m.type === 'error') {
         this.error = m.message;
         opts.onError?.(m.message);
+      } else if (m.type === 'stopped') {
+        this.stats = m.stats;
+        if (m.error) this.error = m.error;
+        ended({ stats: m.stats, error: m.error });
       }
     });
     // Instruments appear as the feeds see them: keep the manifest's table current.
@@ -62,6 +76,11 @@ export class Recorder {
     this.describe();
   }
 
+  /**
+   * Resolves once the worker's lossless readers are attached to every ring: each record written
+   * from then on is recorded. A caller that wants a session from the feeds' first record starts
+   * them after this (Engine `holdFeeds`).
+   */
   static start(opts: RecorderOptions): Promise<Recorder> {
     const data: RecorderWorkerData = {
       dir: opts.dir,
@@ -101,19 +120,15 @@ export class Recorder {
     this.worker.postMessage({ type: 'describe', venues, instruments } satisfies ToRecorder);
   }
 
-  /** Stops reading, writes what is left, closes the session. */
+  /** Stops reading, writes what is left, closes the session (already closed after a write error). */
   stop(): Promise<{ stats: RecorderStats; error: string | null }> {
     if (this.stopped) return this.stopped;
     clearInterval(this.timer);
     this.describe();
-    this.stopped = new Promise((resolve) => {
-      this.worker.on('message', (m: FromRecorder) => {
-        if (m.type !== 'stopped') return;
-        this.stats = m.stats;
-        if (m.error) this.error = m.error;
-        void this.worker.terminate().then(() => resolve({ stats: m.stats, error: m.error }));
-      });
-      this.worker.postMessage({ type: 'stop' } satisfies ToRecorder);
+    this.worker.postMessage({ type: 'stop' } satisfies ToRecorder);
+    this.stopped = this.ended.then(async (result) => {
+      await this.worker.terminate();
+      return result;
     });
     return this.stopped;
   }
