@@ -7,7 +7,8 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { ComponentKind, createDecodedFrame, decodeFrame, FeedState } from '../../src/common/frame.ts';
+import { ComponentKind, FeedState } from '../../src/common/feed-model.ts';
+import { createDecodedFrame, decodeFrame } from '../../src/common/frame.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/common/config.ts';
-import { createDecodedFrame, decodeFrame, Stage } from '../../src/common/frame.ts';
+import { Stage } from '../../src/common/feed-model.ts';
+import { createDecodedFrame, decodeFrame } from '../../src/common/frame.ts';
 import { totalOf } from '../../src/common/latency-buckets.ts';
 import {
   sourceCompressWorkerUrl,

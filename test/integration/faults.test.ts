@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { FeedState } from '../../src/common/frame.ts';
+import { FeedState } from '../../src/common/feed-model.ts';
 import { Venue } from '../../src/common/record.ts';
 import { sourceFeedWorkerUrl } from '../../src/main/cli/paths.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';

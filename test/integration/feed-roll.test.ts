@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FeedState } from '../../src/common/frame.ts';
+import { FeedState } from '../../src/common/feed-model.ts';
 import { Off, RecordKind } from '../../src/common/record.ts';
 import { RingReader } from '../../src/common/ring.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';

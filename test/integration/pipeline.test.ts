@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { FeedState, Stage } from '../../src/common/frame.ts';
+import { FeedState, Stage } from '../../src/common/feed-model.ts';
 import { Off, RecordKind, Venue } from '../../src/common/record.ts';
 import { RingReader } from '../../src/common/ring.ts';
 import { sourceFeedWorkerUrl } from '../../src/main/cli/paths.ts';

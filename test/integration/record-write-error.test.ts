@@ -20,13 +20,14 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 test('a write error stops the recording: exit 1 with the summary, not a hang; the session reads back', async () => {
   const dir = join(tmp, 'session');
   const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    // 512 blocks of the shell's unit (512 or 1024 bytes): past the first block, reached within
-    // a second or two at this rate.
+    // 4096 units of the shell's (512 or 1024 bytes): 2 or 4 MiB, room for at least one whole
+    // block however far behind the recorder falls (a block is at most 16,384 records, 1 MiB
+    // uncompressed), reached within seconds at this rate.
     const child = spawn(
       '/bin/sh',
       [
         '-c',
-        'ulimit -f 512 && exec "$@"',
+        'ulimit -f 4096 && exec "$@"',
         'sh',
         process.execPath,
         bin,
@@ -34,12 +35,12 @@ test('a write error stops the recording: exit 1 with the summary, not a hang; th
         '--out',
         dir,
         '--rate',
-        '5000',
+        '20000',
         '--compressors',
         '0',
         '--fsync-ms',
         '0',
-        // Far past the 20 s below: only the write error can end this run in time.
+        // Far past the 40 s below: only the write error can end this run in time.
         '--duration',
         '60',
         '--json',
@@ -57,7 +58,7 @@ test('a write error stops the recording: exit 1 with the summary, not a hang; th
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`record did not end after the write error: ${stderr}`));
-    }, 20_000);
+    }, 40_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

@@ -12,13 +12,8 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import {
-  createDecodedFrame,
-  decodeFrame,
-  FeedCounter,
-  FeedState,
-  type FeedStatus,
-} from '../../src/common/frame.ts';
+import { FeedCounter, FeedState, type FeedStatus } from '../../src/common/feed-model.ts';
+import { createDecodedFrame, decodeFrame } from '../../src/common/frame.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));

@@ -7,15 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  createDecodedFrame,
-  decodeFrame,
-  encodeFrame,
-  FeedState,
-  measureFrame,
-  STREAM_COUNT,
-  Stream,
-} from '../../src/common/frame.ts';
+import { FeedState, STREAM_COUNT, Stream } from '../../src/common/feed-model.ts';
+import { createDecodedFrame, decodeFrame, encodeFrame, measureFrame } from '../../src/common/frame.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
 import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/registry.ts';

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  ComponentKind,
+  FEED_COUNTER_COUNT,
+  FeedState,
+  STREAM_COUNT,
+  STREAM_NAMES,
+  Stage,
+  Stream,
+} from '../../src/common/feed-model.ts';
+import {
   BOOK_DEPTH,
   type BookSection,
-  ComponentKind,
   createBookEntry,
   createDecodedFrame,
   createHistogramSection,
@@ -11,18 +19,12 @@ import {
   createTradeBatch,
   decodeFrame,
   encodeFrame,
-  FEED_COUNTER_COUNT,
-  FeedState,
   FRAME_HEADER_SIZE,
   FrameError,
   type FrameParts,
   MAX_FRAME_TRADES,
   type MetricsSection,
   measureFrame,
-  STREAM_COUNT,
-  STREAM_NAMES,
-  Stage,
-  Stream,
 } from '../../src/common/frame.ts';
 import { BUCKETS, bucketOf, totalOf } from '../../src/common/latency-buckets.ts';
 

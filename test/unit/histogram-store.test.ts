@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createDecodedFrame, Stage } from '../../src/common/frame.ts';
+import { Stage } from '../../src/common/feed-model.ts';
+import { createDecodedFrame } from '../../src/common/frame.ts';
 import { BUCKETS, bucketOf, percentileOf } from '../../src/common/latency-buckets.ts';
 import {
   createHistogramBuffer,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Stage } from '../../src/common/frame.ts';
+import { Stage } from '../../src/common/feed-model.ts';
 import { Off, RECORD_SIZE, RecordFlag, RecordKind } from '../../src/common/record.ts';
 import { createRing, RingWriter } from '../../src/common/ring.ts';
 import { createFeedStats } from '../../src/main/feeds/feed-protocol.ts';

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  ComponentKind,
-  createDecodedFrame,
-  decodeFrame,
-  FEED_COUNTER_COUNT,
-  FeedState,
-  Stage,
-} from '../../src/common/frame.ts';
+import { ComponentKind, FEED_COUNTER_COUNT, FeedState, Stage } from '../../src/common/feed-model.ts';
+import { createDecodedFrame, decodeFrame } from '../../src/common/frame.ts';
 import { Off, RECORD_SIZE, RecordKind, Venue } from '../../src/common/record.ts';
 import { createRing, RingWriter } from '../../src/common/ring.ts';
 import { createFeedStats, FeedStat } from '../../src/main/feeds/feed-protocol.ts';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FeedState, type FeedStatus } from '../../src/common/frame.ts';
+import { FeedState, type FeedStatus } from '../../src/common/feed-model.ts';
 import { appState, type TransportLike } from '../../src/renderer/src/layout/app-state.ts';
 import { viewRange } from '../../src/renderer/src/series/view-range.ts';
 

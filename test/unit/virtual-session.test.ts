@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { createDecodedFrame, decodeFrame, FeedState, Stage } from '../../src/common/frame.ts';
+import { FeedState, Stage } from '../../src/common/feed-model.ts';
+import { createDecodedFrame, decodeFrame } from '../../src/common/frame.ts';
 import { VirtualSession } from '../../src/main/engine/virtual-session.ts';
 
 function digest(s: VirtualSession): string {

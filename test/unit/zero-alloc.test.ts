@@ -10,7 +10,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Stream } from '../../src/common/frame.ts';
+import { Stream } from '../../src/common/feed-model.ts';
 import { RECORD_SIZE } from '../../src/common/record.ts';
 import { createRing, RingReader, RingWriter } from '../../src/common/ring.ts';
 import { krakenChecksum } from '../../src/main/feeds/book/checksum.ts';

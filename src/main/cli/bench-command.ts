@@ -3,11 +3,10 @@
  * prints a table with ratios against the peers measured in the same run (or one JSON object per
  * line).
  */
-import { formatIngestTable, runIngestBench } from '../bench/ingest-bench.ts';
-import { formatPipelineTable, runPipelineBench } from '../bench/pipeline-bench.ts';
-import { formatRecordTable, runRecordBench } from '../bench/record-bench.ts';
-import { formatUiTable, runUiBench } from '../bench/ui-bench.ts';
 import { intFlag, numberFlag, parseFlags, UsageError } from './args.ts';
+
+// Each benchmark is loaded only when it runs: they bring their peers (Playwright, ringbuf.js,
+// ccxt), which no other command needs (test/unit/layering.test.ts holds every command to that).
 
 export const BENCH_USAGE = `usage: tickscope bench pipeline|ingest|record|ui [--json] [--scale X] [--repeat N] [--seconds S] [--rate R|max]
   pipeline: ring vs ringbuf.js vs postMessage on 64-byte records between worker threads:
@@ -52,6 +51,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     if (rate !== 'max' && !(Number(rate) >= 1)) throw new UsageError(`--rate must be a number ≥ 1 or 'max'`);
     if (!json)
       console.error(`bench ui on Node ${process.version}, ${new Date().toISOString()} (${seconds} s)…`);
+    const { runUiBench, formatUiTable } = await import('../bench/ui-bench.ts');
     const r = await runUiBench({ seconds, rate, log: (l) => console.error(l) });
     if (json) for (const row of r.rows) console.log(JSON.stringify(row));
     else console.log(formatUiTable(r));
@@ -60,6 +60,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (which === 'record') {
     if (!json)
       console.error(`bench record on Node ${process.version}, ${new Date().toISOString()} (scale ${scale})…`);
+    const { runRecordBench, formatRecordTable } = await import('../bench/record-bench.ts');
     const rows = await runRecordBench({
       scale,
       onRow: (row) => {
@@ -77,6 +78,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       console.error(
         `bench ingest on Node ${process.version}, ${new Date().toISOString()} (scale ${scale}, median of ${repeat} interleaved runs)…`,
       );
+    const { runIngestBench, formatIngestTable } = await import('../bench/ingest-bench.ts');
     const result = await runIngestBench({
       scale,
       repeat,
@@ -93,6 +95,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     console.error(
       `bench pipeline on Node ${process.version}, ${new Date().toISOString()} (scale ${scale}, median of ${repeat} runs)…`,
     );
+  const { runPipelineBench, formatPipelineTable } = await import('../bench/pipeline-bench.ts');
   const rows = await runPipelineBench({
     scale,
     repeat,

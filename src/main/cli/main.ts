@@ -3,14 +3,6 @@
  * returns an exit code; usage errors print one line and exit 2.
  */
 import { UsageError } from './args.ts';
-import { benchCommand } from './bench-command.ts';
-import { exportCommand } from './export-command.ts';
-import { inspectCommand } from './inspect-command.ts';
-import { recordCommand } from './record-command.ts';
-import { replayCommand } from './replay-command.ts';
-import { serveCommand } from './serve-command.ts';
-import { simCommand } from './sim-command.ts';
-import { watchCommand } from './watch-command.ts';
 
 const USAGE = `usage: tickscope <command> [options]
 
@@ -26,15 +18,18 @@ commands:
 
 Run 'tickscope <command> --help' for a command's options.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  serve: serveCommand,
-  sim: simCommand,
-  bench: benchCommand,
-  watch: watchCommand,
-  inspect: inspectCommand,
-  export: exportCommand,
-  record: recordCommand,
-  replay: replayCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+/** Each command's module is loaded when it runs, so one command never pays for another's imports. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve-command.ts')).serveCommand,
+  sim: async () => (await import('./sim-command.ts')).simCommand,
+  bench: async () => (await import('./bench-command.ts')).benchCommand,
+  watch: async () => (await import('./watch-command.ts')).watchCommand,
+  inspect: async () => (await import('./inspect-command.ts')).inspectCommand,
+  export: async () => (await import('./export-command.ts')).exportCommand,
+  record: async () => (await import('./record-command.ts')).recordCommand,
+  replay: async () => (await import('./replay-command.ts')).replayCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,11 +38,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     console.error(`tickscope: unknown command '${name}'\n${USAGE}`);
     return 2;
   }
+  const command = await load();
   try {
     return await command(rest);
   } catch (err) {

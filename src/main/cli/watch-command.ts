@@ -4,7 +4,7 @@
  * --max-messages, or on Ctrl-C with a summary of what arrived over the wire, so a test can
  * reconcile it with what a server sent.
  */
-import { FEED_STATE_NAMES } from '../../common/frame.ts';
+import { FEED_STATE_NAMES } from '../../common/feed-model.ts';
 import { Off, RecordFlag, RecordKind } from '../../common/record.ts';
 import { RingReader } from '../../common/ring.ts';
 import { FeedHost } from '../feeds/feed-host.ts';

@@ -8,14 +8,14 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { nowMs } from '../../common/clock.ts';
 import { enabledFeeds, type TickscopeConfig } from '../../common/config.ts';
-import type { FeedStatus, InstrumentInfo } from '../../common/frame.ts';
+import type { FeedStatus, InstrumentInfo } from '../../common/feed-model.ts';
 import { Venue } from '../../common/record.ts';
 import type { RingReader } from '../../common/ring.ts';
 import { type FeedConfig, FeedHost } from '../feeds/feed-host.ts';
+import type { FeedSource } from '../feeds/feed-source.ts';
 import { ReplayHost, type ReplayOptions } from '../recorder/replay-host.ts';
 
-/** What the engine reads from: a live feed, or a replay of a recorded session. */
-export type FeedSource = FeedHost | ReplayHost;
+export type { FeedSource };
 
 import { VENUE_SPECS } from '../feeds/venues/registry.ts';
 import { ComponentRegistry } from '../metrics/components.ts';

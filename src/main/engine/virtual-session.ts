@@ -10,7 +10,7 @@
  * All frames are computed up front (one per metrics interval); each new sink receives them all.
  */
 
-import { FeedState, type FeedStatus, type InstrumentInfo, Stream } from '../../common/frame.ts';
+import { FeedState, type FeedStatus, type InstrumentInfo, Stream } from '../../common/feed-model.ts';
 import { Off, RECORD_SIZE, RecordFlag, RecordKind, venueOf } from '../../common/record.ts';
 import { createRing, RingWriter } from '../../common/ring.ts';
 import { VENUE_NAMES, type VenueName } from '../../common/venues.ts';

@@ -13,7 +13,7 @@ import {
   type FeedStatus,
   FeedState as FS,
   type InstrumentInfo,
-} from '../../common/frame.ts';
+} from '../../common/feed-model.ts';
 import { RECORD_SIZE } from '../../common/record.ts';
 import { createRing } from '../../common/ring.ts';
 import {
@@ -24,6 +24,7 @@ import {
   type FeedWorkerData,
   type FeedWorkerMessage,
 } from './feed-protocol.ts';
+import type { FeedSource } from './feed-source.ts';
 import { specOfVenue } from './venues/registry.ts';
 
 export interface FeedConfig {
@@ -59,7 +60,7 @@ export interface FeedEvents {
 
 const RESTART_AFTER_MS = 1000;
 
-export class FeedHost {
+export class FeedHost implements FeedSource {
   readonly config: FeedConfig;
   readonly ring: SharedArrayBuffer;
   readonly statsBuffer: SharedArrayBuffer;

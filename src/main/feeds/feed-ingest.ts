@@ -13,7 +13,7 @@
  * counted as dropped and a gap record with the count precedes the next write.
  */
 import { nowMs } from '../../common/clock.ts';
-import { Stream } from '../../common/frame.ts';
+import { Stream } from '../../common/feed-model.ts';
 import { Off, RecordFlag, RecordKind } from '../../common/record.ts';
 import type { RingWriter } from '../../common/ring.ts';
 import { L2Book } from './book/l2-book.ts';

@@ -4,7 +4,7 @@
  * messages), and the few low-rate messages it posts (state changes, new instruments, first
  * occurrence of each kind of malformed input).
  */
-import type { FeedState } from '../../common/frame.ts';
+import type { FeedState } from '../../common/feed-model.ts';
 
 export interface FeedWorkerData {
   feedId: number;

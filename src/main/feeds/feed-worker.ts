@@ -12,7 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { nowMs } from '../../common/clock.ts';
-import { FeedState, Stream } from '../../common/frame.ts';
+import { FeedState, Stream } from '../../common/feed-model.ts';
 import { RingWriter } from '../../common/ring.ts';
 import { Backoff } from './backoff.ts';
 import { FeedIngest } from './feed-ingest.ts';

@@ -3,12 +3,9 @@
  * into the COMPONENTS section of each metrics frame (see COMPONENT_VALUES in src/common/frame.ts
  * for what the values mean). Snapshots reuse their objects.
  */
-import {
-  COMPONENT_VALUES,
-  ComponentKind,
-  type ComponentStats,
-  type StageLatency,
-} from '../../common/frame.ts';
+
+import { COMPONENT_VALUES, ComponentKind, type ComponentStats } from '../../common/feed-model.ts';
+import type { StageLatency } from '../../common/frame.ts';
 import type { RingView } from '../../common/ring.ts';
 import type { BufferPool } from '../pipeline/buffer-pool.ts';
 import type { BurstDispatcher } from '../pipeline/burst-dispatcher.ts';

@@ -13,14 +13,13 @@
  * bucket counts of the three engine stages, for the frame's HISTOGRAM section.
  */
 import { nowMs } from '../../common/clock.ts';
+import { STREAM_COUNT, Stage } from '../../common/feed-model.ts';
 import {
   createHistogramSection,
   createMetricsSection,
   type HistogramSection,
   MAX_FEEDS,
   type MetricsSection,
-  STREAM_COUNT,
-  Stage,
   type StageLatency,
 } from '../../common/frame.ts';
 import { percentileOf } from '../../common/latency-buckets.ts';
@@ -29,7 +28,7 @@ import { RingReader } from '../../common/ring.ts';
 import { type DrainResult, SharedHistogram } from '../../common/shared-histogram.ts';
 import { FEED_STAT_COUNT, FeedStat } from '../feeds/feed-protocol.ts';
 import type { BufferPool } from '../pipeline/buffer-pool.ts';
-import { LatencyStage } from './latency-stage.ts';
+import { LatencyStage } from '../pipeline/latency-stage.ts';
 
 interface FeedSlot {
   feedId: number;

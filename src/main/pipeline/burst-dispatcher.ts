@@ -8,8 +8,8 @@
 import { type TransferListItem, Worker } from 'node:worker_threads';
 import { nowMs } from '../../common/clock.ts';
 import type { StageLatency } from '../../common/frame.ts';
-import { LatencyStage } from '../metrics/latency-stage.ts';
 import type { BurstDone, BurstJob } from './burst-worker.ts';
+import { LatencyStage } from './latency-stage.ts';
 
 export interface BurstDispatcherOptions {
   name: string;

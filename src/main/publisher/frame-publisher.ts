@@ -8,14 +8,9 @@
  * Time is passed in, so the same publisher runs on the wall clock (live) or on a virtual clock
  * (deterministic sessions for screenshot tests).
  */
-import {
-  encodeFrame,
-  type FeedStatus,
-  type FrameParts,
-  type InstrumentInfo,
-  type MarketTick,
-  measureFrame,
-} from '../../common/frame.ts';
+
+import type { FeedStatus, InstrumentInfo } from '../../common/feed-model.ts';
+import { encodeFrame, type FrameParts, type MarketTick, measureFrame } from '../../common/frame.ts';
 import type { ComponentRegistry } from '../metrics/components.ts';
 import type { MetricsReader } from '../metrics/metrics-reader.ts';
 import type { BufferPool } from '../pipeline/buffer-pool.ts';

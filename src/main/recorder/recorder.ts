@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { venueName } from '../../common/record.ts';
-import type { FeedSource } from '../engine/engine.ts';
+import type { FeedSource } from '../feeds/feed-source.ts';
 import type { FromRecorder, RecorderStats, RecorderWorkerData, ToRecorder } from './recorder-worker.ts';
 
 export interface RecorderOptions {

@@ -7,11 +7,12 @@
 import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { nowMs } from '../../common/clock.ts';
-import { FeedState, type FeedStatus, type InstrumentInfo } from '../../common/frame.ts';
+import { FeedState, type FeedStatus, type InstrumentInfo } from '../../common/feed-model.ts';
 import { RECORD_SIZE, Venue, venueOf } from '../../common/record.ts';
 import { createRing } from '../../common/ring.ts';
 import { type FeedConfig, feedCounters } from '../feeds/feed-host.ts';
 import { createFeedStats, FEED_STAT_COUNT } from '../feeds/feed-protocol.ts';
+import type { FeedSource } from '../feeds/feed-source.ts';
 import type { FromReplay, ReplayProgress, ReplayWorkerData, ToReplay } from './replay-worker.ts';
 
 export interface ReplayOptions {
@@ -25,7 +26,7 @@ export interface ReplayOptions {
   onLog?: (line: string) => void;
 }
 
-export class ReplayHost {
+export class ReplayHost implements FeedSource {
   readonly config: FeedConfig;
   readonly ring: SharedArrayBuffer;
   readonly statsBuffer: SharedArrayBuffer;

@@ -7,7 +7,7 @@
  * Pause, resume, speed and seek (to a time in the session) arrive as messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { STREAM_COUNT, Stream } from '../../common/frame.ts';
+import { STREAM_COUNT, Stream } from '../../common/feed-model.ts';
 import { Off, RECORD_SIZE, RecordKind } from '../../common/record.ts';
 import { RingWriter } from '../../common/ring.ts';
 import { FeedStat } from '../feeds/feed-protocol.ts';

@@ -7,7 +7,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { FeedCommand } from '../../../common/api.ts';
-import { FEED_COUNTER_COUNT, FeedCounter } from '../../../common/frame.ts';
+import { FEED_COUNTER_COUNT, FeedCounter } from '../../../common/feed-model.ts';
 import { FEED_STATE_NAMES, venueNameOf } from '../feed-names.ts';
 import { fmtDuration, fmtInt, fmtSpan } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';

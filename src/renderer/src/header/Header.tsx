@@ -7,7 +7,8 @@
  * and the transport the page runs on with the frames received.
  */
 import { type CSSProperties, useCallback, useLayoutEffect, useRef, useState } from 'react';
-import { FeedCounter, type FeedStatus, type InstrumentInfo, type MarketTick } from '../../../common/frame.ts';
+import { FeedCounter, type FeedStatus, type InstrumentInfo } from '../../../common/feed-model.ts';
+import type { MarketTick } from '../../../common/frame.ts';
 import { FEED_STATE_NAMES, FeedState, venueNameOf } from '../feed-names.ts';
 import { fmtDuration, fmtInt, fmtPrice, fmtUrl } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';

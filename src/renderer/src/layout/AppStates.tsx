@@ -5,7 +5,7 @@
  * app-state.ts; this only shows it. Every node carries data-testid and data-state for the tests.
  */
 import { type ReactNode, useEffect, useState } from 'react';
-import { FEED_STATE_NAMES, type FeedStatus } from '../../../common/frame.ts';
+import { FEED_STATE_NAMES, type FeedStatus } from '../../../common/feed-model.ts';
 import { fmtClock, fmtDuration, fmtUrl } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
 import { useSessionsStore } from '../store/sessions-store.ts';

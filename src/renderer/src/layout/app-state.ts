@@ -11,7 +11,7 @@
  * - replay: a recorded session is being replayed.
  * - live: data is flowing.
  */
-import { FeedState, type FeedStatus } from '../../../common/frame.ts';
+import { FeedState, type FeedStatus } from '../../../common/feed-model.ts';
 
 export type AppStateKind = 'error' | 'connecting' | 'disconnected' | 'empty' | 'replay' | 'live';
 

@@ -5,7 +5,7 @@
  * the view store; under it, one row per pool (and dispatcher) or per ring with its own figures.
  */
 import { useMemo } from 'react';
-import { ComponentKind } from '../../../common/frame.ts';
+import { ComponentKind } from '../../../common/feed-model.ts';
 import { fmtInt, fmtPct } from '../format.ts';
 import { Col } from '../series/series-layout.ts';
 import type { SeriesStore } from '../series/series-store.ts';

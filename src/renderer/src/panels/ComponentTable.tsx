@@ -4,7 +4,7 @@
  * row, numbers right-aligned in tabular figures, zeros receding, trouble in colour. Every title
  * and every figure says in its tooltip what it counts.
  */
-import { ComponentKind, type ComponentStats } from '../../../common/frame.ts';
+import { ComponentKind, type ComponentStats } from '../../../common/feed-model.ts';
 import { fmtInt, fmtPct } from '../format.ts';
 import { useAppStore } from '../store/app-store.ts';
 import './buffer-reuse.css';

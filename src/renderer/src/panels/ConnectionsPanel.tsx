@@ -8,7 +8,7 @@
  * details, as a click on its chip in the header does.
  */
 import { useCallback, useRef, useState } from 'react';
-import { FeedCounter, type FeedStatus } from '../../../common/frame.ts';
+import { FeedCounter, type FeedStatus } from '../../../common/feed-model.ts';
 import { FEED_STATE_NAMES, FeedState, venueNameOf } from '../feed-names.ts';
 import { fmtDuration, fmtInt, fmtRate, fmtSpan } from '../format.ts';
 import { FeedDetails } from '../header/FeedDetails.tsx';

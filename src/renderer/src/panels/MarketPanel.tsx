@@ -10,7 +10,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
-import type { InstrumentInfo } from '../../../common/frame.ts';
+import type { InstrumentInfo } from '../../../common/feed-model.ts';
 import { RecordFlag, venueName } from '../../../common/record.ts';
 import { setText } from '../dom-text.ts';
 import { fmtClock, fmtFixed, fmtInt, fmtPrice } from '../format.ts';

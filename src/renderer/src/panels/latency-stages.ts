@@ -3,7 +3,7 @@
  * its series columns and colour family. One list, so the Latency and Distribution panels and
  * their chips agree.
  */
-import { Stage } from '../../../common/frame.ts';
+import { Stage } from '../../../common/feed-model.ts';
 import { Col } from '../series/series-layout.ts';
 import { LATENCY } from './palette.ts';
 

@@ -4,7 +4,7 @@
  * stacked areas (the top of the stack is the total) or as individual lines. Pure: choices and
  * feed names in, a ChartSpec out; the panel keeps the choices in the view store.
  */
-import { STREAM_NAMES } from '../../../common/frame.ts';
+import { STREAM_NAMES } from '../../../common/feed-model.ts';
 import { fmtRate, fmtRateTick } from '../format.ts';
 import { Col, MAX_FEED_SLOTS, STREAM_SLOTS } from '../series/series-layout.ts';
 import { C, FEED_COLOURS } from './palette.ts';

@@ -4,7 +4,8 @@
  * here (it lives in the series store), so React renders a few times a second at most.
  */
 import { create } from 'zustand';
-import type { ComponentStats, FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
+import type { ComponentStats, FeedStatus, InstrumentInfo } from '../../../common/feed-model.ts';
+import type { MarketTick } from '../../../common/frame.ts';
 import type { BookView, PipelineTotals, TransportStatus } from '../worker/messages.ts';
 
 export interface AppState {

@@ -9,9 +9,9 @@
  * dropped silently.
  */
 /// <reference lib="webworker" />
+
+import { ComponentKind, type ComponentStats } from '../../../common/feed-model.ts';
 import {
-  ComponentKind,
-  type ComponentStats,
   createDecodedFrame,
   type DecodedFrame,
   decodeFrame,

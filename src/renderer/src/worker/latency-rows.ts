@@ -6,7 +6,9 @@
  * Percentiles are µs on the wire and ms in the series store; a stage without samples is NaN (a
  * gap). Nothing is allocated per row.
  */
-import { type DecodedFrame, Stage } from '../../../common/frame.ts';
+
+import { Stage } from '../../../common/feed-model.ts';
+import type { DecodedFrame } from '../../../common/frame.ts';
 import { BUCKETS, percentileOf } from '../../../common/latency-buckets.ts';
 import { type DrainResult, SharedHistogram } from '../../../common/shared-histogram.ts';
 import type { HistogramStore } from '../series/histogram-store.ts';

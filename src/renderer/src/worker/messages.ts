@@ -2,7 +2,9 @@
  * Messages between the page and its frame receiver worker. Only low-rate state crosses here; the
  * chart data goes through the shared series store.
  */
-import type { ComponentStats, FeedStatus, InstrumentInfo, MarketTick } from '../../../common/frame.ts';
+
+import type { ComponentStats, FeedStatus, InstrumentInfo } from '../../../common/feed-model.ts';
+import type { MarketTick } from '../../../common/frame.ts';
 
 /** One instrument's book as the Market panel shows it (ladder best first). */
 export interface BookView {
