@@ -13,6 +13,8 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SessionsState } from '../../src/common/api.ts';
+import { Off, RECORD_SIZE, RecordKind } from '../../src/common/record.ts';
+import { openSession, readRecords } from '../../src/main/recorder/session-reader.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
@@ -141,4 +143,31 @@ test('record, stop, list, rename, replay, live, delete — and the refusals', as
   assert.deepEqual((await command({ action: 'delete', name: 'morning run' })).body, { ok: true });
   assert.deepEqual(await readdir(sessions), []);
   assert.equal((await state()).sessions.length, 0);
+});
+
+test('a recording started on running feeds starts every book from a whole image of it', async () => {
+  // The feeds have been live for seconds: their venue snapshots are long gone by the time the
+  // recording starts, so without the images its book rows would be deltas with no base.
+  assert.deepEqual((await command({ action: 'record' })).body, { ok: true });
+  await sleep(1500);
+  const { name } = (await state()).recording;
+  assert.deepEqual((await command({ action: 'stop' })).body, { ok: true });
+  const session = await openSession(join(sessions, name!));
+  const resets = new Map<number, number>();
+  const bookRows = new Set<number>();
+  for await (const block of readRecords(session)) {
+    const v = new DataView(block.buffer, block.byteOffset, block.byteLength);
+    for (let at = 0; at < block.byteLength; at += RECORD_SIZE) {
+      const kind = v.getUint8(at + Off.kind);
+      const id = v.getUint32(at + Off.instrumentId, true);
+      if (kind === RecordKind.bookDelta) bookRows.add(id);
+      if (kind === RecordKind.bookReset) resets.set(id, (resets.get(id) ?? 0) + 1);
+    }
+  }
+  assert.ok(bookRows.size >= 4, `books recorded for ${bookRows.size} instruments`);
+  for (const id of bookRows) {
+    const label = session.instruments.get(id);
+    assert.ok((resets.get(id) ?? 0) >= 1, `${label?.venue}:${label?.symbol} has a bookReset to start from`);
+  }
+  assert.deepEqual((await command({ action: 'delete', name: name! })).body, { ok: true });
 });

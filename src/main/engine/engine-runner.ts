@@ -283,6 +283,10 @@ export class EngineRunner {
           diskLatency: this.engine.metrics.disk.sab,
           onError: (message) => log(`recording stopped: ${message}`),
         });
+        // The feeds are running and their books were sent long ago: each writes its books as
+        // they stand, now that the recorder reads the rings, so the session has a whole book to
+        // start from within milliseconds of its first record.
+        for (const f of this.engine.feeds) f.writeBookImages();
         this.recorderName = name;
         this.recorderPolicy = policy;
         log(`recording to ${join(setup.root, name)}`);

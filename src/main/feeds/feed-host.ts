@@ -198,6 +198,10 @@ export class FeedHost implements FeedSource {
     this.worker?.postMessage({ type: 'resync' } satisfies FeedControlMessage);
   }
 
+  writeBookImages(): void {
+    this.worker?.postMessage({ type: 'book-images' } satisfies FeedControlMessage);
+  }
+
   /** Fault injection for tests and the UI: drop the socket, the worker reconnects. */
   dropConnection(): void {
     this.worker?.postMessage({ type: 'drop-connection' } satisfies FeedControlMessage);

@@ -250,6 +250,23 @@ export class FeedIngest {
     this.dedupTrades = false;
   }
 
+  /**
+   * Every synced book as it stands, as records: a bookReset and its levels, stamped now. A reader
+   * that attaches to a running feed (a recording started from the app) gets a whole book to start
+   * from without asking the venue for anything. Returns how many books were written.
+   */
+  writeBookImages(): number {
+    this.f[F_RECV] = nowMs();
+    let n = 0;
+    for (let i = 0; i < this.books.length; i++) {
+      const book = this.books[i]!;
+      if (!book.synced) continue;
+      this.writeBookImage(((this.feedId << 16) | i) >>> 0, book, 0);
+      n++;
+    }
+    return n;
+  }
+
   /** Every book asks for a fresh snapshot now (a command from the UI); returns how many. */
   resyncAll(): number {
     this.f[F_RECV] = nowMs();

@@ -103,4 +103,6 @@ export type FeedControlMessage =
   | { type: 'stop' }
   | { type: 'drop-connection' }
   | { type: 'roll' }
-  | { type: 'resync' };
+  | { type: 'resync' }
+  /** Write every synced book as it stands (a bookReset and its levels): a recording starts. */
+  | { type: 'book-images' };

@@ -23,4 +23,9 @@ export interface FeedSource {
   roll(): void;
   resync(): void;
   dropConnection(): void;
+  /**
+   * Writes every synced book as it stands into the ring (a bookReset and its levels), for a
+   * reader that attached to a running source: a recording started from the app.
+   */
+  writeBookImages(): void;
 }

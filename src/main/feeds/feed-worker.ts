@@ -350,6 +350,8 @@ port.on('message', (m: FeedControlMessage) => {
     current?.ws.terminate();
   } else if (m.type === 'roll') {
     roll();
+  } else if (m.type === 'book-images') {
+    ingest.writeBookImages();
   } else if (m.type === 'resync') {
     const n = ingest.resyncAll();
     post({ type: 'error', message: `resync requested from the UI: ${n} book${n === 1 ? '' : 's'}` });

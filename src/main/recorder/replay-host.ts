@@ -147,6 +147,8 @@ export class ReplayHost implements FeedSource {
   dropConnection(): void {}
   roll(): void {}
   resync(): void {}
+  /** A replay's books come from the session: nothing to write. */
+  writeBookImages(): void {}
 
   async stop(): Promise<void> {
     const w = this.worker;
