@@ -22,7 +22,7 @@ import {
   Venue,
   writeRecord,
 } from '../../common/record.ts';
-import { BLOCK_HEADER_SIZE, compress, decodePayload, readHeader } from '../recorder/block.ts';
+import { BLOCK_HEADER_SIZE, decodePayload, encodePayload, readHeader } from '../recorder/block.ts';
 import { SessionWriter } from '../recorder/session-writer.ts';
 import { MarketModel } from '../sim/market-model.ts';
 import { Rng } from '../sim/rng.ts';
@@ -111,7 +111,8 @@ async function tickscope(records: Uint8Array, dir: string): Promise<{ rate: numb
     app: 'bench',
     blockRecords: BLOCK,
     // One core: compression inline on this thread.
-    compressor: (shuffled) => Promise.resolve(compress(shuffled)),
+    compressor: (raw, _sequence, codec) =>
+      Promise.resolve({ codec, payload: encodePayload(codec, raw, raw.length / RECORD_SIZE) }),
   });
   for (let i = 0; i < n; i += 4096) w.append(records, i * RECORD_SIZE, Math.min(4096, n - i));
   const err = await w.close();
