@@ -319,7 +319,8 @@ export async function inspectSession(
       seg.blocks++;
       const codec = codecName(e.header.codec);
       byCodec[codec] = (byCodec[codec] ?? 0) + 1;
-      const c = (codecs[codec] ??= { blocks: 0, records: 0, bytes: 0, bytesPerRecord: 0 });
+      codecs[codec] ??= { blocks: 0, records: 0, bytes: 0, bytesPerRecord: 0 };
+      const c = codecs[codec];
       c.blocks++;
       c.records += e.header.records;
       c.bytes += e.size;
