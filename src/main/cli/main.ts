@@ -6,6 +6,7 @@ import { UsageError } from './args.ts';
 import { benchCommand } from './bench-command.ts';
 import { exportCommand } from './export-command.ts';
 import { inspectCommand } from './inspect-command.ts';
+import { queryCommand } from './query-command.ts';
 import { recordCommand } from './record-command.ts';
 import { replayCommand } from './replay-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -22,7 +23,8 @@ commands:
   watch    connect to one venue and print live statistics, then a summary
   bench    measure the pipeline or a feed's ingest against their peers in one run
   inspect  count what a recorded session holds (kinds, venues, instruments, gaps, size) and its damage
-  export   write a recorded session as CSV or JSON lines
+  export   write a recorded session as CSV, JSON lines or Parquet
+  query    run DuckDB SQL over a recorded session (a view named records)
 
 Run 'tickscope <command> --help' for a command's options.`;
 
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   watch: watchCommand,
   inspect: inspectCommand,
   export: exportCommand,
+  query: queryCommand,
   record: recordCommand,
   replay: replayCommand,
 };
