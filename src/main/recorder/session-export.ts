@@ -270,7 +270,8 @@ function labels(session: Session, json: boolean) {
   };
 }
 
-function csvRows(session: Session): (records: Uint8Array) => string {
+/** CSV rows (no header) of a block's records; exported for the record benchmark's csv-gzip. */
+export function csvRows(session: Session): (records: Uint8Array) => string {
   const l = labels(session, false);
   const isoX = isoFormatter();
   const isoR = isoFormatter();
