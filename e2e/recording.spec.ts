@@ -51,7 +51,7 @@ test.describe('a writable sessions folder', () => {
     await expect(panel.getByTestId('rp-state')).toHaveText('Stopped');
     await expect(panel.getByTestId('rp-folder')).toHaveText(sessionsDir);
     await expect(panel.getByTestId('rp-free').locator('.rp-fig-value')).toHaveText(/\d+(\.\d+)? (GB|MB)/);
-    await expect(panel.getByTestId('rp-policy')).toHaveText('fsync 1 s · zstd ×2 · 256 MiB segments');
+    await expect(panel.getByTestId('rp-policy')).toHaveText('fsync 1 s · v2 columnar ×2 · 256 MiB segments');
     for (const id of ['rp-records', 'rp-bytes', 'rp-rate', 'rp-byte-rate', 'rp-ratio', 'rp-free'])
       expect(await panel.getByTestId(id).getAttribute('title'), id).toBeTruthy();
     await shot(page, 'recording-idle');

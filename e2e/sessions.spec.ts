@@ -214,7 +214,7 @@ test('a recording that failed (disk full) is impossible to miss', async ({ dashb
       compressionRatio: 4.29,
       rawBlocks: 0,
       segment: join(sessionsDir, 'session-2026-07-15T14-32-00', 'segment-000001.tsb'),
-      policy: { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 },
+      policy: { fsyncMs: 1000, compressors: 2, codec: 'columnar', segmentMiB: 256 },
       error: 'ENOSPC: no space left on device, write',
       freeBytes: 0,
       at: Date.now(),
@@ -223,7 +223,7 @@ test('a recording that failed (disk full) is impossible to miss', async ({ dashb
     replaying: null,
     root: sessionsDir,
     listError: null,
-    nextPolicy: { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 },
+    nextPolicy: { fsyncMs: 1000, compressors: 2, codec: 'columnar', segmentMiB: 256 },
     exports: [],
   };
   await page.route('**/api/sessions', (route) =>

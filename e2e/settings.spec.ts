@@ -174,7 +174,7 @@ test('the recording policy: a bad value is named on its field; applying saves it
   await expect(section.getByRole('heading', { level: 3 })).toHaveText('Recording');
   await expect(section).toContainText('applies to the next recording');
   await expect(page.locator('#rec-fsync')).toHaveValue('1000');
-  await expect(page.locator('#rec-codec')).toHaveValue('zstd');
+  await expect(page.locator('#rec-codec')).toHaveValue('columnar');
   await expect(page.locator('#rec-compressors')).toHaveValue('2');
   await expect(page.locator('#rec-segment')).toHaveValue('256');
 

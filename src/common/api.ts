@@ -120,7 +120,7 @@ export interface SessionsState {
   exports: ExportStatus[];
 }
 
-export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
+export const EXPORT_FORMATS = ['csv', 'jsonl', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** One export of a session to `<sessions root>/exports/<name>.<format>`. */
@@ -333,7 +333,7 @@ export function parseSessionCommand(
 
 /**
  * The headless host's recording and sessions endpoint: GET {recording, sessions}, POST a
- * SessionCommand; GET `?inspect=NAME` one session's contents, GET `?download=NAME&format=csv|jsonl`
+ * SessionCommand; GET `?inspect=NAME` one session's contents, GET `?download=NAME&format=csv|jsonl|parquet`
  * a finished export.
  */
 export const SESSIONS_PATH = '/api/sessions';

@@ -50,7 +50,11 @@ export interface SimulatorSettings {
   faults: string;
 }
 
-export const RECORDING_CODECS = ['zstd', 'none'] as const;
+/**
+ * Block codecs a recording can be written with: columnar (codec v2: integer columns per kind, then
+ * zstd — the default), zstd (codec v1: byte-shuffled records, then zstd), none (shuffled, stored).
+ */
+export const RECORDING_CODECS = ['columnar', 'zstd', 'none'] as const;
 export type RecordingCodec = (typeof RECORDING_CODECS)[number];
 
 /**
@@ -62,7 +66,10 @@ export interface RecordingSettings {
   fsyncMs: number;
   /** Compression workers; a block finds none idle → it is stored uncompressed (counted). */
   compressors: number;
-  /** zstd: blocks compressed by the workers; none: every block stored shuffled, uncompressed. */
+  /**
+   * columnar (v2) or zstd (v1): blocks encoded and compressed by the workers; none: every block
+   * stored shuffled, uncompressed.
+   */
   codec: RecordingCodec;
   /** A segment file is closed and the next one opened beyond this size, MiB. */
   segmentMiB: number;
@@ -94,8 +101,8 @@ export const DEFAULT_CONFIG: TickscopeConfig = {
     faults: '',
   },
   feeds: [],
-  // What the recorder did before the policy was configurable.
-  recording: { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 },
+  // Codec v2 since issue 16 (sessions about a third of v1's size); v1 stays selectable.
+  recording: { fsyncMs: 1000, compressors: 2, codec: 'columnar', segmentMiB: 256 },
 };
 
 /** The feeds that will actually connect. */

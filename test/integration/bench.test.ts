@@ -56,16 +56,36 @@ test('bench record --json runs end to end at a tiny scale and prints the contrac
   const rows = r.stdout
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { bench: string; subject: string; metric: string; value: number });
-  for (const subject of ['tickscope', 'jsonl', 'jsonl-gzip'])
-    for (const metric of ['records_per_s', 'bytes_per_record'])
-      assert.ok(
-        rows.some((x) => x.bench === 'record' && x.subject === subject && x.metric === metric && x.value > 0),
-        `${subject} ${metric}`,
-      );
-  assert.ok(
-    rows.some((x) => x.subject === 'tickscope' && x.metric === 'replay_records_per_s' && x.value > 0),
-  );
+    .map(
+      (l) =>
+        JSON.parse(l) as { bench: string; subject: string; metric: string; value: number; stream: string },
+    );
+  for (const stream of ['trades', 'book', 'mixed'])
+    for (const subject of ['tickscope', 'tickscope-v1', 'parquet-zstd', 'csv-gzip', 'jsonl', 'jsonl-gzip'])
+      for (const metric of ['records_per_s', 'bytes_per_record'])
+        assert.ok(
+          rows.some(
+            (x) =>
+              x.bench === 'record' &&
+              x.stream === stream &&
+              x.subject === subject &&
+              x.metric === metric &&
+              x.value > 0,
+          ),
+          `${stream} ${subject} ${metric}`,
+        );
+  for (const subject of ['tickscope', 'tickscope-v1'])
+    assert.ok(rows.some((x) => x.subject === subject && x.metric === 'replay_records_per_s' && x.value > 0));
+  // The same records: v2 is smaller than v1 on every stream.
+  for (const stream of ['trades', 'book', 'mixed']) {
+    const size = (subject: string): number =>
+      rows.find((x) => x.stream === stream && x.subject === subject && x.metric === 'bytes_per_record')!
+        .value;
+    assert.ok(
+      size('tickscope') < size('tickscope-v1') * 0.6,
+      `${stream}: v2 ${size('tickscope')}, v1 ${size('tickscope-v1')}`,
+    );
+  }
 });
 
 test('bench ui --json drives the dashboard in Chromium and prints the contract lines', () => {

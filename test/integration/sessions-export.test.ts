@@ -88,7 +88,7 @@ async function finished(name: string, format: string): Promise<ExportStatus> {
 test('the recording status says where it writes, with which policy, and how much disk is free', async () => {
   const idle = await state();
   assert.ok((idle.recording.freeBytes ?? 0) > 0, 'free disk known before the folder exists');
-  assert.deepEqual(idle.nextPolicy, { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 });
+  assert.deepEqual(idle.nextPolicy, { fsyncMs: 1000, compressors: 2, codec: 'columnar', segmentMiB: 256 });
   assert.ok(idle.recording.at > 0);
   assert.deepEqual(idle.exports, []);
 });

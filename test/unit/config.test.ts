@@ -76,7 +76,7 @@ test('every malformed part is named', () => {
     [{ recording: { fsyncMs: 2.5 } }, /recording.fsyncMs/],
     [{ recording: { compressors: 0 } }, /recording.compressors must be an integer 1 … 16/],
     [{ recording: { compressors: '2' } }, /recording.compressors/],
-    [{ recording: { codec: 'gzip' } }, /recording.codec must be one of zstd, none/],
+    [{ recording: { codec: 'gzip' } }, /recording.codec must be one of columnar, zstd, none/],
     [{ recording: { segmentMiB: 0 } }, /recording.segmentMiB must be an integer 1 … 4,096/],
     [{ recording: { segmentMiB: 5000 } }, /recording.segmentMiB/],
   ];
@@ -87,10 +87,14 @@ test('every malformed part is named', () => {
   }
 });
 
-test('recording policy: defaults are what the recorder did before it was configurable; a part fills the rest', () => {
+test('recording policy: defaults (codec v2 since issue 16), a v1 choice kept, a part fills the rest', () => {
   const r = parseConfig({});
   assert.ok(r.ok);
-  assert.deepEqual(r.config.recording, { fsyncMs: 1000, compressors: 2, codec: 'zstd', segmentMiB: 256 });
+  assert.deepEqual(r.config.recording, { fsyncMs: 1000, compressors: 2, codec: 'columnar', segmentMiB: 256 });
+  // A file written before codec v2 keeps its v1 choice.
+  const v1 = parseConfig({ recording: { codec: 'zstd' } });
+  assert.ok(v1.ok);
+  assert.equal(v1.config.recording.codec, 'zstd');
   const part = parseConfig({ recording: { codec: 'none' } });
   assert.ok(part.ok);
   assert.deepEqual(part.config.recording, { fsyncMs: 1000, compressors: 2, codec: 'none', segmentMiB: 256 });

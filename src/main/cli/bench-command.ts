@@ -15,9 +15,10 @@ export const BENCH_USAGE = `usage: tickscope bench pipeline|ingest|record|ui [--
   ingest: one feed worker's ingest rate (simulator frames at full speed) vs the bare ws client,
     ws + JSON.parse, ws + a byte extractor and ccxt pro watchTrades (median of --repeat
     interleaved runs), and send → ring latency at 20,000 messages/s vs the bare client and ccxt.
-  record: a million trades and a million book deltas written as a session (zstd on one core)
-    vs JSON lines and gzip'ed JSON lines of the same records: records/s and bytes per record,
-    and the session replayed (read and decoded) at maximum speed.
+  record: a million records of each stream — trades, book deltas, and the default simulator's
+    mix of kinds and venues — written as a session with codec v2 and v1 (one core), as Parquet
+    with zstd through DuckDB, as gzip'ed CSV and as (gzip'ed) JSON lines: records/s and bytes
+    per record, and each session replayed (read and decoded) at maximum speed.
   ui: the dashboard in Chromium on the simulator at full rate (--rate, default max) for --seconds
     (default 60): frame time p50/p99, long tasks over 50 ms, and the UI stage's p99.
   --scale shrinks the message counts.`;

@@ -1,14 +1,15 @@
 /**
  * `tickscope inspect DIR`: what a recorded session holds, counted from the segments themselves
- * (counts per kind, venue and instrument; gaps; time span; size and compression ratio) and what is
- * damaged in it (corrupt blocks with their offsets, torn tails). `--json` prints one JSON object.
+ * (counts per kind, venue and instrument; gaps; time span; size and compression ratio; the block
+ * codecs and bytes per record, per codec and per kind) and what is damaged in it (corrupt blocks with their offsets, torn tails). `--json` prints one JSON object.
  */
 import { type Inspection, inspectSession, openSession, SessionError } from '../recorder/session-reader.ts';
 import { parseFlags, UsageError } from './args.ts';
 
 export const INSPECT_USAGE = `usage: tickscope inspect DIR [--json] [--repair]
   Reads every block of the session in DIR and prints its counts (per kind, venue, instrument),
-  gaps, time span, size and compression ratio, and any damage: corrupt blocks (skipped, with their
+  gaps, time span, size and compression ratio, the block codecs (v1 zstd, v2 columnar, shuffled)
+  with bytes per record for each codec and each kind, and any damage: corrupt blocks (skipped, with their
   offsets) and torn tails. The data is counted from the segment files; manifest.json only names
   instruments. --json prints one JSON object. --repair truncates torn or corrupt segment tails
   (everything after the last good block) so that the session ends on a good block.`;
@@ -39,6 +40,11 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(info));
   else console.log(formatInspection(info));
   return 0;
+}
+
+/** A codec's name with its version, as `record --codec` spells it. */
+function codecLabel(name: string): string {
+  return name === 'columnar' ? 'v2 columnar' : name === 'zstd' ? 'v1 zstd' : name;
 }
 
 const iso = (t: number | null): string =>
@@ -86,6 +92,11 @@ export function formatInspection(i: Inspection): string {
   lines.push(
     `  size        ${bytesText(i.bytes)} on disk, ${bytesText(i.rawBytes)} raw: ratio ${i.compressionRatio.toFixed(2)}×, ${i.bytesPerRecord.toFixed(2)} bytes/record`,
   );
+  const codecs = Object.entries(i.codecs);
+  if (codecs.length > 0)
+    lines.push(
+      `  codecs      ${codecs.map(([name, c]) => `${codecLabel(name)}: ${c.blocks} blocks, ${c.records.toLocaleString('en-US')} records, ${c.bytesPerRecord.toFixed(2)} bytes/record`).join('; ')}`,
+    );
   lines.push(
     `  gaps        ${i.gaps.toLocaleString('en-US')} gap records, ${i.missing.toLocaleString('en-US')} events known missing` +
       (i.gaps > 0
@@ -95,8 +106,15 @@ export function formatInspection(i: Inspection): string {
             .join(', ')})`
         : ''),
   );
-  lines.push('  by kind');
-  lines.push(...table(i.byKind, i.records));
+  lines.push('  by kind                                      bytes/record');
+  const kindRows = table(i.byKind, i.records);
+  const named = Object.entries(i.byKind).filter(([, n]) => n > 0);
+  lines.push(
+    ...kindRows.map((row, k) => {
+      const b = i.bytesPerRecordByKind[named[k]![0]];
+      return b === undefined ? row : `${row}  ${b.toFixed(2).padStart(10)}`;
+    }),
+  );
   lines.push('  by venue');
   lines.push(...table(i.byVenue, i.records));
   lines.push('  by instrument');

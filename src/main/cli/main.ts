@@ -14,7 +14,8 @@ commands:
   watch    connect to one venue and print live statistics, then a summary
   bench    measure the pipeline or a feed's ingest against their peers in one run
   inspect  count what a recorded session holds (kinds, venues, instruments, gaps, size) and its damage
-  export   write a recorded session as CSV or JSON lines
+  export   write a recorded session as CSV, JSON lines or Parquet
+  query    run DuckDB SQL over a recorded session (a view named records)
 
 Run 'tickscope <command> --help' for a command's options.`;
 
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   watch: async () => (await import('./watch-command.ts')).watchCommand,
   inspect: async () => (await import('./inspect-command.ts')).inspectCommand,
   export: async () => (await import('./export-command.ts')).exportCommand,
+  query: async () => (await import('./query-command.ts')).queryCommand,
   record: async () => (await import('./record-command.ts')).recordCommand,
   replay: async () => (await import('./replay-command.ts')).replayCommand,
 };

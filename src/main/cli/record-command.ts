@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { RingView } from '../../common/ring.ts';
 import { Engine } from '../engine/engine.ts';
 import { FeedStat } from '../feeds/feed-protocol.ts';
+import { Codec } from '../recorder/block.ts';
 import { Recorder } from '../recorder/recorder.ts';
 import { intFlag, parseFlags, UsageError } from './args.ts';
 import { configFromFlags } from './config-flags.ts';
@@ -21,10 +22,12 @@ import { untilStopped } from './until-stopped.ts';
 
 export const RECORD_USAGE = `usage: tickscope record --out DIR [--venue V --symbols A,B [--url WS_URL] [--rest-url URL]]
                        [--config FILE] [--sim-venues V,V] [--rate R|max] [--seed N] [--faults LIST]
-                       [--duration SECONDS] [--max-messages N] [--compressors N] [--fsync-ms MS] [--json]
-  Records a session into DIR (a new folder): blocks of 64-byte records, byte-shuffled and
-  zstd-compressed by N workers (default 2; 0 stores them uncompressed), fsync'ed every --fsync-ms
-  (default 1000). Without a venue it records the simulator.`;
+                       [--duration SECONDS] [--max-messages N] [--compressors N] [--codec v2|v1]
+                       [--fsync-ms MS] [--json]
+  Records a session into DIR (a new folder): blocks of 64-byte records encoded by N workers
+  (default 2; 0 stores them uncompressed) in codec v2 (integer columns per kind, then zstd; the
+  default) or v1 (byte-shuffled, then zstd), fsync'ed every --fsync-ms (default 1000). Without a
+  venue it records the simulator.`;
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -43,6 +46,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     duration: { type: 'string' },
     'max-messages': { type: 'string' },
     compressors: { type: 'string' },
+    codec: { type: 'string' },
     'fsync-ms': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -55,6 +59,9 @@ export async function recordCommand(argv: string[]): Promise<number> {
   const duration = intFlag(values.duration, 'duration', 1, 30 * 24 * 3600, 0);
   const maxMessages = intFlag(values['max-messages'], 'max-messages', 1, Number.MAX_SAFE_INTEGER, 0);
   const workers = intFlag(values.compressors, 'compressors', 0, 16, 2);
+  if (values.codec !== undefined && values.codec !== 'v1' && values.codec !== 'v2')
+    throw new UsageError(`--codec must be v2 or v1, got '${values.codec}'`);
+  const codec = values.codec === 'v1' ? Codec.zstd : Codec.columnar;
   const fsyncMs = intFlag(values['fsync-ms'], 'fsync-ms', 0, 3_600_000, 1000);
   const json = values.json === true;
   const config = await configFromFlags(values);
@@ -81,6 +88,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
       workerUrl: sourceRecorderWorkerUrl(),
       compressWorkerUrl: sourceCompressWorkerUrl(),
       workers,
+      codec,
       fsyncMs,
       onError: (message) => {
         failed = message;

@@ -22,6 +22,7 @@ import {
 import { parseConfig, type RecordingSettings, type TickscopeConfig } from '../../common/config.ts';
 import { saveConfig } from '../config/config-file.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
+import { Codec } from '../recorder/block.ts';
 import { Recorder } from '../recorder/recorder.ts';
 import type { ReplayHost } from '../recorder/replay-host.ts';
 import { SessionExports } from '../recorder/session-exports.ts';
@@ -277,6 +278,7 @@ export class EngineRunner {
           workerUrl: setup.recorderWorkerUrl,
           compressWorkerUrl: setup.compressWorkerUrl,
           workers: policy.codec === 'none' ? 0 : policy.compressors,
+          codec: policy.codec === 'zstd' ? Codec.zstd : Codec.columnar,
           segmentBytes: policy.segmentMiB * MiB,
           fsyncMs: policy.fsyncMs,
           // The disk latency stage: the recorder writes it, this engine's metrics reader drains it.

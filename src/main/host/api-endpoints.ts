@@ -4,7 +4,7 @@
  *   one and answers a ConfigReply;
  * - /api/feed-command: POST {feedId, command} (reconnect, roll, resync);
  * - /api/sessions: GET the recording's status and the sessions (`?inspect=NAME`: one session's
- *   contents; `?download=NAME&format=csv|jsonl`: a finished export, as an attachment — name and
+ *   contents; `?download=NAME&format=csv|jsonl|parquet`: a finished export, as an attachment — name and
  *   format are checked before any path is built); POST a command (record, stop, rename, delete,
  *   replay, pause, resume, speed, seek, live, export).
  * A POST from another origin or not JSON is refused before its body is read (no CSRF from another
@@ -53,6 +53,7 @@ export interface ApiContext {
 const EXPORT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',
   jsonl: 'application/x-ndjson; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
 };
 
 export const MAX_BODY = 64 * 1024;

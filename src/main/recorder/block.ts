@@ -1,8 +1,10 @@
 /**
  * The recording block: the unit a session is written in and recovered by. A 48-byte little-endian
- * header, then the payload — the block's 64-byte records byte-shuffled by column (byte k of every
- * record together: timestamps, prices and ids then differ only in their low bytes, which is what
- * zstd compresses well), zstd-compressed or, when every compressor was busy, stored as is.
+ * header, then the payload in one of three codecs, each readable forever:
+ * - 0 shuffled: the block's 64-byte records byte-shuffled by column (byte k of every record
+ *   together), stored as is — what a block becomes when no compressor is idle;
+ * - 1 zstd (v1): the shuffled records, zstd-compressed;
+ * - 2 columnar (v2): the records as integer columns per kind (codec-v2.ts), zstd-compressed.
  *
  * | offset | size | field                                                              |
  * |-------:|-----:|--------------------------------------------------------------------|
@@ -10,7 +12,7 @@
  * |      4 |    4 | CRC-32 of header bytes 8..47 (a header can be trusted on its own)  |
  * |      8 |    4 | payload length in bytes (as stored)                                |
  * |     12 |    4 | record count                                                       |
- * |     16 |    1 | codec (0 shuffled, 1 shuffled + zstd)                              |
+ * |     16 |    1 | codec (0 shuffled, 1 shuffled + zstd, 2 columnar + zstd)           |
  * |     17 |    1 | record layout version (RECORD_LAYOUT)                              |
  * |     18 |    2 | flags (reserved, 0)                                                |
  * |     20 |    4 | CRC-32 of the payload as stored                                    |
@@ -25,15 +27,21 @@
  */
 import { crc32, constants as zlibConstants, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import { Off, RECORD_SIZE } from '../../common/record.ts';
+import { type ColumnarKinds, decodeColumnar, encodeColumnar, MAX_COLUMNAR_RECORDS } from './codec-v2.ts';
 
 export const BLOCK_MAGIC = 0x31425354; // "TSB1" little-endian
 export const BLOCK_HEADER_SIZE = 48;
 /** Version of the 64-byte record layout (src/common/record.ts). */
 export const RECORD_LAYOUT = 1;
 
-export const Codec = { shuffled: 0, zstd: 1 } as const;
+export const Codec = { shuffled: 0, zstd: 1, columnar: 2 } as const;
 export type Codec = (typeof Codec)[keyof typeof Codec];
-export const CODEC_NAMES = ['shuffled', 'zstd'];
+/** Names by codec id, for inspection (`v1` is zstd, `v2` columnar). */
+export const CODEC_NAMES = ['shuffled', 'zstd', 'columnar'];
+
+export function codecName(codec: number): string {
+  return CODEC_NAMES[codec] ?? `codec${codec}`;
+}
 
 export interface BlockHeader {
   payloadLength: number;
@@ -66,6 +74,23 @@ export const ZSTD_LEVEL = 3;
 
 export function compress(shuffled: Uint8Array): Buffer {
   return zstdCompressSync(shuffled, { params: { [zlibConstants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
+}
+
+/** The compressed codecs a recording can be written with. */
+export type CompressedCodec = typeof Codec.zstd | typeof Codec.columnar;
+
+let shuffleScratch = new Uint8Array(0);
+
+/**
+ * The payload of `n` records (raw, 64 bytes each) in a compressed codec: v1 shuffles then zstd,
+ * v2 codes columns then zstd. Runs in a compression worker; the scratch buffers are reused.
+ */
+export function encodePayload(codec: CompressedCodec, records: Uint8Array, n: number): Buffer {
+  if (codec === Codec.columnar) return compress(encodeColumnar(records, n));
+  if (shuffleScratch.length < n * RECORD_SIZE) shuffleScratch = new Uint8Array(n * RECORD_SIZE);
+  const shuffled = shuffleScratch.subarray(0, n * RECORD_SIZE);
+  shuffle(records, n, shuffled);
+  return compress(shuffled);
 }
 
 /** Builds a whole block (header + payload) from a finished payload. */
@@ -113,9 +138,24 @@ export class BlockError extends Error {
   override name = 'BlockError';
 }
 
-/** The records of a block whose payload checked out: records × 64 bytes, in written order. */
-export function decodePayload(h: BlockHeader, payload: Uint8Array): Uint8Array {
+/**
+ * The records of a block whose payload checked out: records × 64 bytes, in written order. With
+ * `kinds`, a columnar block also reports each kind's share of its encoded bytes (for inspect).
+ */
+export function decodePayload(h: BlockHeader, payload: Uint8Array, kinds?: ColumnarKinds): Uint8Array {
   if (h.layout !== RECORD_LAYOUT) throw new BlockError(`record layout ${h.layout} is not ${RECORD_LAYOUT}`);
+  if (h.codec === Codec.columnar) {
+    if (h.records < 1 || h.records > MAX_COLUMNAR_RECORDS)
+      throw new BlockError(`record count ${h.records} is out of range`);
+    let raw: Uint8Array;
+    try {
+      // Bounded: a payload cannot inflate past what its records could need (a zstd bomb).
+      raw = zstdDecompressSync(payload, { maxOutputLength: h.records * 96 + 65_536 });
+    } catch (err) {
+      throw new BlockError(`zstd: ${(err as Error).message}`);
+    }
+    return decodeColumnar(raw, h.records, kinds);
+  }
   let shuffled: Uint8Array;
   if (h.codec === Codec.zstd) shuffled = zstdDecompressSync(payload);
   else if (h.codec === Codec.shuffled) shuffled = payload;

@@ -1,15 +1,16 @@
 /**
  * The recorder's compression workers behind a burst dispatcher: a block goes to a worker that is
- * idle now, or comes straight back (null) and is written uncompressed — a busy pool never holds a
+ * idle now (which encodes it in the recording's codec), or comes straight back (null) and is
+ * written uncompressed — a busy pool never holds a
  * block back, never drops one. A worker that fails also gives its block back as uncompressed.
  */
 import { BurstDispatcher } from '../pipeline/burst-dispatcher.ts';
 import type { CompressDone, CompressJob } from './compress-worker.ts';
-import type { Compressor } from './session-writer.ts';
+import type { Compressed, Compressor } from './session-writer.ts';
 
 export class CompressorPool {
   readonly dispatcher: BurstDispatcher<CompressJob, CompressDone>;
-  private readonly waiting = new Map<number, (payload: Uint8Array | null) => void>();
+  private readonly waiting = new Map<number, (done: Compressed | null) => void>();
   /** Which block each worker holds, so a failure gives the right one back. */
   private readonly holding: number[] = [];
 
@@ -17,7 +18,7 @@ export class CompressorPool {
     this.dispatcher = new BurstDispatcher({ name: 'compressor', workerUrl, workers });
     this.dispatcher.onResult((done, worker) => {
       this.holding[worker] = -1;
-      this.take(done.sequence, done.payload);
+      this.take(done.sequence, { codec: done.codec, payload: done.payload });
     });
     this.dispatcher.onFailure((_error, worker) => {
       const seq = this.holding[worker] ?? -1;
@@ -26,18 +27,18 @@ export class CompressorPool {
     });
   }
 
-  readonly compress: Compressor = (shuffled, sequence) => {
-    // Copied, not transferred: the writer keeps the shuffled bytes to store if compression fails.
-    if (!this.dispatcher.trySend({ sequence, shuffled })) return null;
+  readonly compress: Compressor = (records, sequence, codec) => {
+    // Copied, not transferred: the writer keeps the records to store if compression fails.
+    if (!this.dispatcher.trySend({ sequence, codec, records })) return null;
     const worker = this.dispatcher.lastWorker;
     this.holding[worker] = sequence;
     return new Promise((resolve) => this.waiting.set(sequence, resolve));
   };
 
-  private take(sequence: number, payload: Uint8Array | null): void {
+  private take(sequence: number, done: Compressed | null): void {
     const resolve = this.waiting.get(sequence);
     this.waiting.delete(sequence);
-    resolve?.(payload);
+    resolve?.(done);
   }
 
   close(): Promise<void> {

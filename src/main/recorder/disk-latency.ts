@@ -2,8 +2,8 @@
  * The disk latency stage: receive → durable on disk. When the fsync that covers a block returns,
  * every record of the block gets one sample, durable time − its receive time, in the shared
  * histogram the engine's metrics reader drains once an interval. Receive times are read straight
- * from the block's byte-shuffled payload (byte k of record i at k × count + i), through one
- * reused 8-byte scratch: nothing is allocated per record.
+ * from the block's records as appended (whatever codec the block is stored in): nothing is
+ * allocated per record.
  */
 import { Off, RECORD_SIZE } from '../../common/record.ts';
 import type { SharedHistogram } from '../../common/shared-histogram.ts';
@@ -18,18 +18,17 @@ export function shuffledReceiveTime(shuffled: Uint8Array, count: number, i: numb
   return view.getFloat64(0, true);
 }
 
-/** One sample per record of a shuffled block made durable at `durableAt` (epoch ms, shared clock). */
+/** One sample per record of a block (its records, 64 bytes each) made durable at `durableAt` (epoch ms). */
 export function recordDurable(
   hist: SharedHistogram,
-  shuffled: Uint8Array,
+  records: Uint8Array,
   count: number,
   durableAt: number,
 ): void {
-  if (shuffled.length < count * RECORD_SIZE) return;
-  const at = Off.receiveTime * count;
+  if (records.length < count * RECORD_SIZE) return;
+  const v = new DataView(records.buffer, records.byteOffset, count * RECORD_SIZE);
   for (let i = 0; i < count; i++) {
-    for (let j = 0; j < 8; j++) scratch[j] = shuffled[at + j * count + i]!;
-    const us = (durableAt - view.getFloat64(0, true)) * 1000;
+    const us = (durableAt - v.getFloat64(i * RECORD_SIZE + Off.receiveTime, true)) * 1000;
     // A small integer crosses the call unboxed; beyond ~35 min the bucket is overflow anyway.
     hist.record(us >= MAX_INT ? MAX_INT : us <= 0 ? 0 : (us + 0.5) | 0);
   }

@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { RECORD_SIZE } from '../../common/record.ts';
 import { RingReader } from '../../common/ring.ts';
 import { SharedHistogram } from '../../common/shared-histogram.ts';
+import type { CompressedCodec } from './block.ts';
 import { CompressorPool } from './compressor-pool.ts';
 import { type ManifestInstrument, SessionWriter } from './session-writer.ts';
 
@@ -20,6 +21,8 @@ export interface RecorderWorkerData {
   compressWorkerUrl: string;
   /** Compression workers (0: store every block uncompressed). */
   workers: number;
+  /** Block codec: 1 (v1, shuffled + zstd) or 2 (v2, columnar + zstd, the default). */
+  codec?: CompressedCodec;
   blockRecords?: number;
   blockMs?: number;
   segmentBytes?: number;
@@ -64,6 +67,7 @@ const writer = await SessionWriter.create({
   ...(cfg.segmentBytes ? { segmentBytes: cfg.segmentBytes } : {}),
   ...(cfg.fsyncMs !== undefined ? { fsyncMs: cfg.fsyncMs } : {}),
   ...(pool ? { compressor: pool.compress } : {}),
+  ...(cfg.codec !== undefined ? { codec: cfg.codec } : {}),
   ...(cfg.diskLatency ? { diskLatency: new SharedHistogram(cfg.diskLatency) } : {}),
   describe: () => described,
   onError: (err) => port.postMessage({ type: 'error', message: err.message } satisfies FromRecorder),

@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { venueName } from '../../common/record.ts';
 import type { FeedSource } from '../feeds/feed-source.ts';
+import type { CompressedCodec } from './block.ts';
 import type { FromRecorder, RecorderStats, RecorderWorkerData, ToRecorder } from './recorder-worker.ts';
 
 export interface RecorderOptions {
@@ -17,6 +18,8 @@ export interface RecorderOptions {
   compressWorkerUrl: URL;
   /** Compression workers (default 2). */
   workers?: number;
+  /** Block codec (default v2, columnar). */
+  codec?: CompressedCodec;
   blockRecords?: number;
   blockMs?: number;
   segmentBytes?: number;
@@ -88,6 +91,7 @@ export class Recorder {
       rings: opts.feeds.map((f) => f.ring),
       compressWorkerUrl: opts.compressWorkerUrl.href,
       workers: opts.workers ?? 2,
+      ...(opts.codec !== undefined ? { codec: opts.codec } : {}),
       ...(opts.blockRecords ? { blockRecords: opts.blockRecords } : {}),
       ...(opts.blockMs ? { blockMs: opts.blockMs } : {}),
       ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),

@@ -5,8 +5,8 @@
  * - a header that checks out, a payload whose CRC matches and that decodes to `records × 64`
  *   bytes → a block;
  * - a header that checks out but a payload CRC that does not match, or a payload that does not
- *   decode (zstd error, wrong length, unknown codec or layout) → a corrupt span at the block's
- *   offset, skipped by the header's length;
+ *   decode (zstd error, wrong length, unknown codec or layout, a v2 payload whose columns do not
+ *   add up) → a corrupt span at the block's offset, skipped by the header's length;
  * - a header that does not check out (magic or header CRC) → the scan searches forward for the
  *   next offset where a header checks out; the bytes skipped are one corrupt span at the offset
  *   of the bad header;
@@ -23,7 +23,15 @@
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { RECORD_SIZE } from '../../common/record.ts';
-import { BLOCK_HEADER_SIZE, BLOCK_MAGIC, type BlockHeader, decodePayload, readHeader } from './block.ts';
+import {
+  BLOCK_HEADER_SIZE,
+  BLOCK_MAGIC,
+  type BlockHeader,
+  Codec,
+  decodePayload,
+  readHeader,
+} from './block.ts';
+import type { ColumnarKinds } from './codec-v2.ts';
 
 /** A block whose header, payload CRC and decoding all checked out. */
 export interface ScannedBlock {
@@ -34,6 +42,8 @@ export interface ScannedBlock {
   header: BlockHeader;
   /** The block's records, `header.records × 64` bytes, in written order (a fresh array). */
   records: Uint8Array;
+  /** A columnar (v2) block's encoded bytes per kind, for inspection; absent for v1 blocks. */
+  kinds?: ColumnarKinds;
 }
 
 export interface CorruptSpan {
@@ -152,8 +162,10 @@ export async function* scanSegment(src: SegmentSource): AsyncGenerator<ScanEvent
       continue;
     }
     let records: Uint8Array;
+    const kinds: ColumnarKinds | undefined =
+      h.codec === Codec.columnar ? { kind: [], records: [], bytes: [], shared: 0 } : undefined;
     try {
-      records = decodePayload(h, payload);
+      records = decodePayload(h, payload, kinds);
       if (records.length !== h.records * RECORD_SIZE) throw new Error('record count mismatch');
     } catch (err) {
       yield {
@@ -165,7 +177,7 @@ export async function* scanSegment(src: SegmentSource): AsyncGenerator<ScanEvent
       pos += blockSize;
       continue;
     }
-    yield { type: 'block', offset: pos, size: blockSize, header: h, records };
+    yield { type: 'block', offset: pos, size: blockSize, header: h, records, ...(kinds ? { kinds } : {}) };
     pos += blockSize;
   }
 }

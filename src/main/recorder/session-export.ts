@@ -1,6 +1,7 @@
 /**
  * A recorded session as text — CSV with a header row, or JSON lines — one row per record in
- * recorded order, streamed block by block (a session of any size, in constant memory). The one
+ * recorded order, streamed block by block (a session of any size, in constant memory); or as
+ * Parquet, through DuckDB (session-duckdb.ts has its typed columns). The one
  * export core: `tickscope export` writes it to stdout or a file, the app's export worker writes it
  * into the sessions folder's `exports/` (atomically: beside the target, fsync'ed, renamed).
  *
@@ -31,12 +32,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS, type ExportFormat } from '../../common/api.ts';
 import { Off, RECORD_SIZE, venueName } from '../../common/record.ts';
 import { syncDir } from '../fs/atomic-write.ts';
+import { loadSession, writeParquet } from './session-duckdb.ts';
 import {
   flagNames,
   instrumentLabel,
@@ -48,6 +50,8 @@ import {
 
 export const FORMATS = EXPORT_FORMATS;
 export type { ExportFormat };
+/** The formats written as text rows (Parquet goes through DuckDB). */
+export type TextFormat = Exclude<ExportFormat, 'parquet'>;
 
 export const CSV_COLUMNS = [
   'kind',
@@ -101,7 +105,7 @@ export interface ExportResult {
  */
 export async function writeSessionRows(
   session: Session,
-  format: ExportFormat,
+  format: TextFormat,
   sink: Writable,
   opts: ExportHooks & { end: boolean },
 ): Promise<ExportResult> {
@@ -171,6 +175,7 @@ export async function exportSessionToFile(
   const session = await openSession(dir);
   await mkdir(dirname(out), { recursive: true });
   const tmp = hooks.tmp ?? `${out}.${randomBytes(4).toString('hex')}.tmp`;
+  if (format === 'parquet') return exportParquet(session, out, tmp, hooks);
   // `flush`: the file is fsync'ed before it is closed, so the rename publishes durable content.
   const sink = createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true, highWaterMark: 1 << 20 });
   const closed = new Promise<void>((resolve) => sink.once('close', resolve));
@@ -265,7 +270,8 @@ function labels(session: Session, json: boolean) {
   };
 }
 
-function csvRows(session: Session): (records: Uint8Array) => string {
+/** CSV rows (no header) of a block's records; exported for the record benchmark's csv-gzip. */
+export function csvRows(session: Session): (records: Uint8Array) => string {
   const l = labels(session, false);
   const isoX = isoFormatter();
   const isoR = isoFormatter();
@@ -301,4 +307,35 @@ function jsonRows(session: Session): (records: Uint8Array) => string {
     }
     return out;
   };
+}
+
+/**
+ * The session as Parquet through DuckDB (session-duckdb.ts): loaded block by block (progress as
+ * the blocks are read), copied with zstd into `tmp`, fsync'ed, renamed over `out`.
+ */
+async function exportParquet(
+  session: Session,
+  out: string,
+  tmp: string,
+  hooks: ExportHooks,
+): Promise<ExportResult & { path: string }> {
+  const db = await loadSession(session, {
+    onProgress: (p) => hooks.onProgress?.({ records: p.records, bytes: 0, read: p.read, total: p.total }),
+  });
+  let renamed = false;
+  try {
+    for (const d of db.damage) hooks.onDamage?.(d);
+    await writeParquet(db.connection, tmp);
+    const fh = await open(tmp, 'r+');
+    const { size } = await fh.stat();
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, out);
+    renamed = true;
+    await syncDir(dirname(out));
+    return { records: db.records, bytes: size, damaged: db.damage.length, sinkError: null, path: out };
+  } finally {
+    db.close();
+    if (!renamed) await rm(tmp, { force: true });
+  }
 }

@@ -15,7 +15,8 @@ import {
   RecordKind,
   venueName,
 } from '../../common/record.ts';
-import type { BlockHeader } from './block.ts';
+import { type BlockHeader, codecName } from './block.ts';
+import type { ColumnarKinds } from './codec-v2.ts';
 import { type FileScanEvent, scanSegmentFileEvents } from './segment-scan.ts';
 import type { ManifestInstrument, SessionManifest } from './session-writer.ts';
 
@@ -138,6 +139,8 @@ export type SessionEvent =
       header: BlockHeader;
       /** N × 64 bytes of records. */
       records: Uint8Array;
+      /** A columnar block's encoded bytes per kind (for inspection). */
+      kinds?: ColumnarKinds;
     }
   | { type: 'corrupt'; segment: string; offset: number; bytes: number; reason: string }
   | { type: 'truncated'; segment: string; offset: number; bytes: number }
@@ -238,7 +241,15 @@ export interface Inspection {
   /** First / last receive time (epoch ms) over the records read; null without records. */
   start: number | null;
   end: number | null;
+  /** Blocks per codec (shuffled, zstd = v1, columnar = v2). */
   byCodec: Record<string, number>;
+  /** Per codec: blocks, records, bytes on disk (headers included) and bytes per record. */
+  codecs: Record<string, { blocks: number; records: number; bytes: number; bytesPerRecord: number }>;
+  /**
+   * Bytes on disk per record of each kind: a v2 block's bytes shared out by each kind's share of
+   * its encoded columns (the tags and scales by record count), a v1 block's by record count.
+   */
+  bytesPerRecordByKind: Record<string, number>;
   segments: {
     name: string;
     bytes: number;
@@ -280,6 +291,8 @@ export async function inspectSession(
   let missingBlocks = 0;
   let repairedBytes = 0;
   const byCodec: Record<string, number> = {};
+  const codecs: Inspection['codecs'] = {};
+  const kindBytes = new Float64Array(256);
   const corruptSpans: Inspection['corruptSpans'] = [];
   const truncated: Inspection['truncated'] = [];
   const perSegment = new Map<string, Inspection['segments'][number]>();
@@ -304,9 +317,14 @@ export async function inspectSession(
     if (e.type === 'block') {
       blocks++;
       seg.blocks++;
-      const codec =
-        e.header.codec === 1 ? 'zstd' : e.header.codec === 0 ? 'shuffled' : `codec${e.header.codec}`;
+      const codec = codecName(e.header.codec);
       byCodec[codec] = (byCodec[codec] ?? 0) + 1;
+      codecs[codec] ??= { blocks: 0, records: 0, bytes: 0, bytesPerRecord: 0 };
+      const c = codecs[codec];
+      c.blocks++;
+      c.records += e.header.records;
+      c.bytes += e.size;
+      shareKindBytes(e.records, e.size, e.kinds, kindBytes);
       if (lastSeq >= 0 && e.header.sequence > lastSeq + 1) missingBlocks += e.header.sequence - lastSeq - 1;
       lastSeq = e.header.sequence;
       const r = e.records;
@@ -359,6 +377,11 @@ export async function inspectSession(
   kinds.forEach((c, k) => {
     if (c > 0) byKind[kindName(k)] = c;
   });
+  const bytesPerRecordByKind: Record<string, number> = {};
+  kinds.forEach((c, k) => {
+    if (c > 0) bytesPerRecordByKind[kindName(k)] = kindBytes[k]! / c;
+  });
+  for (const c of Object.values(codecs)) c.bytesPerRecord = c.records > 0 ? c.bytes / c.records : 0;
   const byVenue: Record<string, number> = {};
   venues.forEach((c, k) => {
     if (c > 0) byVenue[k <= 5 ? venueName(k) : `venue${k}`] = c;
@@ -394,6 +417,8 @@ export async function inspectSession(
     start: records > 0 ? start : null,
     end: records > 0 ? end : null,
     byCodec,
+    codecs,
+    bytesPerRecordByKind,
     segments: [...perSegment.values()],
     manifest: {
       status: m ? 'ok' : session.manifestProblem === 'missing' ? 'missing' : 'invalid',
@@ -405,4 +430,24 @@ export async function inspectSession(
       error: m && typeof m.error === 'string' ? m.error : null,
     },
   };
+}
+
+/** Adds a block's bytes on disk to its kinds (see Inspection.bytesPerRecordByKind). */
+function shareKindBytes(
+  records: Uint8Array,
+  size: number,
+  kinds: ColumnarKinds | undefined,
+  into: Float64Array,
+): void {
+  const n = records.length / RECORD_SIZE;
+  if (n === 0) return;
+  if (kinds) {
+    const encoded = kinds.shared + kinds.bytes.reduce((a, b) => a + b, 0);
+    for (let s = 0; s < kinds.kind.length; s++) {
+      const own = kinds.bytes[s]! + (kinds.shared * kinds.records[s]!) / n;
+      into[kinds.kind[s]!]! += encoded > 0 ? (size * own) / encoded : 0;
+    }
+    return;
+  }
+  for (let at = 0; at < records.length; at += RECORD_SIZE) into[records[at + Off.kind]!]! += size / n;
 }

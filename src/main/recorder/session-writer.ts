@@ -1,7 +1,8 @@
 /**
  * Writes a recording session: records are appended into a block buffer that is cut by size or by
- * time, byte-shuffled, handed to an idle compression worker (or, when every one is busy, written
- * shuffled but uncompressed — never dropped, never waited for), and appended to the current segment
+ * time, handed to an idle compression worker that encodes it in the session's codec (v2 columnar
+ * by default, v1 shuffled + zstd on request) — or, when every worker is busy, byte-shuffled here
+ * and written uncompressed: never dropped, never waited for — and appended to the current segment
  * in block order. Segments rotate by size; the data is fsync'ed on a policy (every `fsyncMs`), and
  * manifest.json is replaced atomically at start, at each rotation, every few seconds and at the end.
  *
@@ -15,7 +16,7 @@ import { nowMs } from '../../common/clock.ts';
 import { RECORD_KIND_NAMES, RECORD_SIZE } from '../../common/record.ts';
 import type { SharedHistogram } from '../../common/shared-histogram.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
-import { Codec, encodeBlock, receiveTimeOf, shuffle } from './block.ts';
+import { Codec, type CompressedCodec, encodeBlock, receiveTimeOf, shuffle } from './block.ts';
 import { recordDurable } from './disk-latency.ts';
 
 export interface ManifestInstrument {
@@ -44,8 +45,21 @@ export interface SessionManifest {
   error: string | null;
 }
 
-/** Compresses a shuffled payload; resolves null when it cannot right now (store it as is). */
-export type Compressor = (shuffled: Uint8Array, sequence: number) => Promise<Uint8Array | null> | null;
+/** A block's payload as a compressor made it. */
+export interface Compressed {
+  codec: number;
+  payload: Uint8Array;
+}
+
+/**
+ * Encodes a block's records (64 bytes each) in `codec`; returns null at once when it cannot right
+ * now, or resolves null when it failed — the block is then stored shuffled, uncompressed.
+ */
+export type Compressor = (
+  records: Uint8Array,
+  sequence: number,
+  codec: CompressedCodec,
+) => Promise<Compressed | null> | null;
 
 export interface SessionWriterOptions {
   dir: string;
@@ -59,6 +73,8 @@ export interface SessionWriterOptions {
   /** fsync the segment at most this often (default 1000 ms; 0 = after every block). */
   fsyncMs?: number;
   compressor?: Compressor;
+  /** The codec blocks are compressed with (default v2, columnar); a busy pool stores them shuffled. */
+  codec?: CompressedCodec;
   /** Venues and instruments for the manifest, asked for whenever it is written. */
   describe?: () => { venues: string[]; instruments: ManifestInstrument[] };
   onError?: (err: Error) => void;
@@ -76,7 +92,8 @@ interface PendingBlock {
   records: number;
   firstTime: number;
   lastTime: number;
-  shuffled: Uint8Array;
+  /** The block's records as appended (for the fallback and the disk latency stage). */
+  raw: Uint8Array;
   payload: Uint8Array | null;
   codec: number;
   ready: boolean;
@@ -96,7 +113,7 @@ export class SessionWriter {
   };
   failed: Error | null = null;
   private readonly opts: Required<
-    Omit<SessionWriterOptions, 'compressor' | 'describe' | 'onError' | 'openFile' | 'diskLatency'>
+    Omit<SessionWriterOptions, 'compressor' | 'describe' | 'onError' | 'openFile' | 'diskLatency' | 'codec'>
   > &
     SessionWriterOptions;
   private readonly buf: Uint8Array;
@@ -118,6 +135,7 @@ export class SessionWriter {
   private end: number | null = null;
   private closed = false;
   private readonly created = new Date().toISOString();
+  private readonly codec: CompressedCodec;
 
   private constructor(opts: SessionWriterOptions) {
     this.opts = {
@@ -128,6 +146,7 @@ export class SessionWriter {
       ...opts,
     };
     this.dir = opts.dir;
+    this.codec = opts.codec ?? Codec.columnar;
     this.buf = new Uint8Array(this.opts.blockRecords * RECORD_SIZE);
   }
 
@@ -198,20 +217,18 @@ export class SessionWriter {
     }
   }
 
-  /** Ends the current block: shuffled now, compressed by a worker if one is idle. */
+  /** Ends the current block: encoded by a worker if one is idle, else shuffled here and stored. */
   private cut(): void {
     const n = this.fill;
     if (n === 0) return;
     this.fill = 0;
-    const raw = this.buf.subarray(0, n * RECORD_SIZE);
-    const shuffled = new Uint8Array(n * RECORD_SIZE);
-    shuffle(raw, n, shuffled);
+    const raw = this.buf.slice(0, n * RECORD_SIZE);
     const b: PendingBlock = {
       sequence: this.sequence++,
       records: n,
       firstTime: receiveTimeOf(raw, 0),
       lastTime: receiveTimeOf(raw, n - 1),
-      shuffled,
+      raw,
       payload: null,
       codec: Codec.shuffled,
       ready: false,
@@ -221,7 +238,7 @@ export class SessionWriter {
     this.stats.records += n;
     this.stats.rawBytes += n * RECORD_SIZE;
     this.pending.set(b.sequence, b);
-    const job = this.opts.compressor?.(shuffled, b.sequence) ?? null;
+    const job = this.opts.compressor?.(raw, b.sequence, this.codec) ?? null;
     if (job === null) this.settle(b, null);
     else
       job.then(
@@ -230,13 +247,17 @@ export class SessionWriter {
       );
   }
 
-  private settle(b: PendingBlock, compressed: Uint8Array | null): void {
+  private settle(b: PendingBlock, compressed: Compressed | null): void {
     if (compressed) {
-      b.payload = compressed;
-      b.codec = Codec.zstd;
+      b.payload = compressed.payload;
+      b.codec = compressed.codec;
       this.stats.compressedBlocks++;
     } else {
-      b.payload = b.shuffled;
+      // The return-to-sender path: shuffled (cheap, and what v1 readers always knew), stored.
+      const shuffled = new Uint8Array(b.raw.length);
+      shuffle(b.raw, b.records, shuffled);
+      b.payload = shuffled;
+      b.codec = Codec.shuffled;
       this.stats.rawBlocks++;
     }
     b.ready = true;
@@ -302,7 +323,7 @@ export class SessionWriter {
     const hist = this.opts.diskLatency;
     if (!hist || this.unsynced.length === 0) return;
     const at = nowMs();
-    for (const b of this.unsynced) recordDurable(hist, b.shuffled, b.records, at);
+    for (const b of this.unsynced) recordDurable(hist, b.raw, b.records, at);
     this.unsynced.length = 0;
   }
 

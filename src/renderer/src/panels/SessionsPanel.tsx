@@ -33,6 +33,8 @@ const CAN_DOWNLOAD = typeof window !== 'undefined' && !window.tickscope;
 const FORMAT_TITLES: Record<string, string> = {
   csv: 'CSV with a header row: one row per record (kind, venue, symbol, prices, times, ids…)',
   jsonl: 'JSON lines: one object per record, the same fields as the CSV columns',
+  parquet:
+    'Parquet (zstd, written by DuckDB): typed columns — times as timestamps, kind/venue/side as enums, flags as booleans — for DuckDB, pandas, polars',
 };
 
 /** The folder part of a path, with its trailing separator. */

@@ -578,13 +578,13 @@ function RecordingSection(props: {
             id="rec-codec"
             className="st-input st-select"
             value={draft.codec}
-            title="zstd: blocks compressed by a pool of workers (a block that finds none idle is stored raw, counted); none: every block stored byte-shuffled, uncompressed"
+            title="columnar (v2): records coded as integer columns per kind, then zstd, by a pool of workers — the smallest sessions; zstd (v1): byte-shuffled records, then zstd; a block that finds no worker idle is stored raw, counted; none: every block stored byte-shuffled, uncompressed"
             onChange={(e) => edit((d) => ({ ...d, codec: e.target.value as RecordingCodec }))}
             {...invalid('recording.codec')}
           >
             {RECORDING_CODECS.map((c) => (
               <option key={c} value={c}>
-                {c === 'none' ? 'none (uncompressed)' : c}
+                {c === 'none' ? 'none (uncompressed)' : c === 'columnar' ? 'columnar (v2)' : 'zstd (v1)'}
               </option>
             ))}
           </select>

@@ -213,13 +213,18 @@ function fmtInterval(ms: number): string {
 
 /** The policy in a few words: "fsync 1 s · zstd ×2 · 256 MiB segments". */
 export function policyText(p: RecordingSettings): string {
-  const codec = p.codec === 'none' ? 'uncompressed' : `zstd ×${p.compressors}`;
+  const codec = p.codec === 'none' ? 'uncompressed' : `${codecLabel(p.codec)} ×${p.compressors}`;
   return `fsync ${fmtInterval(p.fsyncMs)} · ${codec} · ${p.segmentMiB} MiB segments`;
 }
 
 /** The policy in a sentence, for titles. */
 export function policySentence(p: RecordingSettings): string {
-  return `fsync at most every ${fmtInterval(p.fsyncMs)}, ${p.codec === 'none' ? 'blocks stored uncompressed' : `${p.compressors} zstd compressor${p.compressors === 1 ? '' : 's'}`}, a new segment file every ${p.segmentMiB} MiB`;
+  return `fsync at most every ${fmtInterval(p.fsyncMs)}, ${p.codec === 'none' ? 'blocks stored uncompressed' : `${p.compressors} ${codecLabel(p.codec)} compressor${p.compressors === 1 ? '' : 's'}`}, a new segment file every ${p.segmentMiB} MiB`;
+}
+
+/** A codec in a few letters: the block codec's version and what it does. */
+export function codecLabel(c: RecordingSettings['codec']): string {
+  return c === 'columnar' ? 'v2 columnar' : c === 'zstd' ? 'v1 zstd' : 'none';
 }
 
 /** Validates a draft with the engine's own rules. */
