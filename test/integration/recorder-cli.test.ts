@@ -176,7 +176,7 @@ test('clear errors: missing folder, unknown format, unwritable --out (exit 1), b
     [
       ['export', fixture.dir, '--format', 'xml'],
       2,
-      /^tickscope export: unknown --format 'xml' \(formats: csv, jsonl\)$/,
+      /^tickscope export: unknown --format 'xml' \(formats: csv, jsonl, parquet\)$/,
     ],
     [['export', fixture.dir], 2, /^tickscope export: --format is required/],
     [
