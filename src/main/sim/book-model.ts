@@ -156,11 +156,21 @@ export class BookSide {
   set(price: number, q: number): number {
     const old = this.qty.get(price) ?? 0;
     if (q === old) return old;
+    // Shifts in place rather than splice, which allocates the array of what it removed (and
+    // copyWithin, which takes the slow generic path on plain arrays).
+    const a = this.prices;
     if (q === 0) {
       this.qty.delete(price);
-      this.prices.splice(this.rankOf(price), 1);
+      const last = a.length - 1;
+      for (let k = this.rankOf(price); k < last; k++) a[k] = a[k + 1]!;
+      a.pop();
     } else {
-      if (old === 0) this.prices.splice(this.rankOf(price), 0, price);
+      if (old === 0) {
+        const r = this.rankOf(price);
+        a.push(price);
+        for (let k = a.length - 1; k > r; k--) a[k] = a[k - 1]!;
+        a[r] = price;
+      }
       this.qty.set(price, q);
     }
     return old;
