@@ -43,7 +43,7 @@ export interface SimulatorSettings {
   venues: VenueName[];
   /** BASE-QUOTE. */
   symbols: string[];
-  /** Market events per second (trades and book changes) over all instruments, or 'max'. */
+  /** Market events per second (trades and book changes) on each venue, over all its instruments, or 'max'. */
   rate: number | 'max';
   seed: number;
   /** Fault schedule, e.g. "disconnect@every:30s,dropped-delta:okx@every:10s" ('' for none). */

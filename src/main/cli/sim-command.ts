@@ -26,8 +26,9 @@ export const SIM_USAGE = `usage: tickscope sim [--port N] [--rate R|max] [--symb
   /stream?streams=…; SUBSCRIBE etc.); --rate is trades per second over all symbols; --faults
   injects one fault every --fault-every seconds (default 5), round-robin.
   With --venue (${VENUES.join(', ')}): order books, trades and top of book in each venue's
-  protocol on one port; prints one line per venue, 'VENUE WS_URL [REST_URL]'. --rate is market
-  events (trades + book changes) per second; --max-messages caps the events.
+  protocol on one port; prints one line per venue, 'VENUE WS_URL [REST_URL]'. Each venue has its own
+  books around one shared price per instrument. --rate is market events (trades + book changes) per
+  second on each venue; --max-messages caps the events over all venues.
   --faults LIST: comma-separated FAULT[:VENUE][@WHEN], WHEN = 10s | 500ms (once, after start) or
   every:5s; without @WHEN every --fault-every seconds. Faults: ${VENUE_FAULTS.join(', ')}.
   Example: --faults disconnect@10s,dropped-delta:okx@every:5s,bad-checksum`;
@@ -238,7 +239,7 @@ async function venueSimCommand(flags: SimFlags): Promise<number> {
   else for (const v of venues) console.log([v, sim.urls[v].ws, sim.urls[v].rest].filter(Boolean).join(' '));
   if (!json)
     console.error(
-      `simulator: ${venues.join(', ')} — ${symbols.join(', ')} at ${rate} events/s, seed ${seed}${schedule.length > 0 ? `, faults ${schedule.map((f) => f.fault + (f.venue ? `:${f.venue}` : '')).join(', ')}` : ''}`,
+      `simulator: ${venues.join(', ')} — ${symbols.join(', ')} at ${rate} events/s a venue, seed ${seed}${schedule.length > 0 ? `, faults ${schedule.map((f) => f.fault + (f.venue ? `:${f.venue}` : '')).join(', ')}` : ''}`,
     );
   const started = Date.now();
   let last = sim.stats();
@@ -262,7 +263,7 @@ async function venueSimCommand(flags: SimFlags): Promise<number> {
     console.log(
       json
         ? JSON.stringify(line)
-        : `${line.t}s  ${line.eventsPerSec} events/s  ${venues.map((v) => `${v} ${per[v]!.connections} conn ${per[v]!.messagesPerSec} msg/s`).join('  ')}`,
+        : `${line.t}s  ${line.eventsPerSec} events/s over all venues  ${venues.map((v) => `${v} ${per[v]!.connections} conn ${per[v]!.messagesPerSec} msg/s`).join('  ')}`,
     );
   }, 1000);
   await stopped;

@@ -200,7 +200,7 @@ export class Engine {
       : await VenueSim.start({ ...opts, log }).then(venueSimHandle);
     const urls = sim.urls!;
     log(
-      `simulator: ${s.venues.join(', ')} on ${sim.url} at ${s.rate} events/s (seed ${s.seed})${s.faults ? `, faults ${s.faults}` : ''}`,
+      `simulator: ${s.venues.join(', ')} on ${sim.url} at ${s.rate} events/s a venue (seed ${s.seed})${s.faults ? `, faults ${s.faults}` : ''}`,
     );
     const feeds = s.venues.map((v, i) => {
       const spec = VENUE_SPECS[v];

@@ -1,6 +1,7 @@
 /**
  * A deterministic session on a virtual clock: the simulator's seeded order-book model produces
- * each venue's trades and book changes, seeded latency draws stamp their receive and read times,
+ * each venue's trades and book changes (one market: every venue's books follow the same prices,
+ * each venue at its own activity and lag), seeded latency draws stamp their receive and read times,
  * and the real rings, metrics reader, market reader, buffer pool and frame publisher turn them into
  * frames — the same code paths as live, minus sockets and threads, whose timing no test can fix.
  * A scripted outage (one feed goes stale, backs off, reconnects and resyncs its books) shows the
@@ -75,9 +76,10 @@ const WIRE_BYTES: Record<VenueName, readonly [number, number]> = {
 interface VirtualFeed {
   feedId: number;
   venue: VenueName;
+  /** The venue's position in the market model's `venues`. */
+  index: number;
   writer: RingWriter;
   stats: Float64Array;
-  model: BookModel;
   latency: Rng;
   status: FeedStatus;
   instrumentBase: number;
@@ -134,16 +136,9 @@ export class VirtualSession {
       return {
         feedId,
         venue,
+        index: i,
         writer,
         stats: new Float64Array(statsBuf, 0, FEED_STAT_COUNT),
-        // The same seed starts every venue's books at the same prices; their different activity
-        // sends each venue's market its own way from there.
-        model: new BookModel({
-          seed,
-          instruments: instrumentsSpec,
-          rate: rate * VENUE_ACTIVITY[i % VENUE_ACTIVITY.length]!,
-          start,
-        }),
         latency: new Rng((seed ^ 0x5eed) + i * 7919),
         status: {
           feedId,
@@ -160,6 +155,15 @@ export class VirtualSession {
         instrumentBase: feedId << 16,
         connectionId: 1,
       };
+    });
+    // One market for every venue, each at its own share of the activity.
+    const model = new BookModel({
+      seed,
+      instruments: instrumentsSpec,
+      venues,
+      activity: venues.map((_, i) => VENUE_ACTIVITY[i % VENUE_ACTIVITY.length]!),
+      rate,
+      start,
     });
     components.addPool('frame pool', pool);
     const publisher = new FramePublisher({
@@ -229,7 +233,7 @@ export class VirtualSession {
       f.stats[FeedStat.messages]! += instrumentsSpec.length;
       f.stats[FeedStat.streamMessages + Stream.book]! += instrumentsSpec.length;
       for (const inst of instrumentsSpec) {
-        const book: Book = f.model.books[inst.index]!;
+        const book: Book = model.book(f.index, inst.index);
         const bytes = 40 * SNAPSHOT_DEPTH;
         f.stats[FeedStat.bytes]! += bytes;
         f.stats[FeedStat.streamBytes + Stream.book]! += bytes;
@@ -345,45 +349,47 @@ export class VirtualSession {
 
     for (const f of feeds) snapshot(f, start);
     const end = start + seconds * 1000;
+    // Each event goes to its venue's feed, unless that feed is down (then it is never received).
+    const route = (ev: BookEvent): void => {
+      const f = feeds[ev.venue]!;
+      onEvent(f, ev, f.status.state === FeedState.live);
+    };
     for (let t = start + intervalMs; t <= end; t += intervalMs) {
-      for (const f of feeds) {
-        // State changes of the outage inside this interval, in order, with the events between them.
-        while (f === down && timeline.length > 0 && timeline[0]!.at <= t) {
-          const step = timeline.shift()!;
-          const live = f.status.state === FeedState.live;
-          f.model.advanceTo(step.at, (ev) => onEvent(f, ev, live));
-          if (step.state === FeedState.connecting) {
-            f.stats[FeedStat.reconnects]! += 1;
-            f.status.reconnects += 1;
-            f.connectionId += 1;
-          }
-          setState(f, step.state, step.at);
-          if (step.state === FeedState.live) {
-            // Reconnected: what happened in between is unknown; the books restart from snapshots.
-            f.stats[FeedStat.gapRecords]! += 1;
-            f.stats[FeedStat.resyncs]! += instrumentsSpec.length;
-            f.stats[FeedStat.connects]! += 1;
-            f.stats[FeedStat.lastConnectMs] = OUTAGE_PHASES[2]![1] + OUTAGE_PHASES[3]![1];
-            write(
-              f,
-              RecordKind.gap,
-              RecordFlag.reconnect,
-              0,
-              0,
-              0,
-              step.at,
-              step.at + wireOf(f),
-              0,
-              0,
-              pipeOf(f),
-            );
-            snapshot(f, step.at);
-          }
+      // State changes of the outage inside this interval, in order, with the events between them.
+      while (down && timeline.length > 0 && timeline[0]!.at <= t) {
+        const step = timeline.shift()!;
+        model.advanceTo(step.at, route);
+        const f = down;
+        if (step.state === FeedState.connecting) {
+          f.stats[FeedStat.reconnects]! += 1;
+          f.status.reconnects += 1;
+          f.connectionId += 1;
         }
-        const live = f.status.state === FeedState.live;
-        f.model.advanceTo(t, (ev) => onEvent(f, ev, live));
-        if (live) f.stats[FeedStat.lastMessageAt] = t;
+        setState(f, step.state, step.at);
+        if (step.state === FeedState.live) {
+          // Reconnected: what happened in between is unknown; the books restart from snapshots.
+          f.stats[FeedStat.gapRecords]! += 1;
+          f.stats[FeedStat.resyncs]! += instrumentsSpec.length;
+          f.stats[FeedStat.connects]! += 1;
+          f.stats[FeedStat.lastConnectMs] = OUTAGE_PHASES[2]![1] + OUTAGE_PHASES[3]![1];
+          write(
+            f,
+            RecordKind.gap,
+            RecordFlag.reconnect,
+            0,
+            0,
+            0,
+            step.at,
+            step.at + wireOf(f),
+            0,
+            0,
+            pipeOf(f),
+          );
+          snapshot(f, step.at);
+        }
       }
+      model.advanceTo(t, route);
+      for (const f of feeds) if (f.status.state === FeedState.live) f.stats[FeedStat.lastMessageAt] = t;
       clock = t;
       publisher.tick(t, keep);
     }

@@ -1,17 +1,46 @@
 /**
- * The multi-venue simulator's market: per instrument a seeded limit order book whose trades and
- * book changes agree. Prices are integer ticks and quantities integer lots (exact, no binary
- * residue); every market event is one of
- * - a trade: a taker order sweeping the best opposite level(s) (at most three), each fill one
- *   trade at that level's price, its quantity removed from the level;
- * - an add: a new order at or near the best price of one side (sometimes inside the spread, never
- *   crossing it), creating a level or growing one;
- * - a cancel: part or all of a level removed (a side never loses its last levels);
- * - a modify: a level's quantity replaced.
- * Arrivals are the same bursty two-state Markov-modulated Poisson process as `MarketModel` (calm,
- * and bursts at 8× the calm rate), at a mean rate of events per second over all instruments,
- * split by instrument weight. A pure function of seed and time, like `MarketModel` (which it does
- * not touch: the trade-only `MarketModel` stream stays byte-identical for existing seeds).
+ * The multi-venue simulator's market. Per instrument one consensus price — a random walk of 0.02 bp
+ * a step with a faint pull back to the instrument's base price (±3 % however long it runs) — and
+ * per venue and instrument a limit order book quoted around that venue's reference: the consensus
+ * as it stood `lag` events on the instrument ago, times 1 + the venue's own small mean-reverting
+ * deviation. So the venues stay together as arbitrage keeps real ones together, and the lags are
+ * real (VENUE_PROFILES):
+ *
+ *   venue     lag, events on the instrument   deviation, std
+ *   binance    0 (it leads)                    0.10 bp
+ *   okx        4                               0.15 bp
+ *   bybit      8                               0.15 bp
+ *   coinbase  16                               0.25 bp
+ *   kraken    32                               0.30 bp
+ *
+ * A book answers its reference on its own next event, so a venue's mid trails the consensus by its
+ * lag plus two or three events (the test measures it). In time that is events divided by the
+ * instrument's event rate over all venues: at the default 600 events/s a venue on BTC, ETH and SOL,
+ * BTC has 1,500 events/s, so Kraken's BTC book trails Binance's by about 21 ms and OKX's by 3 ms;
+ * at 1 event/s a venue the same lags last seconds.
+ *
+ * Prices are integer ticks and quantities integer lots (exact, no binary residue). Every event is
+ * on one venue's book of one instrument and is the first of these that applies:
+ * - stale quotes: the reference has moved through the best bid (or ask); an arbitrageur takes those
+ *   levels (trades at the stale prices) or their makers pull them, and a maker quotes the side
+ *   afresh close to the reference;
+ * - a re-quote: a side's best is more than a unit from the reference; a maker quotes closer;
+ * - otherwise an ordinary event: a trade (a taker sweeping at most three of the best levels, none
+ *   beyond six units from the reference), an add (close to the reference, often at the inside,
+ *   never crossing), a cancel (part or all of a level) or a modify (a level's quantity replaced).
+ * In the same event a thin side (under 30 levels) gets one more order, and a side over 150 levels,
+ * or holding a level left far behind the price, loses its worst one. The unit, the book's typical
+ * half spread and level spacing, is 0.08 bp of the price and at least a tick.
+ *
+ * The model's clock is events: the consensus steps once per event on its instrument, a deviation
+ * once per event on its book, and every repair and replenishment of liquidity happens in the event
+ * that finds it needed; nothing depends on the time between events. Arrivals — the same bursty
+ * two-state Markov-modulated Poisson process as `MarketModel` (calm, and bursts at 8× the calm
+ * rate), at `rate` events per second on each venue of activity 1, split over the instruments by
+ * weight — draw from a generator of their own. So at 1/s, at the default rate or at 'max' the same
+ * events happen in the same order: the rate changes the speed, never the spreads, depth or
+ * dispersion. A pure function of seed and time, like `MarketModel` (which it does not touch: the
+ * trade-only `MarketModel` stream stays byte-identical for existing seeds).
  */
 import { instrumentSpec } from './market-model.ts';
 import { Rng } from './rng.ts';
@@ -156,11 +185,21 @@ export class BookSide {
   set(price: number, q: number): number {
     const old = this.qty.get(price) ?? 0;
     if (q === old) return old;
+    // Shifts in place rather than splice, which allocates the array of what it removed (and
+    // copyWithin, which takes the slow generic path on plain arrays).
+    const a = this.prices;
     if (q === 0) {
       this.qty.delete(price);
-      this.prices.splice(this.rankOf(price), 1);
+      const last = a.length - 1;
+      for (let k = this.rankOf(price); k < last; k++) a[k] = a[k + 1]!;
+      a.pop();
     } else {
-      if (old === 0) this.prices.splice(this.rankOf(price), 0, price);
+      if (old === 0) {
+        const r = this.rankOf(price);
+        a.push(price);
+        for (let k = a.length - 1; k > r; k--) a[k] = a[k - 1]!;
+        a[r] = price;
+      }
       this.qty.set(price, q);
     }
     return old;
@@ -207,19 +246,22 @@ export interface BookTrade {
   taker: 'buy' | 'sell';
   price: number;
   qty: number;
-  /** Per instrument, +1 per trade. */
+  /** Per venue and instrument, +1 per trade. */
   tradeId: number;
   /** Number of maker orders filled (for venues that aggregate, e.g. OKX `count`). */
   makers: number;
 }
 
-/** One market event. The model reuses one object: copy what you keep. */
+/** One market event. The model reuses one object, its changes and trades too: copy what you keep. */
 export interface BookEvent {
+  /** Position of the venue in the model's `venues`: the venue whose book this event changed. */
+  venue: number;
   inst: Instrument;
+  /** That venue's book of `inst`, after the event. */
   book: Book;
   /** Epoch ms the event happened (µs precision). */
   time: number;
-  /** Events so far for this instrument, this one included. */
+  /** Events so far on this book (this venue, this instrument), this one included. */
   seq: number;
   /** Level changes, one per price (final quantity), in the order they happened. */
   changes: LevelChange[];
@@ -276,6 +318,7 @@ export function viewDiff(
 const BURST_FACTOR = 8;
 const CALM_DWELL_S = 4;
 const BURST_DWELL_S = 0.5;
+/** Shares of the ordinary events (the rest are modifies), when no book needs repairing. */
 const P_TRADE = 0.3;
 const P_ADD = 0.36;
 const P_CANCEL = 0.22;
@@ -283,50 +326,180 @@ const P_CANCEL = 0.22;
 const MIN_LEVELS = 30;
 const MAX_LEVELS = 150;
 const START_LEVELS = 60;
+/**
+ * The consensus: a relative step of 0.02 bp (std) per event on the instrument, on any venue. At the
+ * default 600 events/s a venue that is about 2 % a day for BTC (1,500 events/s), 1.4 % for SOL.
+ */
+const SIGMA = 0.02e-4;
+/**
+ * Its pull back to the instrument's base price per instrument event: invisible over a day, and a
+ * stationary spread of about 3 % (std) however long it runs, at 'max' too.
+ */
+const THETA = (SIGMA * SIGMA) / (2 * 0.03 * 0.03);
+/**
+ * The quoting unit, the book's typical half spread and level spacing: 0.08 bp, at least a tick.
+ * Between two events on one venue's book the reference moves about 0.045 bp (five venues share the
+ * instrument's steps), about half a unit, so quotes go stale often but not on every event.
+ */
+const UNIT = 0.08e-4;
+/** A side whose best is further than this many units from the venue's reference is re-quoted. */
+const MAX_HALF_SPREAD = 1;
+/** Ordinary adds that compete for the inside (placed as close to the reference as a re-quote). */
+const P_INSIDE = 0.4;
+/** Mean distance, in units beyond half a unit, of the other adds from the reference. */
+const ADD_DEPTH = 6;
+/**
+ * A thin side (under MIN_LEVELS) is rebuilt by adds spread evenly over this many units from the
+ * reference, which also fills the gap a move leaves between the new best and the old levels.
+ */
+const REBUILD_SPAN = 2 * MIN_LEVELS;
+/** Levels further than this many units from the reference are cancelled (left behind by drift). */
+const WINDOW = 200;
+/**
+ * A taker's limit, in units from the reference: it sweeps at most three levels and none beyond
+ * this (as venues' price bands cut off market orders), so trades print near the price.
+ */
+const SWEEP_LIMIT = 6;
+/** A stale quote is taken by an arbitrageur (a trade) this often, otherwise pulled by its maker. */
+const P_ARBITRAGE = 0.35;
+/** Stale levels cleared in one event at most (a bigger jump is finished by the next events). */
+const MAX_CLEAR = 5;
+/** Reversion of a venue's deviation per event on its book. */
+const KAPPA = 0.01;
+/** Consensus history kept per instrument (a power of two above the largest lag). */
+const HISTORY = 64;
+const SQRT12 = Math.sqrt(12);
+
+/** How one venue follows the consensus. */
+export interface VenueProfile {
+  /** Events on the instrument (on any venue) by which the venue's reference trails the consensus. */
+  lag: number;
+  /** Standard deviation of the venue's own mean-reverting deviation from it, in bp. */
+  deviationBp: number;
+}
+
+/**
+ * Binance leads; OKX, Bybit, Coinbase and Kraken follow ever later and a little noisier (the table
+ * in the module comment: this is the lead/lag a measurement between venues should find).
+ */
+export const VENUE_PROFILES: Readonly<Record<string, VenueProfile>> = {
+  binance: { lag: 0, deviationBp: 0.1 },
+  okx: { lag: 4, deviationBp: 0.15 },
+  bybit: { lag: 8, deviationBp: 0.15 },
+  coinbase: { lag: 16, deviationBp: 0.25 },
+  kraken: { lag: 32, deviationBp: 0.3 },
+};
+const OTHER_VENUE: VenueProfile = { lag: 8, deviationBp: 0.2 };
+
+export function venueProfile(venue: string): VenueProfile {
+  return VENUE_PROFILES[venue] ?? OTHER_VENUE;
+}
 
 export interface BookModelOptions {
   seed: number;
   instruments: Instrument[];
-  /** Mean events per second over all instruments. */
+  /** The venues, each with a book per instrument (profiles from VENUE_PROFILES by name). */
+  venues: readonly string[];
+  /** Each venue's share of the flow relative to a venue of activity 1 (default 1 each). */
+  activity?: readonly number[];
+  /** Mean events per second on a venue of activity 1, over all its instruments. */
   rate: number;
   start: number;
 }
 
 export class BookModel {
   readonly instruments: Instrument[];
-  readonly books: Book[];
+  readonly venues: readonly string[];
+  /** Mean events per second on a venue of activity 1. */
   readonly rate: number;
+  /** Mean events per second over all venues. */
+  readonly totalRate: number;
+  /** What happens: which book, which event, every price and size. */
   private readonly rng: Rng;
-  private readonly cumulative: number[];
-  private readonly tradeIds: number[];
-  private readonly seqs: number[];
+  /** When it happens: the arrival process alone, so the rate cannot change what happens. */
+  private readonly clock: Rng;
+  private readonly nInst: number;
+  private readonly instCumulative: Float64Array;
+  private readonly venueCumulative: Float64Array;
+  /** Books, venue-major: venue v's book of instrument i is at v * nInst + i. */
+  private readonly books: Book[];
+  private readonly tradeIds: Float64Array;
+  private readonly seqs: Float64Array;
+  /** Per book, the venue's relative deviation from the lagged consensus. */
+  private readonly deviation: Float64Array;
+  /** Per venue, the step of its deviation per event such that its std is the profile's. */
+  private readonly deviationStep: Float64Array;
+  private readonly lags: Int32Array;
+  /** Per instrument, the consensus now, in ticks. */
+  private readonly consensus: Float64Array;
+  /** Per instrument, the consensus in ticks of its last HISTORY events (ring by event count). */
+  private readonly history: Float64Array;
+  private readonly instEvents: Float64Array;
+  /** Per instrument, the quoting unit in ticks. */
+  private readonly unit: Float64Array;
   private readonly calmRate: number;
   private burst = false;
   private nextArrival = 0;
   private nextSwitch = 0;
   private readonly ev: BookEvent;
-  /** Events emitted so far. */
+  /** Pre-allocated change and trade objects, handed out in order within one event. */
+  private readonly changePool: LevelChange[] = [];
+  private readonly tradePool: BookTrade[] = [];
+  /** Events emitted so far (over all venues). */
   generated = 0;
-  /** Individual trades so far. */
+  /** Individual trades so far (over all venues). */
   tradesGenerated = 0;
 
   constructor(opts: BookModelOptions) {
     if (!(opts.rate > 0)) throw new RangeError('book model rate must be > 0');
     if (opts.instruments.length === 0) throw new RangeError('book model needs at least one instrument');
+    if (opts.venues.length === 0) throw new RangeError('book model needs at least one venue');
+    const activity = opts.activity ?? opts.venues.map(() => 1);
+    if (activity.length !== opts.venues.length || !activity.every((a) => a > 0))
+      throw new RangeError('book model activity: one share > 0 per venue');
     this.instruments = opts.instruments;
+    this.venues = opts.venues;
     this.rate = opts.rate;
+    const nI = opts.instruments.length;
+    const nV = opts.venues.length;
+    this.nInst = nI;
     this.rng = new Rng(opts.seed ^ 0x5bd1e995);
-    const total = this.instruments.reduce((a, s) => a + s.weight, 0);
-    let acc = 0;
-    this.cumulative = this.instruments.map((s) => (acc += s.weight / total));
-    this.tradeIds = this.instruments.map(
-      () => 1_000_000_000 + Math.floor(this.rng.uniform() * 4_000_000_000),
+    this.clock = new Rng(opts.seed ^ 0x2545f491);
+    this.instCumulative = cumulative(opts.instruments.map((s) => s.weight));
+    this.venueCumulative = cumulative(activity);
+    const sumActivity = activity.reduce((a, b) => a + b, 0);
+    this.totalRate = opts.rate * sumActivity;
+    this.lags = Int32Array.from(opts.venues, (v) => Math.min(HISTORY - 1, venueProfile(v).lag));
+    // Stationary std of d ← d(1−κ) + s·z is s / √(2κ − κ²).
+    this.deviationStep = Float64Array.from(
+      opts.venues,
+      (v) => venueProfile(v).deviationBp * 1e-4 * Math.sqrt(2 * KAPPA - KAPPA * KAPPA),
     );
-    this.seqs = this.instruments.map(() => 0);
-    this.books = this.instruments.map((inst) => this.initialBook(inst));
+    this.unit = Float64Array.from(opts.instruments, (s) => Math.max(1, Math.round(s.baseTicks * UNIT)));
+    this.consensus = Float64Array.from(
+      opts.instruments,
+      (s) => s.baseTicks * Math.exp(0.01 * this.rng.normal()),
+    );
+    this.history = new Float64Array(nI * HISTORY);
+    for (let i = 0; i < nI; i++) this.history.fill(this.consensus[i]!, i * HISTORY, (i + 1) * HISTORY);
+    this.instEvents = new Float64Array(nI);
+    this.deviation = new Float64Array(nV * nI);
+    this.tradeIds = new Float64Array(nV * nI);
+    for (let b = 0; b < nV * nI; b++)
+      this.tradeIds[b] = 1_000_000_000 + Math.floor(this.rng.uniform() * 4_000_000_000);
+    this.seqs = new Float64Array(nV * nI);
+    this.books = [];
+    for (let v = 0; v < nV; v++)
+      for (let i = 0; i < nI; i++)
+        this.books.push(this.initialBook(opts.instruments[i]!, this.history[i * HISTORY]!));
     const burstShare = BURST_DWELL_S / (CALM_DWELL_S + BURST_DWELL_S);
-    this.calmRate = opts.rate / (1 - burstShare + BURST_FACTOR * burstShare);
+    this.calmRate = this.totalRate / (1 - burstShare + BURST_FACTOR * burstShare);
+    for (let k = 0; k < 3 * MAX_CLEAR + 8; k++) {
+      this.changePool.push({ side: BID, price: 0, qty: 0, old: 0 });
+      this.tradePool.push({ taker: 'buy', price: 0, qty: 0, tradeId: 0, makers: 1 });
+    }
     this.ev = {
+      venue: 0,
       inst: this.instruments[0]!,
       book: this.books[0]!,
       time: 0,
@@ -338,16 +511,35 @@ export class BookModel {
     this.resetTo(opts.start);
   }
 
-  private initialBook(inst: Instrument): Book {
+  /** Venue v's book of instrument i (v: position in `venues`, i: the instrument's index). */
+  book(v: number, i: number): Book {
+    const b = i >= 0 && i < this.nInst ? this.books[v * this.nInst + i] : undefined;
+    if (b === undefined) throw new RangeError(`no book for venue ${v}, instrument ${i}`);
+    return b;
+  }
+
+  /** The consensus of instrument i now, in ticks (not rounded). */
+  fair(i: number): number {
+    return this.consensus[i]!;
+  }
+
+  /** The price venue v quotes instrument i around now: the lagged consensus and its deviation. */
+  reference(v: number, i: number): number {
+    const n = this.instEvents[i]!;
+    const lagged = this.history[i * HISTORY + ((n - this.lags[v]!) & (HISTORY - 1))]!;
+    return lagged * (1 + this.deviation[v * this.nInst + i]!);
+  }
+
+  private initialBook(inst: Instrument, fair: number): Book {
     const book = new Book();
-    const mid = Math.round(inst.baseTicks * Math.exp(0.01 * this.rng.normal()));
-    let bid = mid;
-    let ask = mid + 1;
+    const unit = Math.max(1, Math.round(inst.baseTicks * UNIT));
+    let bid = Math.floor(fair - unit / 2);
+    let ask = Math.max(bid + 1, Math.ceil(fair + unit / 2));
     for (let i = 0; i < START_LEVELS; i++) {
       if (bid > 0) book.bids.set(bid, this.size(inst) * 3);
       book.asks.set(ask, this.size(inst) * 3);
-      bid -= 1 + Math.floor(this.rng.uniform() * 3);
-      ask += 1 + Math.floor(this.rng.uniform() * 3);
+      bid -= unit * (1 + Math.floor(this.rng.uniform() * 3));
+      ask += unit * (1 + Math.floor(this.rng.uniform() * 3));
     }
     return book;
   }
@@ -365,8 +557,8 @@ export class BookModel {
   }
 
   resetTo(t: number): void {
-    this.nextArrival = t + this.rng.exponential(this.rateNow()) * 1000;
-    this.nextSwitch = t + this.rng.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
+    this.nextArrival = t + this.clock.exponential(this.rateNow()) * 1000;
+    this.nextSwitch = t + this.clock.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
   }
 
   advanceTo(t: number, onEvent: (ev: BookEvent) => void, limit = Number.POSITIVE_INFINITY): number {
@@ -376,13 +568,13 @@ export class BookModel {
         if (this.nextSwitch > t) break;
         const at = this.nextSwitch;
         this.burst = !this.burst;
-        this.nextSwitch = at + this.rng.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
-        this.nextArrival = at + this.rng.exponential(this.rateNow()) * 1000;
+        this.nextSwitch = at + this.clock.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
+        this.nextArrival = at + this.clock.exponential(this.rateNow()) * 1000;
         continue;
       }
       if (this.nextArrival > t) break;
       this.emit(this.nextArrival, onEvent);
-      this.nextArrival += this.rng.exponential(this.rateNow()) * 1000;
+      this.nextArrival += this.clock.exponential(this.rateNow()) * 1000;
       n++;
     }
     return n;
@@ -395,64 +587,142 @@ export class BookModel {
   private change(side: Side, price: number, q: number): void {
     const ev = this.ev;
     const old = ev.book.sides[side].set(price, q);
-    for (const c of ev.changes) {
+    const changes = ev.changes;
+    for (let k = 0; k < changes.length; k++) {
+      const c = changes[k]!;
       if (c.side === side && c.price === price) {
         c.qty = q;
         return;
       }
     }
-    ev.changes.push({ side, price, qty: q, old });
+    const c = this.changePool[changes.length] ?? { side, price, qty: q, old };
+    c.side = side;
+    c.price = price;
+    c.qty = q;
+    c.old = old;
+    changes.push(c);
+  }
+
+  private trade(taker: 'buy' | 'sell', price: number, qty: number, b: number): void {
+    const trades = this.ev.trades;
+    const t = this.tradePool[trades.length] ?? { taker, price, qty, tradeId: 0, makers: 1 };
+    t.taker = taker;
+    t.price = price;
+    t.qty = qty;
+    t.tradeId = this.tradeIds[b]!++;
+    t.makers = 1 + Math.floor(this.rng.uniform() * 2);
+    trades.push(t);
   }
 
   private emit(time: number, onEvent: (ev: BookEvent) => void): void {
     const rng = this.rng;
-    const u = rng.uniform();
-    let i = 0;
-    while (i < this.cumulative.length - 1 && u >= this.cumulative[i]!) i++;
+    const i = pick(this.instCumulative, rng.uniform());
+    const v = this.venues.length === 1 ? 0 : pick(this.venueCumulative, rng.uniform());
     const inst = this.instruments[i]!;
-    const book = this.books[i]!;
+    const b = v * this.nInst + i;
+    const book = this.books[b]!;
+    // The consensus takes its step: one per event on the instrument, whichever venue has it. The
+    // steps are uniform with SIGMA's variance: their sum over a few events is Gaussian anyway, and
+    // a uniform draw costs a fraction of a normal one (this is the hottest line of the simulator).
+    const n = ++this.instEvents[i]!;
+    const f0 = this.consensus[i]!;
+    const f = f0 + f0 * SIGMA * SQRT12 * (rng.uniform() - 0.5) - THETA * (f0 - inst.baseTicks);
+    this.consensus[i] = f;
+    const h = i * HISTORY;
+    this.history[h + (n & (HISTORY - 1))] = f;
+    // The venue quotes around the consensus as it stood `lag` instrument events ago, off by its
+    // own deviation (which steps once per event on this book, uniformly too).
+    const d = this.deviation[b]! * (1 - KAPPA) + this.deviationStep[v]! * SQRT12 * (rng.uniform() - 0.5);
+    this.deviation[b] = d;
+    const ref = this.history[h + ((n - this.lags[v]!) & (HISTORY - 1))]! * (1 + d);
+
     const ev = this.ev;
+    ev.venue = v;
     ev.inst = inst;
     ev.book = book;
     ev.time = Math.round(time * 1000) / 1000;
-    ev.changes.length = 0;
-    ev.trades.length = 0;
+    // Emptied by pops, which keep the arrays' storage (length = 0 would drop it every event).
+    while (ev.changes.length > 0) ev.changes.pop();
+    while (ev.trades.length > 0) ev.trades.pop();
     const bb0 = book.bids.best();
     const ba0 = book.asks.best();
     const bq0 = bb0 === undefined ? 0 : book.bids.qty.get(bb0)!;
     const aq0 = ba0 === undefined ? 0 : book.asks.qty.get(ba0)!;
-    const mid = ((bb0 ?? inst.baseTicks) + (ba0 ?? inst.baseTicks)) / 2;
-    // Pull toward the base price: beyond ±5% the side that moves the price back is favoured.
-    const dev = Math.log(mid / inst.baseTicks);
+    const unit = this.unit[i]!;
+    const far = MAX_HALF_SPREAD * unit;
+    if (bb0 !== undefined && bb0 >= ref) this.clearStale(inst, BID, ref, b);
+    else if (ba0 !== undefined && ba0 <= ref) this.clearStale(inst, ASK, ref, b);
+    else if (bb0 === undefined || ref - bb0 > far) this.requote(inst, BID, ref);
+    else if (ba0 === undefined || ba0 - ref > far) this.requote(inst, ASK, ref);
+    else this.ordinary(inst, ref, b);
+    this.maintain(inst, BID, ref);
+    this.maintain(inst, ASK, ref);
+
+    const bb = book.bids.best();
+    const ba = book.asks.best();
+    ev.topChanged =
+      bb !== bb0 ||
+      ba !== ba0 ||
+      (bb === undefined ? 0 : book.bids.qty.get(bb)!) !== bq0 ||
+      (ba === undefined ? 0 : book.asks.qty.get(ba)!) !== aq0;
+    ev.seq = ++this.seqs[b]!;
+    this.generated++;
+    this.tradesGenerated += ev.trades.length;
+    onEvent(ev);
+  }
+
+  /**
+   * The venue's reference has moved through its best bid (or ask): those quotes are stale. An
+   * arbitrageur takes them (trades at the stale prices — how arbitrage drags a lagging venue
+   * along), or their makers pull them; either way the makers then quote again at the new price.
+   */
+  private clearStale(inst: Instrument, side: Side, ref: number, b: number): void {
+    const s = this.ev.book.sides[side];
+    const taken = this.rng.uniform() < P_ARBITRAGE;
+    for (let k = 0; k < MAX_CLEAR && s.size > 0; k++) {
+      const p = s.prices[0]!;
+      if (side === BID ? p < ref : p > ref) break;
+      const q = s.qty.get(p)!;
+      this.change(side, p, 0);
+      if (taken) this.trade(side === BID ? 'sell' : 'buy', p, q, b);
+    }
+    this.requote(inst, side, ref);
+  }
+
+  /** A maker quotes a side afresh close to the reference (inside a wide spread, never crossing). */
+  private requote(inst: Instrument, side: Side, ref: number): void {
+    const book = this.ev.book;
+    const opp = book.sides[side === BID ? ASK : BID].best();
+    let price = touch(side, ref, 0.5 * this.unit[inst.index]! * this.rng.uniform());
+    if (opp !== undefined) price = side === BID ? Math.min(price, opp - 1) : Math.max(price, opp + 1);
+    if (price < 1) return;
+    this.change(side, price, (book.sides[side].qty.get(price) ?? 0) + 2 * this.size(inst));
+  }
+
+  /** What a book does when nothing needs repairing: a trade, an add, a cancel or a modify. */
+  private ordinary(inst: Instrument, ref: number, b: number): void {
+    const rng = this.rng;
+    const book = this.ev.book;
     const r = rng.uniform();
-    // `down` is the side whose action pushes the price down: an add on the ask side, a trade or a
-    // cancel on the bid side. When the price is above its base, that side is favoured.
-    const down = rng.uniform() < 0.5 + Math.max(-0.3, Math.min(0.3, dev * 4));
-    const isAdd = !(r < P_TRADE) && r < P_TRADE + P_ADD;
-    const side: Side = isAdd ? (down ? ASK : BID) : down ? BID : ASK;
+    const side: Side = rng.uniform() < 0.5 ? BID : ASK;
     const s = book.sides[side];
     if (r < P_TRADE) {
-      // A taker on `side`'s opposite: a buy takes asks (side ASK means the taker is a buyer).
-      const hit = s;
+      // A taker sweeping the best levels of `side` (side ASK: a buyer lifting the offers).
       let want = this.size(inst);
       const taker = side === ASK ? 'buy' : 'sell';
-      for (let lv = 0; lv < 3 && want > 0 && hit.size > 1; lv++) {
-        const p = hit.prices[0]!;
-        const q = hit.qty.get(p)!;
+      const limit = SWEEP_LIMIT * this.unit[inst.index]!;
+      for (let lv = 0; lv < 3 && want > 0 && s.size > 1; lv++) {
+        const p = s.prices[0]!;
+        if (Math.abs(p - ref) > limit) break;
+        const q = s.qty.get(p)!;
         const fill = Math.min(q, want);
         want -= fill;
         this.change(side, p, q - fill);
-        ev.trades.push({
-          taker,
-          price: p,
-          qty: fill,
-          tradeId: this.tradeIds[i]!++,
-          makers: 1 + Math.floor(rng.uniform() * 2),
-        });
+        this.trade(taker, p, fill, b);
       }
-      if (ev.trades.length === 0) this.addOrder(inst, book, side, time);
+      if (this.ev.trades.length === 0) this.addOrder(inst, side, ref);
     } else if (r < P_TRADE + P_ADD || s.size <= MIN_LEVELS) {
-      this.addOrder(inst, book, side, time);
+      this.addOrder(inst, side, ref);
     } else {
       const rank = Math.min(
         s.size - 1,
@@ -461,51 +731,69 @@ export class BookModel {
       const p = s.prices[rank]!;
       const q = s.qty.get(p)!;
       if (r < P_TRADE + P_ADD + P_CANCEL) {
-        const full = rng.uniform() < 0.45 || s.size > MAX_LEVELS;
-        this.change(side, p, full ? 0 : Math.max(0, q - Math.max(1, Math.floor(q * rng.uniform()))));
+        const full = rng.uniform() < 0.45 && s.size > 1;
+        this.change(side, p, full ? 0 : Math.max(1, q - Math.max(1, Math.floor(q * rng.uniform()))));
       } else {
         this.change(side, p, this.size(inst) * 2);
       }
     }
-    if (ev.changes.length === 0) this.addOrder(inst, book, side, time);
-    const bb = book.bids.best();
-    const ba = book.asks.best();
-    ev.topChanged =
-      bb !== bb0 ||
-      ba !== ba0 ||
-      (bb === undefined ? 0 : book.bids.qty.get(bb)!) !== bq0 ||
-      (ba === undefined ? 0 : book.asks.qty.get(ba)!) !== aq0;
-    ev.seq = ++this.seqs[i]!;
-    this.generated++;
-    this.tradesGenerated += ev.trades.length;
-    onEvent(ev);
+    if (this.ev.changes.length === 0) this.addOrder(inst, side, ref);
   }
 
-  private addOrder(inst: Instrument, book: Book, side: Side, _time: number): void {
+  /** A resting order near the reference: mostly close to it, evenly spread while the side is thin. */
+  private addOrder(inst: Instrument, side: Side, ref: number): void {
     const rng = this.rng;
+    const book = this.ev.book;
     const s = book.sides[side];
-    const o = book.sides[side === BID ? ASK : BID];
-    const best = s.best();
-    const opp = o.best();
-    let price: number;
-    if (best === undefined) {
-      price = opp === undefined ? inst.baseTicks : side === BID ? opp - 1 : opp + 1;
-    } else if (opp !== undefined && Math.abs(opp - best) > 1 && rng.uniform() < 0.35) {
-      // Inside the spread, never crossing it.
-      const room = Math.abs(opp - best) - 1;
-      const step = 1 + Math.floor(rng.uniform() * Math.min(room, 3));
-      price = side === BID ? best + step : best - step;
-    } else {
-      const away =
-        s.size < MIN_LEVELS
-          ? s.size + Math.floor(rng.uniform() * 4)
-          : Math.floor(-Math.log(1 - rng.uniform()) * 6);
-      price = side === BID ? best - away : best + away;
-    }
-    if (price < 1) price = 1;
-    if (side === BID && opp !== undefined && price >= opp) price = opp - 1;
-    if (side === ASK && opp !== undefined && price <= opp) price = opp + 1;
+    const opp = book.sides[side === BID ? ASK : BID].best();
+    const u = rng.uniform();
+    const away =
+      this.unit[inst.index]! *
+      (s.size < MIN_LEVELS
+        ? 0.5 + u * REBUILD_SPAN
+        : u < P_INSIDE
+          ? (0.5 * u) / P_INSIDE
+          : 0.5 - Math.log((1 - u) / (1 - P_INSIDE)) * ADD_DEPTH);
+    let price = touch(side, ref, away);
+    if (opp !== undefined) price = side === BID ? Math.min(price, opp - 1) : Math.max(price, opp + 1);
     if (price < 1) return;
     this.change(side, price, (s.qty.get(price) ?? 0) + this.size(inst));
   }
+
+  /**
+   * Depth, kept in step with the events: in every event a thin side gets one more order (a run of
+   * repairs while the price trends would otherwise eat one side's levels faster than ordinary adds
+   * bring them), and an over-long side, or one holding a level far behind the price, loses its
+   * worst level.
+   */
+  private maintain(inst: Instrument, side: Side, ref: number): void {
+    const s = this.ev.book.sides[side];
+    if (s.size < MIN_LEVELS) {
+      this.addOrder(inst, side, ref);
+      return;
+    }
+    const worst = s.prices[s.size - 1]!;
+    if (s.size > MAX_LEVELS || Math.abs(worst - ref) > WINDOW * this.unit[inst.index]!)
+      this.change(side, worst, 0);
+  }
+}
+
+/** The best price strictly on `side` of ref − away (bids) or ref + away (asks), in ticks. */
+function touch(side: Side, ref: number, away: number): number {
+  return side === BID ? Math.ceil(ref - away) - 1 : Math.floor(ref + away) + 1;
+}
+
+function cumulative(weights: readonly number[]): Float64Array {
+  const total = weights.reduce((a, w) => a + w, 0);
+  const out = new Float64Array(weights.length);
+  let acc = 0;
+  for (let k = 0; k < weights.length; k++) out[k] = acc += weights[k]! / total;
+  return out;
+}
+
+/** The first index whose cumulative share exceeds u. */
+function pick(cum: Float64Array, u: number): number {
+  let i = 0;
+  while (i < cum.length - 1 && u >= cum[i]!) i++;
+  return i;
 }

@@ -9,10 +9,12 @@
  *   bybit     ws://H:P/v5/public/spot
  *   okx       ws://H:P/ws/v5/public
  *
- * `urls` is the contract. The rate is market events per second over all instruments (trades and
- * book changes), bursty, from 1/s to 'max' (as fast as the slowest socket drains). Events are
- * generated while at least one client is connected (arrivals restart from "now" when the first
- * one comes). Faults are injected on command (`inject`) or on a schedule (`faults`).
+ * `urls` is the contract. Each venue has its own books, following one shared price per instrument
+ * (book-model.ts: Binance leads, the others trail it by a few events each). The rate is market
+ * events (trades and book changes) per second on each venue, over all its instruments, bursty, from
+ * 1/s to 'max' (as fast as the slowest socket drains). Events are generated while at least one
+ * client is connected (arrivals restart from "now" when the first one comes). Faults are injected
+ * on command (`inject`) or on a schedule (`faults`).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,13 +56,13 @@ export interface VenueSimOptions {
   /** Any spelling (BTCUSDT, BTC-USDT, BTC/USDT); default BTC, ETH, SOL, BNB, XRP against USDT. */
   symbols?: string[];
   seed?: number;
-  /** Market events per second over all instruments (≥ 1; default 1000), or 'max'. */
+  /** Market events per second on each venue, over all instruments (≥ 1; default 1000), or 'max'. */
   rate?: number | 'max';
   host?: string;
   allowNonLoopback?: boolean;
   port?: number;
   faults?: ScheduledFault[];
-  /** Stop after this many market events (default: never). */
+  /** Stop after this many market events, over all venues (default: never). */
   maxEvents?: number;
   log?: (line: string) => void;
   /** How long a stall fault lasts (default 3000 ms). */
@@ -88,9 +90,9 @@ export interface VenueUrls {
 }
 
 export interface VenueSimStats {
-  /** Market events generated (trades + book changes). */
+  /** Market events generated (trades + book changes), over all venues. */
   events: number;
-  /** Individual trades generated. */
+  /** Individual trades generated, over all venues. */
   tradesGenerated: number;
   venues: Record<VenueName, VenueStats>;
 }
@@ -110,6 +112,8 @@ export class VenueSim {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly impl = new Map<VenueName, Venue>();
+  /** The venues by their position in the model's `venues`, where its events are routed. */
+  private readonly byIndex: Venue[] = [];
   private readonly rate: number | 'max';
   private maxEvents: number;
   private readonly log: (line: string) => void;
@@ -136,10 +140,11 @@ export class VenueSim {
     this.model = new BookModel({
       seed: opts.seed ?? 1,
       instruments,
+      venues: this.venues,
       rate: this.rate === 'max' ? 1_000_000 : this.rate,
       start: nowMs(),
     });
-    const cfg: VenueConfig = {
+    const cfg: Omit<VenueConfig, 'venueIndex'> = {
       instruments,
       model: this.model,
       log: this.log,
@@ -153,16 +158,18 @@ export class VenueSim {
       heartbeatMs: opts.heartbeatMs ?? 1000,
       bybitL1ResendMs: opts.bybitL1ResendMs ?? 3000,
     };
-    const make: Record<VenueName, () => Venue> = {
-      binance: () => new BinanceVenue(cfg),
-      coinbase: () => new CoinbaseVenue(cfg),
-      kraken: () => new KrakenVenue(cfg),
-      bybit: () => new BybitVenue(cfg),
-      okx: () => new OkxVenue(cfg),
+    const make: Record<VenueName, (c: VenueConfig) => Venue> = {
+      binance: (c) => new BinanceVenue(c),
+      coinbase: (c) => new CoinbaseVenue(c),
+      kraken: (c) => new KrakenVenue(c),
+      bybit: (c) => new BybitVenue(c),
+      okx: (c) => new OkxVenue(c),
     };
+    for (const [venueIndex, v] of this.venues.entries()) this.byIndex.push(make[v]({ ...cfg, venueIndex }));
     // OKX first: its /ws/v5/public would otherwise look like a Binance raw-stream path.
     for (const v of ['okx', 'binance', 'coinbase', 'kraken', 'bybit'] as const) {
-      if (this.venues.includes(v)) this.impl.set(v, make[v]());
+      const k = this.venues.indexOf(v);
+      if (k >= 0) this.impl.set(v, this.byIndex[k]!);
     }
     const http = `http://${host}:${addr.port}`;
     const paths: Record<VenueName, VenueUrls> = {
@@ -356,8 +363,9 @@ export class VenueSim {
     this.immediate = null;
   }
 
+  /** An event changed one venue's book: only that venue has anything to send. */
   private readonly onEvent = (ev: BookEvent): void => {
-    for (const v of this.impl.values()) v.onEvent(ev);
+    this.byIndex[ev.venue]!.onEvent(ev);
   };
 
   private backedUp(): boolean {

@@ -343,7 +343,7 @@ export class BinanceVenue extends Venue<BinanceClient> {
       return true;
     }
     const n = Math.min(limit, 5000);
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     const side = (s: 0 | 1): string =>
       `[${book.sides[s]
         .top(n)
@@ -358,7 +358,7 @@ export class BinanceVenue extends Venue<BinanceClient> {
   bookOf(symbol: string, depth = 5000): BookView {
     const inst = this.cfg.instruments.find((i) => i.key === symbol.toUpperCase());
     if (!inst) throw new RangeError(`binance: unknown symbol ${symbol}`);
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     return {
       bids: topLevels(inst, book, BID, depth),
       asks: topLevels(inst, book, ASK, depth),

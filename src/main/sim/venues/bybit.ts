@@ -146,7 +146,7 @@ export class BybitVenue extends Venue<BybitClient> {
 
   private bookSnapshot(inst: Instrument, depth: number): string {
     const i = inst.index;
-    const book = this.cfg.model.books[i]!;
+    const book = this.book(i);
     const side = (s: 0 | 1): string =>
       book.sides[s]
         .top(depth)
@@ -237,7 +237,7 @@ export class BybitVenue extends Venue<BybitClient> {
   bookOf(symbol: string, depth = 50): BookView {
     const inst = this.cfg.instruments.find((x) => x.key === symbol);
     if (!inst) throw new RangeError(`bybit: unknown symbol ${symbol}`);
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     return {
       bids: topLevels(inst, book, BID, depth),
       asks: topLevels(inst, book, ASK, depth),

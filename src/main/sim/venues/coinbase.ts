@@ -178,7 +178,7 @@ export class CoinbaseVenue extends Venue<CoinbaseClient> {
   }
 
   private snapshot(c: CoinbaseClient, inst: Instrument, pid: string): void {
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     const ups: string[] = [];
     for (const [side, name] of [
       [BID, 'bid'],
@@ -206,7 +206,7 @@ export class CoinbaseVenue extends Venue<CoinbaseClient> {
   }
 
   private tickerEvent(inst: Instrument, pid: string, type: 'snapshot' | 'update'): string {
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     const b = book.bids.top(1)[0] ?? [0, 0];
     const a = book.asks.top(1)[0] ?? [0, 0];
     const pd = inst.priceDecimals;
@@ -319,7 +319,7 @@ export class CoinbaseVenue extends Venue<CoinbaseClient> {
   bookOf(symbol: string, depth = Number.POSITIVE_INFINITY): BookView {
     const inst = this.find(symbol);
     if (!inst) throw new RangeError(`coinbase: unknown product ${symbol}`);
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     return {
       bids: topLevels(inst, book, BID, depth),
       asks: topLevels(inst, book, ASK, depth),

@@ -92,6 +92,8 @@ export interface BookView {
 export interface VenueConfig {
   instruments: Instrument[];
   model: BookModel;
+  /** This venue's position in the model's `venues`: its books and events are its own. */
+  venueIndex: number;
   log: (line: string) => void;
   maxBufferedBytes: number;
   stallMs: number;
@@ -163,6 +165,11 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
   }
   /** The book as this venue's subscribers should hold it. */
   abstract bookOf(symbol: string, depth?: number): BookView;
+
+  /** This venue's own book of instrument i in the model. */
+  protected book(i: number): Book {
+    return this.cfg.model.book(this.cfg.venueIndex, i);
+  }
   /** A truncated frame in the venue's own shape. */
   protected abstract malformedFrame(): string;
   /** Does the venue carry a checksum (bad-checksum applies)? */

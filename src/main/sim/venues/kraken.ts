@@ -172,7 +172,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
   }
 
   private snapshot(c: KrakenClient, inst: Instrument, sym: string, depth: number): void {
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     const lv = (side: 0 | 1): string =>
       book.sides[side]
         .top(depth)
@@ -191,7 +191,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
 
   private tickerFrame(inst: Instrument, sym: string, type: 'snapshot' | 'update'): string {
     const i = inst.index;
-    const book = this.cfg.model.books[i]!;
+    const book = this.book(i);
     const b = book.bids.top(1)[0] ?? [0, 0];
     const a = book.asks.top(1)[0] ?? [0, 0];
     const pd = inst.priceDecimals;
@@ -288,7 +288,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
   bookOf(symbol: string, depth = 10): BookView {
     const inst = this.find(symbol);
     if (!inst) throw new RangeError(`kraken: unknown symbol ${symbol}`);
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     return {
       bids: topLevels(inst, book, BID, depth),
       asks: topLevels(inst, book, ASK, depth),

@@ -121,7 +121,7 @@ export class OkxVenue extends Venue<OkxClient> {
       if (c.subs[ch].has(inst.index)) continue;
       c.subs[ch].add(inst.index);
       if (ch === 'books') {
-        const book = this.cfg.model.books[inst.index]!;
+        const book = this.book(inst.index);
         const side = (s: 0 | 1): string =>
           book.sides[s]
             .top(BOOK_DEPTH)
@@ -143,7 +143,7 @@ export class OkxVenue extends Venue<OkxClient> {
   }
 
   private bbo(inst: Instrument): string {
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     const b = book.bids.top(1)[0];
     const a = book.asks.top(1)[0];
     return `{"arg":{"channel":"bbo-tbt","instId":"${inst.id}"},"data":[{"asks":[${a ? lvl(inst, a[0], a[1]) : ''}],"bids":[${b ? lvl(inst, b[0], b[1]) : ''}],"ts":"${Math.floor(nowMs())}","seqId":${this.seqIds[inst.index]}}]}`;
@@ -200,7 +200,7 @@ export class OkxVenue extends Venue<OkxClient> {
       if (now - this.lastBookSent[i]! < this.cfg.okxKeepAliveMs) continue;
       this.lastBookSent[i] = now;
       const seqId = this.seqIds[i]!;
-      const book = this.cfg.model.books[i]!;
+      const book = this.book(i);
       const f = `{"arg":{"channel":"books","instId":"${inst.id}"},"action":"update","data":[{"asks":[],"bids":[],"ts":"${Math.floor(now)}","checksum":${this.checksum(inst, book)},"prevSeqId":${seqId},"seqId":${seqId}}]}`;
       for (const c of this.clients) if (c.subs.books.has(i) && this.send(c, f)) this.stats.bookUpdates++;
     }
@@ -209,7 +209,7 @@ export class OkxVenue extends Venue<OkxClient> {
   bookOf(symbol: string, depth = BOOK_DEPTH): BookView {
     const inst = this.find(symbol);
     if (!inst) throw new RangeError(`okx: unknown instId ${symbol}`);
-    const book = this.cfg.model.books[inst.index]!;
+    const book = this.book(inst.index);
     return {
       bids: topLevels(inst, book, BID, depth),
       asks: topLevels(inst, book, ASK, depth),
