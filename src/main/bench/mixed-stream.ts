@@ -10,7 +10,7 @@
  * ids per message, nothing), how big its messages are; receive times are the event time plus a
  * lognormal wire latency, on the µs clock (clock.ts), shared by every record of one message.
  */
-import { Off, RECORD_SIZE, RecordFlag, RecordKind } from '../../common/record.ts';
+import { Off, RECORD_SIZE, RecordFlag, RecordKind, venueName } from '../../common/record.ts';
 import { ASK, BID, type BookEvent, BookModel, makeInstruments } from '../sim/book-model.ts';
 import { Rng } from '../sim/rng.ts';
 
@@ -101,14 +101,25 @@ const us = (t: number): number => Math.round(t * 1000) / 1000;
 /** `n` records of the mixed stream, 64 bytes each, in the order a recorder reads them. */
 export function mixedRecords(n: number, seed = 1): Uint8Array {
   const out = new Uint8Array(n * RECORD_SIZE);
-  const v = new DataView(out.buffer);
   const instruments = makeInstruments(SYMBOLS);
+  // One market for every venue (the simulator's): each venue's books follow the shared price.
+  const model = new BookModel({
+    seed,
+    instruments,
+    venues: SHAPES.map((shape) => venueName(shape.venue)),
+    activity: SHAPES.map((shape) => shape.activity),
+    rate: RATE,
+    start: START,
+  });
   const venues = SHAPES.map((shape, i) => ({
     shape,
+    index: i,
     feedId: i + 1,
-    model: new BookModel({ seed, instruments, rate: RATE * shape.activity, start: START }),
     rng: new Rng(seed * 7919 + i),
     updateIds: instruments.map((_, k) => 40_000_000 + 10_000_000 * i + 1_000_000 * k),
+    /** This feed's records of the current 5-ms slice, before they are copied out in feed order. */
+    stage: new Uint8Array(4096 * RECORD_SIZE),
+    staged: 0,
   }));
   let count = 0;
   const put = (
@@ -124,8 +135,13 @@ export function mixedRecords(n: number, seed = 1): Uint8Array {
     event: number,
     wire: number,
   ): void => {
-    if (count >= n) return;
-    const at = count++ * RECORD_SIZE;
+    if (f.staged * RECORD_SIZE >= f.stage.length) {
+      const grown = new Uint8Array(f.stage.length * 2);
+      grown.set(f.stage);
+      f.stage = grown;
+    }
+    const v = new DataView(f.stage.buffer);
+    const at = f.staged++ * RECORD_SIZE;
     v.setUint8(at + Off.kind, kind);
     v.setUint8(at + Off.venue, f.shape.venue);
     v.setUint16(at + Off.flags, flags, true);
@@ -149,7 +165,7 @@ export function mixedRecords(n: number, seed = 1): Uint8Array {
     for (const inst of instruments) {
       const receive = us(START + wireLatency(f) + 40);
       put(f, RecordKind.bookReset, RecordFlag.snapshot, inst.index, 0, 0, receive, receive, 0, receive, 2400);
-      const book = f.model.books[inst.index]!;
+      const book = model.book(f.index, inst.index);
       for (const side of [BID, ASK] as const) {
         const s = book.sides[side];
         const flags = RecordFlag.snapshot | (side === BID ? RecordFlag.bid : 0);
@@ -250,7 +266,18 @@ export function mixedRecords(n: number, seed = 1): Uint8Array {
   };
 
   // The recorder drains each feed's ring in turn: records come in per-feed runs, a few ms apart.
-  for (let t = START + 5; count < n; t += 5)
-    for (const f of venues) f.model.advanceTo(t, (ev) => onEvent(f, ev));
+  const flush = (): void => {
+    for (const f of venues) {
+      const take = Math.min(f.staged, n - count);
+      out.set(f.stage.subarray(0, take * RECORD_SIZE), count * RECORD_SIZE);
+      count += take;
+      f.staged = 0;
+    }
+  };
+  flush();
+  for (let t = START + 5; count < n; t += 5) {
+    model.advanceTo(t, (ev) => onEvent(venues[ev.venue]!, ev));
+    flush();
+  }
   return out;
 }
