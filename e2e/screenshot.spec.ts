@@ -212,6 +212,12 @@ test.describe('live simulator', () => {
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('feed-status')).toHaveCount(2, { timeout: 20_000 });
     await expect(page.getByTestId('connection-row')).toHaveCount(2);
+    // Both feeds live and every instrument of both in the header's market strip: the strip grows a
+    // row per ticker, and the panels below share what height is left, so until it is full the
+    // panel's size depends on which trades came first.
+    for (const chip of await page.getByTestId('feed-status').all())
+      await expect(chip).toHaveAttribute('data-state', 'live', { timeout: 20_000 });
+    await expect(page.getByTestId('market-strip').getByTestId('ticker')).toHaveCount(6, { timeout: 20_000 });
     const conn = page.getByTestId('panel-connections');
     await expect(conn).toHaveScreenshot('settings-applied-connections.png', {
       ...LIVE,
