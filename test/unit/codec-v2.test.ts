@@ -33,22 +33,9 @@ import {
 import { decodeColumnar, encodeColumnar } from '../../src/main/recorder/codec-v2.ts';
 import { scanSegmentBytes } from '../../src/main/recorder/segment-scan.ts';
 import { inspectSession, openSession, readRecords } from '../../src/main/recorder/session-reader.ts';
+import { seededCheck } from '../helpers/fc-check.ts';
 
-const SEED = Number(process.env.FC_SEED ?? 20_260_407);
-const FILE = 'test/unit/codec-v2.test.ts';
-
-function check<Ts extends [unknown, ...unknown[]]>(
-  name: string,
-  property: fc.IProperty<Ts>,
-  numRuns = 300,
-): void {
-  try {
-    fc.assert(property, { seed: SEED, numRuns });
-  } catch (err) {
-    console.error(`${name}: failed with FC_SEED=${SEED} (replay: FC_SEED=${SEED} npx node --test ${FILE})`);
-    throw err;
-  }
-}
+const { check } = seededCheck('test/unit/codec-v2.test.ts', 20_260_407);
 
 const header = (records: number) =>
   ({ codec: Codec.columnar, layout: 1, records }) as Parameters<typeof decodePayload>[0];

@@ -34,23 +34,9 @@ import { quoteValue } from '../../src/common/quote-value.ts';
 import { isTrustedSender, isValidNonce, originOf } from '../../src/main/electron/ipc-rules.ts';
 import { SessionExports } from '../../src/main/recorder/session-exports.ts';
 import { checkSessionName, SessionsError } from '../../src/main/recorder/sessions.ts';
+import { seededCheck } from '../helpers/fc-check.ts';
 
-const SEED = Number(process.env.FC_SEED ?? 20_260_407);
-const FILE = 'test/unit/ipc-fuzz.test.ts';
-
-/** Runs a property with the fixed seed; a failure says which seed and how to replay it. */
-function check<Ts extends [unknown, ...unknown[]]>(
-  name: string,
-  property: fc.IProperty<Ts>,
-  numRuns = 300,
-): void {
-  try {
-    fc.assert(property, { seed: SEED, numRuns });
-  } catch (err) {
-    console.error(`${name}: failed with FC_SEED=${SEED} (replay: FC_SEED=${SEED} npx node --test ${FILE})`);
-    throw err;
-  }
-}
+const { check } = seededCheck('test/unit/ipc-fuzz.test.ts', 20_260_407);
 
 // ---- hostile values ----
 

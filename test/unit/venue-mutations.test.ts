@@ -25,6 +25,7 @@ import { decodeCoinbase } from '../../src/main/feeds/venues/coinbase.ts';
 import { decodeKraken } from '../../src/main/feeds/venues/kraken.ts';
 import { FeedMessage } from '../../src/main/feeds/venues/message.ts';
 import { decodeOkx } from '../../src/main/feeds/venues/okx.ts';
+import { seededCheck } from '../helpers/fc-check.ts';
 import { FeedStat, type PlainRecord, runIngest } from '../helpers/ingest-harness.ts';
 import {
   addUnknownFields,
@@ -43,21 +44,7 @@ import {
 import { rng } from '../helpers/session-fixture.ts';
 import { refDecode, type VenueName, viewOf } from '../helpers/venue-reference.ts';
 
-const SEED = Number(process.env.FC_SEED ?? 20_260_513);
-const FILE = 'test/unit/venue-mutations.test.ts';
-
-function check<Ts extends [unknown, ...unknown[]]>(
-  name: string,
-  property: fc.IProperty<Ts>,
-  numRuns: number,
-): void {
-  try {
-    fc.assert(property, { seed: SEED, numRuns });
-  } catch (err) {
-    console.error(`${name}: failed with FC_SEED=${SEED} (replay: FC_SEED=${SEED} node --test ${FILE})`);
-    throw err;
-  }
-}
+const { check } = seededCheck('test/unit/venue-mutations.test.ts', 20_260_513);
 
 const FIXTURES = new URL('../../../shared/fixtures/', import.meta.url);
 const VENUES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
