@@ -67,6 +67,39 @@ async function countGcs(work: () => void): Promise<{ gcs: number; growth: number
   return { gcs, growth };
 }
 
+/**
+ * Feeds `input` through `ingest` (draining the ring as a reader would): a warm-up, a control with
+ * one garbage array per frame that the harness must see, a pass that may still compile, then the
+ * measured pass over the rest. Returns the control's and the measured pass's counts.
+ */
+async function measureFrames(
+  ingest: FeedIngest,
+  reader: RingReader,
+  input: Buffer[],
+  warm: number,
+  settle: number,
+): Promise<{
+  control: { gcs: number; growth: number };
+  real: { gcs: number; growth: number };
+  events: number;
+}> {
+  const run = (from: number, to: number, garbage: unknown[] | null): void => {
+    for (let i = from; i < to; i++) {
+      const f = input[i]!;
+      ingest.onFrame(f, f.length);
+      if (garbage) garbage[i & 1023] = new Array(256).fill(i);
+      if ((i & 1023) === 1023) reader.advance(reader.available());
+    }
+  };
+  run(0, warm, null);
+  const control = await countGcs(() => run(warm, warm + 100_000, []));
+  assert.ok(control.gcs >= 3, `the harness detects an allocation per event (${control.gcs} GCs)`);
+  // Twice: the first pass may still compile (code and feedback live on the heap too).
+  await countGcs(() => run(warm + 100_000, warm + settle, null));
+  const real = await countGcs(() => run(warm + settle, input.length, null));
+  return { control, real, events: input.length - warm - settle };
+}
+
 test('decode → ring → metrics: no GC and under a byte of heap per event over 4 million trades', async () => {
   const ring = createRing({ capacity: 1 << 14, maxReaders: 2, recordSize: RECORD_SIZE });
   const statsBuf = createFeedStats();
@@ -176,21 +209,7 @@ test('book deltas (general scanner, L2 book, sequence rule): no GC over 600,000 
     );
   }
   ingest.onFrame(snapshot, snapshot.length);
-  const run = (from: number, to: number, garbage: unknown[] | null): void => {
-    for (let i = from; i < to; i++) {
-      const f = input[i]!;
-      ingest.onFrame(f, f.length);
-      if (garbage) garbage[i & 1023] = new Array(256).fill(i);
-      if ((i & 1023) === 1023) reader.advance(reader.available());
-    }
-  };
-  run(0, warm, null);
-  const control = await countGcs(() => run(warm, warm + 100_000, []));
-  assert.ok(control.gcs >= 3, `the harness detects an allocation per event (${control.gcs} GCs)`);
-  // Twice: the first pass may still compile (code and feedback live on the heap too).
-  await countGcs(() => run(warm + 100_000, warm + 250_000, null));
-  const real = await countGcs(() => run(warm + 250_000, warm + total, null));
-  const events = total - 250_000;
+  const { control, real, events } = await measureFrames(ingest, reader, input, warm, 250_000);
   console.log(
     `zero-alloc (book): ${events} deltas, ${real.gcs} GCs, heap growth ${(real.growth / 1024).toFixed(0)} KiB; control: ${control.gcs} GCs`,
   );
@@ -253,20 +272,7 @@ test('Kraken book updates as JSON numbers, exponents and an escaped symbol, chec
     );
   }
   ingest.onFrame(snapshot, snapshot.length);
-  const run = (from: number, to: number, garbage: unknown[] | null): void => {
-    for (let i = from; i < to; i++) {
-      const f = input[i]!;
-      ingest.onFrame(f, f.length);
-      if (garbage) garbage[i & 1023] = new Array(256).fill(i);
-      if ((i & 1023) === 1023) reader.advance(reader.available());
-    }
-  };
-  run(0, warm, null);
-  const control = await countGcs(() => run(warm, warm + 100_000, []));
-  assert.ok(control.gcs >= 3, `the harness detects an allocation per event (${control.gcs} GCs)`);
-  await countGcs(() => run(warm + 100_000, warm + 200_000, null));
-  const real = await countGcs(() => run(warm + 200_000, warm + total, null));
-  const events = total - 200_000;
+  const { control, real, events } = await measureFrames(ingest, reader, input, warm, 200_000);
   console.log(
     `zero-alloc (kraken): ${events} updates, ${real.gcs} GCs, heap growth ${(real.growth / 1024).toFixed(0)} KiB; control: ${control.gcs} GCs`,
   );
