@@ -11,7 +11,7 @@ import {
   parseFaultSchedule,
   type ScheduledFault,
   VENUE_FAULTS,
-  VENUES,
+  VENUE_NAMES,
   type VenueName,
   VenueSim,
 } from '../sim/venue-sim.ts';
@@ -25,7 +25,7 @@ export const SIM_USAGE = `usage: tickscope sim [--port N] [--rate R|max] [--symb
   Without --venue: Binance spot's public trade stream on ws://127.0.0.1:PORT (/ws, /ws/<stream>,
   /stream?streams=…; SUBSCRIBE etc.); --rate is trades per second over all symbols; --faults
   injects one fault every --fault-every seconds (default 5), round-robin.
-  With --venue (${VENUES.join(', ')}): order books, trades and top of book in each venue's
+  With --venue (${VENUE_NAMES.join(', ')}): order books, trades and top of book in each venue's
   protocol on one port; prints one line per venue, 'VENUE WS_URL [REST_URL]'. Each venue has its own
   books around one shared price per instrument. --rate is market events (trades + book changes) per
   second on each venue; --max-messages caps the events over all venues.
@@ -39,11 +39,11 @@ function venuesFlag(value: string | undefined): VenueName[] | null {
     .split(',')
     .map((v) => v.trim().toLowerCase())
     .filter(Boolean);
-  if (list.length === 1 && list[0] === 'all') return [...VENUES];
+  if (list.length === 1 && list[0] === 'all') return [...VENUE_NAMES];
   if (list.length === 0) throw new UsageError('--venue needs at least one venue');
   for (const v of list) {
-    if (!(VENUES as readonly string[]).includes(v))
-      throw new UsageError(`--venue: unknown venue '${v}' (known: ${VENUES.join(', ')}, or all)`);
+    if (!(VENUE_NAMES as readonly string[]).includes(v))
+      throw new UsageError(`--venue: unknown venue '${v}' (known: ${VENUE_NAMES.join(', ')}, or all)`);
   }
   return list as VenueName[];
 }

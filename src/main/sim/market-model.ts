@@ -97,6 +97,11 @@ export class MarketModel {
   /** Trades emitted so far. */
   generated = 0;
 
+  /** Every event is a trade (the name BookModel's count of trades has). */
+  get tradesGenerated(): number {
+    return this.generated;
+  }
+
   constructor(opts: MarketModelOptions) {
     if (!(opts.rate > 0)) throw new RangeError('market model rate must be > 0');
     if (opts.symbols.length === 0) throw new RangeError('market model needs at least one symbol');
