@@ -35,6 +35,7 @@ import { DEFAULT_SYMBOLS, MarketModel, type SimTrade } from './market-model.ts';
 import {
   type BookView,
   type SimMode,
+  TRADE_FAULTS,
   VENUE_FAULTS,
   type Venue,
   type VenueConfig,
@@ -47,6 +48,7 @@ import { SIM_VENUES, type VenueModuleOptions } from './venues/registry.ts';
 export {
   type BookView,
   type SimMode,
+  TRADE_FAULTS,
   VENUE_FAULTS,
   VENUE_NAMES,
   type VenueFault,
@@ -209,13 +211,11 @@ export class VenueSim {
       this.running.push(v);
       this.impl.set(name, v);
       for (const path of mod.wsPaths) this.route(path, v);
-      const u = mod.urls(this.baseUrl, http);
+      urls[name] = { ws: `${this.baseUrl}${mod.wsPaths[0]}` };
       // Mode 'trades' has no books, so no REST snapshots.
-      if (this.mode === 'trades') urls[name] = { ws: u.ws };
-      else {
-        urls[name] = u;
-        for (const path of mod.restPaths) this.claim(this.rest, path, v);
-      }
+      const restPaths = this.mode === 'books' ? (mod.restPaths ?? []) : [];
+      for (const path of restPaths) this.claim(this.rest, path, v);
+      if (restPaths.length > 0) urls[name].rest = http;
     }
     this.wsPrefixes.sort((a, b) => b[0].length - a[0].length);
     this.urls = urls as Record<VenueName, VenueUrls>;
@@ -250,7 +250,7 @@ export class VenueSim {
     for (const v of opts.venues ?? []) {
       if (!VENUE_NAMES.includes(v))
         throw new RangeError(`unknown venue '${v}' (known: ${VENUE_NAMES.join(', ')})`);
-      if (opts.mode === 'trades' && !SIM_VENUES[v].tradeStream)
+      if (opts.mode === 'trades' && SIM_VENUES[v].tradeStream !== true)
         throw new RangeError(
           `venue '${v}' has no trade-only stream (mode 'trades': ${tradeVenues().join(', ')})`,
         );
@@ -513,7 +513,7 @@ function venuesOf(opts: VenueSimOptions): VenueName[] {
 
 /** The venues whose module speaks the trade-only stream. */
 function tradeVenues(): VenueName[] {
-  return VENUE_NAMES.filter((v) => SIM_VENUES[v].tradeStream);
+  return VENUE_NAMES.filter((v) => SIM_VENUES[v].tradeStream === true);
 }
 
 /** A request path without its one trailing '/' (the venues take /v2/ as /v2). */

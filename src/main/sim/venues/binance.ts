@@ -43,9 +43,9 @@ export interface BinanceOptions {
 
 export const binance: SimVenueModule<BinanceOptions> = {
   name: 'binance',
-  wsPaths: ['/ws', '/ws/*', '/stream'],
+  // Clients are given the combined endpoint, where SUBSCRIBE works and frames name their stream.
+  wsPaths: ['/stream', '/ws', '/ws/*'],
   restPaths: ['/api/v3/depth'],
-  urls: (ws, http) => ({ ws: `${ws}/stream`, rest: http }),
   tradeStream: true,
   create: (cfg, opts) => new BinanceVenue(cfg, opts),
 };

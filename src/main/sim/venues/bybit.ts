@@ -40,9 +40,6 @@ export interface BybitOptions {
 export const bybit: SimVenueModule<BybitOptions> = {
   name: 'bybit',
   wsPaths: ['/v5/public/spot'],
-  restPaths: [],
-  urls: (ws) => ({ ws: `${ws}/v5/public/spot` }),
-  tradeStream: false,
   create: (cfg, opts) => new BybitVenue(cfg, opts),
 };
 

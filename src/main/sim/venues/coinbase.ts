@@ -53,9 +53,6 @@ export interface CoinbaseOptions {
 export const coinbase: SimVenueModule<CoinbaseOptions> = {
   name: 'coinbase',
   wsPaths: ['/coinbase'],
-  restPaths: [],
-  urls: (ws) => ({ ws: `${ws}/coinbase` }),
-  tradeStream: false,
   create: (cfg, opts) => new CoinbaseVenue(cfg, opts),
 };
 

@@ -35,6 +35,10 @@ export type { VenueName };
 /** The faults, named once in the configuration contract (the settings panel offers the same). */
 export type VenueFault = (typeof SIM_FAULT_NAMES)[number];
 export const VENUE_FAULTS: readonly VenueFault[] = SIM_FAULT_NAMES;
+/** The faults that act on book frames: in mode 'trades' there are none, so they apply nowhere. */
+export const BOOK_FAULTS: readonly VenueFault[] = ['dropped-delta', 'bad-checksum'];
+/** The faults a trade-only stream has (mode 'trades'). */
+export const TRADE_FAULTS: readonly VenueFault[] = VENUE_FAULTS.filter((f) => !BOOK_FAULTS.includes(f));
 
 export interface VenueStats {
   /** Text frames sent (data, replies, heartbeats; WebSocket control frames excluded). */
@@ -137,17 +141,19 @@ export interface SimVenueModule<O extends object = object> {
   readonly name: VenueName;
   /**
    * The WebSocket paths it answers: exact ('/v2'), or all below a prefix ('/ws/*'); a trailing '/'
-   * on a request is ignored. No order between venues is needed: an exact path wins over any
-   * prefix and a longer prefix over a shorter one (OKX's /ws/v5/public over Binance's /ws/*), and
-   * two venues claiming the same path fail the simulator's start.
+   * on a request is ignored. The first is the one clients are given (`urls`, and what `tickscope
+   * sim` prints). No order between venues is needed: an exact path wins over any prefix and a
+   * longer prefix over a shorter one (OKX's /ws/v5/public over Binance's /ws/*), and two venues
+   * claiming the same path fail the simulator's start.
    */
-  readonly wsPaths: readonly string[];
-  /** Its plain-HTTP paths (REST book snapshots), exact; not served in mode 'trades'. */
-  readonly restPaths: readonly string[];
-  /** The URLs clients are given (and `tickscope sim` prints), from ws://host:port and http://host:port. */
-  urls(ws: string, http: string): VenueUrls;
+  readonly wsPaths: readonly [string, ...string[]];
+  /**
+   * Its plain-HTTP paths (REST book snapshots), exact; with any, its URLs carry the REST base
+   * http://host:port. Not served in mode 'trades'.
+   */
+  readonly restPaths?: readonly string[];
   /** It speaks mode 'trades' too (its Venue implements onTrade). */
-  readonly tradeStream: boolean;
+  readonly tradeStream?: boolean;
   /**
    * Its protocol server. `opts` is the simulator's whole option object, of which the module reads
    * its own fields (O, with their defaults): the registry makes VenueSimOptions of every O.
@@ -318,6 +324,7 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
 
   /** Applies a fault; false when it does not apply to this venue. */
   inject(fault: VenueFault): boolean {
+    if (this.cfg.mode === 'trades' && BOOK_FAULTS.includes(fault)) return false;
     this.cfg.log(`simulator (${this.name}): injecting fault '${fault}'`);
     switch (fault) {
       case 'disconnect':

@@ -45,9 +45,6 @@ export interface KrakenOptions {
 export const kraken: SimVenueModule<KrakenOptions> = {
   name: 'kraken',
   wsPaths: ['/v2'],
-  restPaths: [],
-  urls: (ws) => ({ ws: `${ws}/v2` }),
-  tradeStream: false,
   create: (cfg, opts) => new KrakenVenue(cfg, opts),
 };
 

@@ -41,9 +41,6 @@ export interface OkxOptions {
 export const okx: SimVenueModule<OkxOptions> = {
   name: 'okx',
   wsPaths: ['/ws/v5/public'],
-  restPaths: [],
-  urls: (ws) => ({ ws: `${ws}/ws/v5/public` }),
-  tradeStream: false,
   create: (cfg, opts) => new OkxVenue(cfg, opts),
 };
 
