@@ -142,10 +142,8 @@ export class VenueSim {
   private readonly impl = new Map<VenueName, Venue>();
   /** The running venues, in `venues` order: in mode 'books' their position in the model's venues. */
   private readonly running: Venue[] = [];
-  private readonly wsExact = new Map<string, Venue>();
-  /** Path prefixes, longest first. */
-  private readonly wsPrefixes: [string, Venue][] = [];
-  private readonly rest = new Map<string, Venue>();
+  private readonly ws = new Routes<Venue>();
+  private readonly rest = new Routes<Venue>();
   private readonly rate: number | 'max';
   private maxEvents: number;
   private readonly log: (line: string) => void;
@@ -210,18 +208,17 @@ export class VenueSim {
       const v = mod.create({ ...cfg, venueIndex }, opts);
       this.running.push(v);
       this.impl.set(name, v);
-      for (const path of mod.wsPaths) this.route(path, v);
+      for (const path of mod.wsPaths) this.ws.add(path, v);
       urls[name] = { ws: `${this.baseUrl}${mod.wsPaths[0]}` };
       // Mode 'trades' has no books, so no REST snapshots.
       const restPaths = this.mode === 'books' ? (mod.restPaths ?? []) : [];
-      for (const path of restPaths) this.claim(this.rest, path, v);
+      for (const path of restPaths) this.rest.add(path, v);
       if (restPaths.length > 0) urls[name].rest = http;
     }
-    this.wsPrefixes.sort((a, b) => b[0].length - a[0].length);
     this.urls = urls as Record<VenueName, VenueUrls>;
     server.on('request', (req, res) => {
       const url = new URL(req.url ?? '/', 'http://sim');
-      const v = this.rest.get(url.pathname);
+      const v = this.rest.find(url.pathname);
       if (v?.handleHttp(req, res, url)) return;
       res.writeHead(404, { 'Content-Type': 'application/json' });
       res.end('{"code":-1,"msg":"not found"}');
@@ -280,29 +277,6 @@ export class VenueSim {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       throw err;
     }
-  }
-
-  /** Adds a WebSocket path of a venue: exact, or a prefix ('/ws/*' = everything below /ws/). */
-  private route(path: string, v: Venue): void {
-    if (!path.endsWith('/*')) return this.claim(this.wsExact, trimSlash(path), v);
-    const prefix = path.slice(0, -1);
-    const other = this.wsPrefixes.find(([p]) => p === prefix);
-    if (other) throw new Error(`simulator: ${v.name} and ${other[1].name} both claim ${path}`);
-    this.wsPrefixes.push([prefix, v]);
-  }
-
-  private claim(table: Map<string, Venue>, path: string, v: Venue): void {
-    const other = table.get(path);
-    if (other) throw new Error(`simulator: ${v.name} and ${other.name} both claim ${path}`);
-    table.set(path, v);
-  }
-
-  /** The venue a WebSocket path belongs to: an exact path first, then the longest prefix. */
-  private venueAt(pathname: string): Venue | undefined {
-    const exact = this.wsExact.get(trimSlash(pathname));
-    if (exact) return exact;
-    for (const [prefix, v] of this.wsPrefixes) if (pathname.startsWith(prefix)) return v;
-    return undefined;
   }
 
   private venue(name: VenueName): Venue {
@@ -406,7 +380,7 @@ export class VenueSim {
       return refuse(socket, '400 Bad Request');
     }
     if (this.closed) return refuse(socket, '503 Service Unavailable');
-    const venue = this.venueAt(url.pathname);
+    const venue = this.ws.find(url.pathname);
     if (!venue) return refuse(socket, '404 Not Found');
     const why = venue.refuse(url);
     if (why !== null) return refuse(socket, why);
@@ -514,6 +488,37 @@ function venuesOf(opts: VenueSimOptions): VenueName[] {
 /** The venues whose module speaks the trade-only stream. */
 function tradeVenues(): VenueName[] {
   return VENUE_NAMES.filter((v) => SIM_VENUES[v].tradeStream === true);
+}
+
+/**
+ * Paths to their owners, as the venue modules declare them (SimVenueModule.wsPaths): exact
+ * ('/v2'), or everything below a prefix ('/ws/*'). A request's one trailing '/' is ignored; an
+ * exact path wins over any prefix, a longer prefix over a shorter one, so no order between the
+ * owners is needed; two owners of one path are an error.
+ */
+export class Routes<T extends { readonly name: string }> {
+  private readonly exact = new Map<string, T>();
+  /** Longest first. */
+  private readonly prefixes: [string, T][] = [];
+
+  add(path: string, owner: T): void {
+    const prefix = path.endsWith('/*') ? path.slice(0, -1) : null;
+    const other =
+      prefix === null ? this.exact.get(trimSlash(path)) : this.prefixes.find(([p]) => p === prefix)?.[1];
+    if (other !== undefined) throw new Error(`simulator: ${owner.name} and ${other.name} both claim ${path}`);
+    if (prefix === null) this.exact.set(trimSlash(path), owner);
+    else {
+      this.prefixes.push([prefix, owner]);
+      this.prefixes.sort((a, b) => b[0].length - a[0].length);
+    }
+  }
+
+  find(pathname: string): T | undefined {
+    const exact = this.exact.get(trimSlash(pathname));
+    if (exact !== undefined) return exact;
+    for (const [prefix, owner] of this.prefixes) if (pathname.startsWith(prefix)) return owner;
+    return undefined;
+  }
 }
 
 /** A request path without its one trailing '/' (the venues take /v2/ as /v2). */
