@@ -184,8 +184,10 @@ export class VenueSim {
     } else {
       const m = new MarketModel({ seed, symbols: instruments.map((i) => i.key), rate: modelRate, start });
       const running = this.running;
+      // Usually one venue (Binance): then a direct call, the hot path of rate 'max'.
       const onTrade = (t: SimTrade): void => {
-        for (let k = 0; k < running.length; k++) running[k]!.onTrade(t);
+        if (running.length === 1) running[0]!.onTrade(t);
+        else for (let k = 0; k < running.length; k++) running[k]!.onTrade(t);
       };
       this.advance = (t, limit) => m.advanceTo(t, onTrade, limit);
       this.emitOne = (t) => m.emitAt(t, onTrade);
@@ -424,7 +426,8 @@ export class VenueSim {
   }
 
   private backedUp(): boolean {
-    for (const v of this.running) if (v.backedUp(MAX_BUFFERED)) return true;
+    const running = this.running;
+    for (let k = 0; k < running.length; k++) if (running[k]!.backedUp(MAX_BUFFERED)) return true;
     return false;
   }
 
