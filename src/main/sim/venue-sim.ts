@@ -70,7 +70,7 @@ interface SimOptions {
   /** 'books' (default) or 'trades' (see the module comment). */
   mode?: SimMode;
   /** Default: every venue (in mode 'trades', every venue that speaks it). */
-  venues?: VenueName[];
+  venues?: readonly VenueName[];
   /** Any spelling (BTCUSDT, BTC-USDT, BTC/USDT); default BTC, ETH, SOL, BNB, XRP against USDT. */
   symbols?: string[];
   seed?: number;
