@@ -193,7 +193,7 @@ export class VenueSim {
       this.emitOne = (t) => m.emitAt(t, onTrade);
       this.market = m;
     }
-    const cfg: Omit<VenueConfig, 'venueIndex'> = {
+    const cfg: Omit<VenueConfig, 'name' | 'venueIndex'> = {
       mode: this.mode,
       instruments,
       model,
@@ -207,7 +207,7 @@ export class VenueSim {
     const urls: Partial<Record<VenueName, VenueUrls>> = {};
     for (const [venueIndex, name] of this.venues.entries()) {
       const mod = SIM_VENUES[name];
-      const v = mod.create({ ...cfg, venueIndex }, opts);
+      const v = mod.create({ ...cfg, name, venueIndex }, opts);
       this.running.push(v);
       this.impl.set(name, v);
       for (const path of mod.wsPaths) this.ws.add(path, v);

@@ -137,7 +137,6 @@ interface Batch {
 }
 
 export class BinanceVenue extends Venue<BinanceClient> {
-  readonly name = 'binance' as const;
   private readonly pingIntervalMs: number;
   private readonly pongTimeoutMs: number;
   private readonly maxIncomingPerSec: number;

@@ -44,7 +44,6 @@ export const bybit: SimVenueModule<BybitOptions> = {
 };
 
 export class BybitVenue extends Venue<BybitClient> {
-  readonly name = 'bybit' as const;
   /** Per instrument, per depth: the topic's update id. */
   private readonly u: Map<number, number>[];
   private readonly seqBase: number[];

@@ -61,7 +61,6 @@ const TRADE_BATCH_MS = 250;
 const RECENT = 10;
 
 export class CoinbaseVenue extends Venue<CoinbaseClient> {
-  readonly name = 'coinbase' as const;
   private readonly pending: RecentTrade[][];
   private readonly recent: RecentTrade[][];
   private readonly last: string[];

@@ -113,6 +113,8 @@ export type SimMode = 'books' | 'trades';
 
 /** What the simulator gives each venue it runs (its own options come separately, see create). */
 export interface VenueConfig {
+  /** The module's name: the venue's name everywhere (stats, logs). */
+  name: VenueName;
   mode: SimMode;
   instruments: Instrument[];
   /** The order-book market (mode 'books'); null in mode 'trades', where trades come by onTrade. */
@@ -182,7 +184,7 @@ const MAX_PENDING = 4;
 const OVERSIZED = 2 << 20;
 
 export abstract class Venue<C extends ClientBase = ClientBase> {
-  abstract readonly name: VenueName;
+  readonly name: VenueName;
   readonly clients = new Set<C>();
   readonly stats: VenueStats = emptyStats();
   protected readonly cfg: VenueConfig;
@@ -197,6 +199,7 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
 
   constructor(cfg: VenueConfig) {
     this.cfg = cfg;
+    this.name = cfg.name;
     this.tradeCounts = new Float64Array(cfg.instruments.length);
   }
 

@@ -49,7 +49,6 @@ export const kraken: SimVenueModule<KrakenOptions> = {
 };
 
 export class KrakenVenue extends Venue<KrakenClient> {
-  readonly name = 'kraken' as const;
   private readonly last: number[];
   private readonly volume: number[];
   private readonly trades24: number[];

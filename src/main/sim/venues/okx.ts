@@ -45,7 +45,6 @@ export const okx: SimVenueModule<OkxOptions> = {
 };
 
 export class OkxVenue extends Venue<OkxClient> {
-  readonly name = 'okx' as const;
   private readonly seqIds: number[];
   private readonly lastBookSent: number[];
 
