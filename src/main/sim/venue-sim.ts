@@ -2,15 +2,9 @@
  * The exchange simulator: one HTTP server on 127.0.0.1 speaking the public market-data protocols
  * of the venues in venues/registry.ts (one module per venue: its paths, URLs, options and protocol
  * server), driven by one seeded market, with one connection, housekeeping and fault loop for all.
- * Routing is by path, from what each module declares (venues/common.ts, SimVenueModule):
- *
- *   binance   ws://H:P/ws, /ws/<streams>, /stream[?streams=…]   REST http://H:P/api/v3/depth
- *   coinbase  ws://H:P/coinbase
- *   kraken    ws://H:P/v2
- *   bybit     ws://H:P/v5/public/spot
- *   okx       ws://H:P/ws/v5/public
- *
- * `urls` is the contract. Two modes:
+ * Routing is by path, from what each module declares (venues/common.ts, SimVenueModule: Binance
+ * /stream, /ws, /ws/<streams> and REST /api/v3/depth, OKX /ws/v5/public, …); this file has no
+ * branch on a venue and no list of them. `urls` is the contract. Two modes:
  * - 'books' (the default): the order-book market (book-model.ts). Each venue has its own books,
  *   following one shared price per instrument (Binance leads, the others trail it by a few events
  *   each); trades, book snapshots and deltas, top of book. The rate is market events (trades and
