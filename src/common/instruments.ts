@@ -15,8 +15,11 @@
  * Binance's USDⓈ-M and Bybit's linear perpetuals are spelled like spot (BTCUSDT): only the endpoint
  * tells them apart, and a spot feed's endpoint is the spot one. Any venue also takes Tickscope's
  * own BASE-QUOTE spelling (BTC-USDT, BTC/USDT, BTC_USDT) for spot.
+ *
+ * A venue of the venue list (venues.ts) that is not in these tables is a spot venue spelled
+ * BASE-QUOTE with no derivative ids known: adding a venue needs no line here unless its ids differ.
  */
-import type { VenueName } from './config.ts';
+import { VENUE_LIST, type VenueName } from './venues.ts';
 
 export type MarketType = 'spot' | 'perpetual' | 'future' | 'option' | 'index';
 
@@ -26,16 +29,11 @@ export interface InstrumentKind {
   name: string;
 }
 
-const VENUE_TITLE: Record<VenueName, string> = {
-  binance: 'Binance',
-  coinbase: 'Coinbase',
-  kraken: 'Kraken',
-  bybit: 'Bybit',
-  okx: 'OKX',
-};
+/** The venue's label (venues.ts), as the sentences name it. */
+const title = (venue: VenueName): string => VENUE_LIST.find((v) => v.name === venue)?.label ?? venue;
 
 /** What each venue's ids look like, for the sentence that refuses one that is none of them. */
-const EXAMPLES: Record<VenueName, string> = {
+const EXAMPLES: Partial<Record<VenueName, string>> = {
   binance:
     'spot BTCUSDT or BTC-USDT; perpetual BTCUSD_PERP, future BTCUSDT_250627, option BTC-250627-100000-C',
   coinbase: 'spot BTC-USD; perpetual BTC-PERP-INTX, future BIT-27JUN25-CDE',
@@ -111,7 +109,11 @@ const rule = (
 });
 
 const DDMMMYY = '(\\d{1,2}[A-Z]{3}\\d\\d)';
-const RULES: Record<VenueName, Rule[]> = {
+/**
+ * Each venue's derivative ids, in the order a symbol of no venue in particular tries them (the
+ * shapes overlap: OKX's BTC-USD-250627 before Bybit's, …).
+ */
+const RULES: Partial<Record<VenueName, Rule[]>> = {
   okx: [
     rule(`${T}-${T}-SWAP`, 'perpetual', 'an OKX perpetual swap'),
     rule(`${T}-${T}-(\\d{6})`, 'future', 'an OKX dated future', yymmdd),
@@ -145,7 +147,7 @@ const RULES: Record<VenueName, Rule[]> = {
 
 /** The derivative (or index) a venue's id names; null when it is not one of the venue's derivative ids. */
 function derivative(venue: VenueName, s: string): InstrumentKind | null {
-  for (const r of RULES[venue]) {
+  for (const r of RULES[venue] ?? []) {
     const m = r.re.exec(s);
     if (m && (!r.date || r.date(m[1]!) !== null)) return { type: r.type, name: r.name(m) };
   }
@@ -161,14 +163,17 @@ export function instrumentKind(venue: VenueName, symbol: string): InstrumentKind
   const d = derivative(venue, s);
   if (d) return d;
   // A derivative's shape with a date that is none (BTC-31JUN25) is no spot market either.
-  if (RULES[venue].some((r) => r.re.test(s))) return null;
+  if ((RULES[venue] ?? []).some((r) => r.re.test(s))) return null;
   if (SPOT_ONE.test(s) || SPOT_TWO.test(s))
-    return { type: 'spot', name: `a ${VENUE_TITLE[venue]} spot market` };
+    return { type: 'spot', name: `${article(title(venue))} spot market` };
   return null;
 }
 
 /** The venues in the order their derivative ids are tried for a symbol of no venue in particular. */
-const VENUE_ORDER: readonly VenueName[] = ['okx', 'binance', 'bybit', 'kraken', 'coinbase'];
+const VENUE_ORDER = Object.keys(RULES) as VenueName[];
+
+/** "an OKX", "a Binance". */
+const article = (name: string): string => `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
 
 const LATER = 'Tickscope reads spot markets only for now (derivatives come in a later issue)';
 
@@ -181,7 +186,7 @@ export function symbolRefusal(venue: VenueName | null, symbol: string): string |
   if (venue !== null) {
     const k = instrumentKind(venue, s);
     if (k === null)
-      return `is not ${venue === 'okx' ? 'an' : 'a'} ${VENUE_TITLE[venue]} instrument id (${EXAMPLES[venue]})`;
+      return `is not ${article(title(venue))} instrument id (${EXAMPLES[venue] ?? 'spot BTC-USDT'})`;
     if (k.type === 'index') return `is ${k.name}`;
     if (k.type !== 'spot') return `is ${k.name}: ${LATER}`;
     return null;
@@ -193,7 +198,7 @@ export function symbolRefusal(venue: VenueName | null, symbol: string): string |
       return `is ${k.name}: the simulator, like the live feeds, reads spot markets only for now (derivatives come in a later issue)`;
   }
   // A derivative's shape with a date that is none (BTC-31JUN25): no venue's spot market either.
-  if (VENUE_ORDER.some((v) => RULES[v].some((r) => r.re.test(s)))) return 'is not a symbol';
+  if (VENUE_ORDER.some((v) => RULES[v]!.some((r) => r.re.test(s)))) return 'is not a symbol';
   if (SPOT_ONE.test(s) || SPOT_TWO.test(s)) return null;
   return 'is not a symbol';
 }
@@ -308,5 +313,8 @@ export function venueSpotSymbol(venue: VenueName, symbol: string): string {
       return toBaseQuote(symbol);
     case 'kraken':
       return krakenV2Symbol(symbol);
+    default:
+      // A venue without a spelling of its own here: Tickscope's BASE-QUOTE.
+      return toBaseQuote(symbol);
   }
 }

@@ -6,6 +6,8 @@
  * bare numbers keep their source text (JSON.parse source-text access) for the fraction digits.
  * Duplicate keys follow JSON.parse (the last one wins).
  */
+
+import type { VenueName } from '../../src/common/venues.ts';
 import { UNESCAPED } from '../../src/main/feeds/json-scan.ts';
 import {
   type FeedMessage,
@@ -20,7 +22,7 @@ import {
   TRADE_STRIDE,
 } from '../../src/main/feeds/venues/message.ts';
 
-export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
+export type { VenueName };
 export type KindName =
   | 'malformed'
   | 'trades'

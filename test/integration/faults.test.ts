@@ -9,7 +9,7 @@ import { Venue } from '../../src/common/record.ts';
 import { sourceFeedWorkerUrl } from '../../src/main/cli/paths.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
-import { BinanceSim } from '../../src/main/sim/binance-sim.ts';
+import { VenueSim } from '../../src/main/sim/venue-sim.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -25,7 +25,15 @@ async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Pro
 }
 
 async function setup(name: string) {
-  const sim = await BinanceSim.start({ port: 0, rate: 500, seed: 21, pingIntervalMs: 100 });
+  // Binance's trade-only stream, as the engine's default feed reads it.
+  const sim = await VenueSim.start({
+    mode: 'trades',
+    port: 0,
+    rate: 500,
+    seed: 21,
+    pingIntervalMs: 100,
+    stallMs: 1200,
+  });
   cleanups.push(() => sim.close());
   const states: number[] = [];
   const logs: string[] = [];
@@ -34,7 +42,7 @@ async function setup(name: string) {
       feedId: 1,
       venue: Venue.binance,
       name,
-      url: sim.url,
+      url: sim.baseUrl,
       symbols: ['BTCUSDT', 'ETHUSDT'],
       staleAfterMs: 400,
       backoffInitialMs: 20,
@@ -72,7 +80,7 @@ test('malformed frame: counted and reported, the connection stays up', async () 
     logs.some((l) => l.includes('bad JSON syntax')),
     logs.join('\n'),
   );
-  assert.equal(sim.stats().faults.malformed, 1);
+  assert.equal(sim.stats().venues.binance.malformed, 1);
 });
 
 test('oversized frame: refused by maxPayload, counted as malformed, reconnected', async () => {
@@ -89,7 +97,7 @@ test('oversized frame: refused by maxPayload, counted as malformed, reconnected'
 
 test('stalled feed (no trades, no pings): detected as stale, reconnected, trading again', async () => {
   const { sim, feed, states } = await setup('stall');
-  sim.inject('stall', 1200);
+  sim.inject('stall');
   await until('stale detected', () => states.includes(FeedState.stale));
   await tradingAgain(feed);
   assert.ok(feed.stats[FeedStat.reconnects]! >= 1);

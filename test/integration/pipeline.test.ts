@@ -12,7 +12,7 @@ import { sourceFeedWorkerUrl } from '../../src/main/cli/paths.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
 import { MetricsReader } from '../../src/main/metrics/metrics-reader.ts';
-import { BinanceSim } from '../../src/main/sim/binance-sim.ts';
+import { VenueSim } from '../../src/main/sim/venue-sim.ts';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
 const cleanups: (() => Promise<void>)[] = [];
@@ -63,16 +63,24 @@ function drainLossless(reader: RingReader, seen: Seen): void {
 
 test('every trade sent over loopback is received exactly once, in order, with both latency stages measured', async () => {
   const total = 30_000;
-  const sim = await BinanceSim.start({
+  const sim = await VenueSim.start({
+    mode: 'trades',
     port: 0,
     rate: 20_000,
     seed: 7,
     symbols: SYMBOLS,
-    maxMessages: total,
+    maxEvents: total,
   });
   cleanups.push(() => sim.close());
   const feed = new FeedHost(
-    { feedId: 1, venue: Venue.binance, name: 'it', url: sim.url, symbols: SYMBOLS, ringCapacity: 1 << 16 },
+    {
+      feedId: 1,
+      venue: Venue.binance,
+      name: 'it',
+      url: sim.baseUrl,
+      symbols: SYMBOLS,
+      ringCapacity: 1 << 16,
+    },
     sourceFeedWorkerUrl(),
     { onChange() {}, onLog() {} },
   );
@@ -94,7 +102,7 @@ test('every trade sent over loopback is received exactly once, in order, with bo
   metrics.drain();
 
   const stats = sim.stats();
-  assert.equal(stats.tradesSent, total, 'the simulator sent exactly maxMessages trades');
+  assert.equal(stats.venues.binance.trades, total, 'the simulator sent exactly maxEvents trades');
   assert.equal(seen.count, total, 'received = sent');
   assert.equal(seen.duplicatesOrGaps, 0, 'trade ids contiguous per instrument: no loss, no duplicate');
   assert.equal(seen.corrupt, 0);
@@ -122,11 +130,18 @@ test('every trade sent over loopback is received exactly once, in order, with bo
 });
 
 test('a dropped connection reconnects with backoff, resubscribes and keeps every id in order per connection', async () => {
-  const sim = await BinanceSim.start({ port: 0, rate: 2_000, seed: 9, symbols: SYMBOLS });
+  const sim = await VenueSim.start({ mode: 'trades', port: 0, rate: 2_000, seed: 9, symbols: SYMBOLS });
   cleanups.push(() => sim.close());
   const states: number[] = [];
   const feed = new FeedHost(
-    { feedId: 2, venue: Venue.binance, name: 'drop', url: sim.url, symbols: SYMBOLS, backoffInitialMs: 50 },
+    {
+      feedId: 2,
+      venue: Venue.binance,
+      name: 'drop',
+      url: sim.baseUrl,
+      symbols: SYMBOLS,
+      backoffInitialMs: 50,
+    },
     sourceFeedWorkerUrl(),
     {
       onChange() {
@@ -143,7 +158,7 @@ test('a dropped connection reconnects with backoff, resubscribes and keeps every
     drainLossless(lossless, seen);
     return seen.count > 200;
   });
-  sim.dropConnections();
+  sim.inject('disconnect');
   await until('reconnected and trading again', () => {
     drainLossless(lossless, seen);
     return seen.connections.size === 2 && feed.state === FeedState.live;
@@ -155,10 +170,17 @@ test('a dropped connection reconnects with backoff, resubscribes and keeps every
 });
 
 test('overflow: a lossless reader a full ring behind makes writes return to the sender, carried in a gap record', async () => {
-  const sim = await BinanceSim.start({ port: 0, rate: 2_000, seed: 11, symbols: SYMBOLS });
+  const sim = await VenueSim.start({ mode: 'trades', port: 0, rate: 2_000, seed: 11, symbols: SYMBOLS });
   cleanups.push(() => sim.close());
   const feed = new FeedHost(
-    { feedId: 4, venue: Venue.binance, name: 'overflow', url: sim.url, symbols: SYMBOLS, ringCapacity: 64 },
+    {
+      feedId: 4,
+      venue: Venue.binance,
+      name: 'overflow',
+      url: sim.baseUrl,
+      symbols: SYMBOLS,
+      ringCapacity: 64,
+    },
     sourceFeedWorkerUrl(),
     { onChange() {}, onLog() {} },
   );
@@ -192,6 +214,6 @@ test('overflow: a lossless reader a full ring behind makes writes return to the 
   drain();
   assert.equal(trades, feed.stats[FeedStat.trades], 'every record written was read');
   assert.equal(gapCount, feed.stats[FeedStat.dropped], 'every returned write is counted in a gap record');
-  assert.equal(trades + gapCount, sim.stats().tradesSent, 'sent = received + counted as lost');
+  assert.equal(trades + gapCount, sim.stats().venues.binance.trades, 'sent = received + counted as lost');
   assert.ok(stalled.returns >= gapCount, 'the ring counted the returns too');
 });

@@ -26,7 +26,7 @@ import { Engine } from '../../src/main/engine/engine.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
 import { Recorder } from '../../src/main/recorder/recorder.ts';
 import { openSession, readRecords } from '../../src/main/recorder/session-reader.ts';
-import { VENUES, VenueSim } from '../../src/main/sim/venue-sim.ts';
+import { VENUE_NAMES, VenueSim } from '../../src/main/sim/venue-sim.ts';
 
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'tickscope-record-venues-'));
@@ -188,7 +188,7 @@ test('an engine holding its feeds writes nothing until startFeeds: a recorder ho
   }
 });
 
-for (const venue of VENUES) {
+for (const venue of VENUE_NAMES) {
   for (const speed of Object.keys(RATES) as (keyof typeof RATES)[]) {
     test(`record ${venue}, ${speed} feed: exit 0, the summary, every record from the first`, async () => {
       const urls = sims[speed]!.urls[venue];
@@ -228,7 +228,7 @@ test('record on the embedded simulator, all five venues at once: every book from
   const r = await tickscope([
     'record',
     '--sim-venues',
-    VENUES.join(','),
+    VENUE_NAMES.join(','),
     '--symbols',
     SYMBOLS.join(','),
     '--rate',
@@ -244,11 +244,11 @@ test('record on the embedded simulator, all five venues at once: every book from
   assert.equal(s.records, s.written);
   const back = await checkBooksStartWithReset(dir);
   assert.equal(back.records, s.records);
-  const expected = VENUES.filter(snapshotOnSubscribe).flatMap((v) => SYMBOLS.map((x) => `${v}:${x}`));
+  const expected = VENUE_NAMES.filter(snapshotOnSubscribe).flatMap((v) => SYMBOLS.map((x) => `${v}:${x}`));
   for (const e of expected) assert.ok(back.symbols.includes(e), `${e} recorded: ${back.symbols.join(' ')}`);
 });
 
-for (const venue of VENUES) {
+for (const venue of VENUE_NAMES) {
   for (const speed of Object.keys(RATES) as (keyof typeof RATES)[]) {
     test(`watch ${venue}, ${speed} feed: exit 0 and the summary`, async () => {
       const urls = sims[speed]!.urls[venue];

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { FeedCounter, FeedState, type FeedStatus } from '../../src/common/feed-model.ts';
 import { createDecodedFrame, decodeFrame } from '../../src/common/frame.ts';
+import { VENUE_NAMES } from '../../src/common/venues.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
@@ -60,23 +61,23 @@ const post = (url: string, body: string, headers: Record<string, string> = {}) =
     body,
   });
 
-test('serve --config: five simulated venues live with books; settings applied, saved, and refused when bad', async () => {
+test('serve --config: every simulated venue live with books; settings applied, saved, and refused when bad', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tickscope-serve-'));
   const file = join(dir, 'config.json');
   const { child, url } = await start(['serve', '--port', '0', '--config', file]);
   try {
-    const five = await feedsWhen(
+    const all = await feedsWhen(
       url,
       (f) =>
-        f.length === 5 &&
+        f.length === VENUE_NAMES.length &&
         f.every((x) => x.state === FeedState.live && x.counters[FeedCounter.bookUpdates]! > 0),
     );
     assert.deepEqual(
-      five.map((f) => f.name),
-      ['binance-sim', 'coinbase-sim', 'kraken-sim', 'bybit-sim', 'okx-sim'],
+      all.map((f) => f.name),
+      VENUE_NAMES.map((v) => `${v}-sim`),
     );
     const got = (await (await fetch(`${url}api/config`)).json()) as { simulator: { venues: string[] } };
-    assert.equal(got.simulator.venues.length, 5);
+    assert.equal(got.simulator.venues.length, VENUE_NAMES.length);
 
     // Refusals first: nothing changes.
     assert.equal((await post(url, '{"simulator":{"venues":["nyse"]}}')).status, 422);

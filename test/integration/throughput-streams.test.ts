@@ -11,13 +11,13 @@ import { FeedState, STREAM_COUNT, Stream } from '../../src/common/feed-model.ts'
 import { createDecodedFrame, decodeFrame, encodeFrame, measureFrame } from '../../src/common/frame.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
-import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/registry.ts';
+import { VENUE_NAMES, VENUE_SPECS } from '../../src/main/feeds/venues/registry.ts';
 import { MetricsReader } from '../../src/main/metrics/metrics-reader.ts';
 import { VenueSim } from '../../src/main/sim/venue-sim.ts';
 
 const workerUrl = new URL('../../src/main/feeds/feed-worker.ts', import.meta.url);
 const SYMBOLS = ['BTC-USDT', 'ETH-USDT'];
-const VENUES: VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+const VENUES = VENUE_NAMES;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,13 +10,13 @@ import { FeedState } from '../../src/common/feed-model.ts';
 import { RingReader } from '../../src/common/ring.ts';
 import { FeedHost } from '../../src/main/feeds/feed-host.ts';
 import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
-import { VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/registry.ts';
+import { VENUE_NAMES, VENUE_SPECS, type VenueName } from '../../src/main/feeds/venues/registry.ts';
 import { VenueSim } from '../../src/main/sim/venue-sim.ts';
 import { RecordBooks } from '../helpers/record-book.ts';
 
 const workerUrl = new URL('../../src/main/feeds/feed-worker.ts', import.meta.url);
 const SYMBOLS = ['BTC-USDT', 'ETH-USDT'];
-const VENUES: VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+const VENUES = VENUE_NAMES;
 /** Levels compared per side: within every venue's subscribed depth. */
 const DEPTH = 10;
 

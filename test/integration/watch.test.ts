@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BinanceSim } from '../../src/main/sim/binance-sim.ts';
+import { VenueSim } from '../../src/main/sim/venue-sim.ts';
 
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
-const sims: BinanceSim[] = [];
+const sims: VenueSim[] = [];
 after(async () => {
   for (const s of sims) await s.close();
 });
@@ -40,7 +40,7 @@ function watch(args: string[]): Promise<{ code: number | null; lines: Record<str
 }
 
 test('watch --json: per-second lines, then a summary that matches what the server sent', async () => {
-  const sim = await BinanceSim.start({ port: 0, rate: 2000, seed: 5, maxMessages: 600 });
+  const sim = await VenueSim.start({ mode: 'trades', port: 0, rate: 2000, seed: 5, maxEvents: 600 });
   sims.push(sim);
   const { code, lines } = await watch([
     '--venue',
@@ -49,7 +49,7 @@ test('watch --json: per-second lines, then a summary that matches what the serve
     '--symbols',
     'BTCUSDT,ETHUSDT,SOLUSDT,BNBUSDT,XRPUSDT',
     '--url',
-    sim.url,
+    sim.baseUrl,
     '--duration',
     '3',
     '--json',
@@ -58,7 +58,7 @@ test('watch --json: per-second lines, then a summary that matches what the serve
   const summary = lines.at(-1)!;
   assert.equal(summary.summary, true);
   assert.ok(lines.length >= 3, 'per-second lines before the summary');
-  assert.equal(summary.trades, sim.stats().tradesSent, 'trades received = trades sent');
+  assert.equal(summary.trades, sim.stats().venues.binance.trades, 'trades received = trades sent');
   assert.equal(summary.trades, 600);
   assert.equal(summary.messages, 601, 'every trade plus the SUBSCRIBE acknowledgement');
   for (const k of ['gaps', 'resyncs', 'reconnects', 'malformed', 'checksumErrors', 'bookUpdates']) {
@@ -67,7 +67,7 @@ test('watch --json: per-second lines, then a summary that matches what the serve
 });
 
 test('watch stops at --max-messages', async () => {
-  const sim = await BinanceSim.start({ port: 0, rate: 1000, seed: 6 });
+  const sim = await VenueSim.start({ mode: 'trades', port: 0, rate: 1000, seed: 6 });
   sims.push(sim);
   const t0 = Date.now();
   const { code, lines } = await watch([
@@ -77,7 +77,7 @@ test('watch stops at --max-messages', async () => {
     '--symbols',
     'BTCUSDT',
     '--url',
-    sim.url,
+    sim.baseUrl,
     '--max-messages',
     '50',
     '--duration',

@@ -4,9 +4,11 @@
  * depth and place around the shared price a trader expects — checked at regular points all along,
  * not only at the end — and each venue trails the consensus by the lag its profile documents.
  */
+
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
+import { VENUE_NAMES } from '../../src/common/venues.ts';
 import {
   type BookEvent,
   BookModel,
@@ -17,7 +19,7 @@ import {
 
 /** The simulator's defaults (common/config.ts): three instruments on five venues, 600 events/s. */
 const SYMBOLS = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'];
-const VENUES = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+const VENUES = VENUE_NAMES;
 const DEFAULT_RATE = 600;
 /** What VenueSim gives the model at 'max', where it calls emitAt as fast as the sockets drain. */
 const MAX_RATE = 1_000_000;

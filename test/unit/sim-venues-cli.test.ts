@@ -2,11 +2,13 @@
  * `tickscope sim --venue …`: flag errors in process (one line, exit 2), and one bounded run as a
  * child process: the URLs line first (--json), a client on one venue, the JSON summary.
  */
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { VENUE_NAMES } from '../../src/common/venues.ts';
 import { simCommand } from '../../src/main/cli/sim-command.ts';
 import { connect, until } from './sim-venues-helpers.ts';
 
@@ -64,7 +66,7 @@ test('sim --venue all --json: URLs first, a working venue, a summary with per-ve
   try {
     await until(() => lines.length > 0, 8000, 'the URLs line');
     const { urls } = JSON.parse(lines[0]!) as { urls: Record<string, { ws: string; rest?: string }> };
-    assert.deepEqual(Object.keys(urls), ['binance', 'coinbase', 'kraken', 'bybit', 'okx']);
+    assert.deepEqual(Object.keys(urls), VENUE_NAMES);
     assert.match(urls.kraken!.ws, /\/v2$/);
     const c = await connect(urls.okx!.ws);
     c.send({ op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT' }] });

@@ -1,27 +1,31 @@
 /**
- * The Binance simulator over real sockets on 127.0.0.1, with real `ws` clients: endpoints and
- * stream forms, control requests and their error objects, the trade event's exact shape, time
- * units, trade-id continuity, maxMessages, rate, backpressure at 'max', ping/pong deadlines, the
+ * The simulator's trade-only Binance stream (VenueSim mode 'trades', the engine's default feed and
+ * the ingest benchmark's source) over real sockets on 127.0.0.1, with real `ws` clients: endpoints
+ * and stream forms, control requests and their error objects, the trade event's exact shape, time
+ * units, trade-id continuity, maxEvents, rate, backpressure at 'max', ping/pong deadlines, the
  * incoming-message limit and the connection faults. Every server is closed after its test.
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import WebSocket from 'ws';
-import { BinanceSim, type BinanceSimOptions } from '../../src/main/sim/binance-sim.ts';
+import { VenueSim, type VenueSimOptions, type VenueStats } from '../../src/main/sim/venue-sim.ts';
 
 const ALL = 'btcusdt@trade/ethusdt@trade/solusdt@trade/bnbusdt@trade/xrpusdt@trade';
-const sims: BinanceSim[] = [];
+const sims: VenueSim[] = [];
 const sockets: WebSocket[] = [];
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();
   for (const s of sims.splice(0)) await s.close();
 });
 
-async function sim(opts: BinanceSimOptions = {}): Promise<BinanceSim> {
-  const s = await BinanceSim.start({ port: 0, ...opts });
+async function sim(opts: VenueSimOptions = {}): Promise<VenueSim> {
+  const s = await VenueSim.start({ mode: 'trades', port: 0, ...opts });
   sims.push(s);
   return s;
 }
+
+/** The Binance venue's counters. */
+const binance = (s: VenueSim): VenueStats => s.stats().venues.binance;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -134,15 +138,18 @@ function assertTradeShape(t: Trade, unit: 'ms' | 'us'): void {
 
 test('url and port: ws://127.0.0.1:PORT; other interfaces are refused unless allowed', async () => {
   const s = await sim();
-  assert.equal(s.url, `ws://127.0.0.1:${s.port}`);
+  assert.equal(s.baseUrl, `ws://127.0.0.1:${s.port}`);
+  assert.deepEqual(s.venues, ['binance'], 'the venues that speak the trade-only stream');
+  assert.deepEqual(s.urls, { binance: { ws: `${s.baseUrl}/stream` } }, 'no REST: no books');
   assert.ok(s.port > 0);
-  await assert.rejects(BinanceSim.start({ host: '0.0.0.0' }), /loopback only/);
-  await assert.rejects(BinanceSim.start({ rate: 0.5 }), RangeError);
+  await assert.rejects(VenueSim.start({ mode: 'trades', host: '0.0.0.0' }), /loopback only/);
+  await assert.rejects(VenueSim.start({ mode: 'trades', rate: 0.5 }), RangeError);
+  await assert.rejects(VenueSim.start({ mode: 'trades', venues: ['okx'] }), /no trade-only stream/);
 });
 
 test('SUBSCRIBE on /stream: one ack, combined frames with every trade field; LIST_SUBSCRIPTIONS', async () => {
   const s = await sim({ rate: 500, seed: 3 });
-  const c = await connect(`${s.url}/stream`);
+  const c = await connect(`${s.baseUrl}/stream`);
   c.send({ method: 'SUBSCRIBE', params: ['btcusdt@trade', 'ethusdt@trade'], id: 1 });
   assert.deepEqual(JSON.parse(await c.next(hasId(1))), { result: null, id: 1 });
   const msg = JSON.parse(await c.next(isTrade));
@@ -158,12 +165,12 @@ test('SUBSCRIBE on /stream: one ack, combined frames with every trade field; LIS
   c.send({ method: 'GET_PROPERTY', params: ['combined'], id: 2 });
   assert.deepEqual(JSON.parse(await c.next(hasId(2))), { result: true, id: 2 });
   // A trade is written, then counted, once per listening connection.
-  assert.ok(s.stats().tradesSent >= c.trades().length);
+  assert.ok(binance(s).trades >= c.trades().length);
 });
 
 test('/stream?streams=a/b: combined frames for exactly those streams', async () => {
   const s = await sim({ rate: 1000, seed: 2 });
-  const c = await connect(`${s.url}/stream?streams=solusdt@trade/xrpusdt@trade`);
+  const c = await connect(`${s.baseUrl}/stream?streams=solusdt@trade/xrpusdt@trade`);
   await until(() => c.trades().length >= 30);
   const frames = c.messages.filter(isTrade).map((m) => JSON.parse(m));
   assert.ok(frames.length >= 30, `${frames.length} trades`);
@@ -176,9 +183,9 @@ test('/stream?streams=a/b: combined frames for exactly those streams', async () 
 
 test('raw /ws/<stream>: bare events; timeUnit=MICROSECOND (either case) switches E and T to µs', async () => {
   const s = await sim({ rate: 1000, seed: 4 });
-  const ms = await connect(`${s.url}/ws/btcusdt@trade`);
-  const us = await connect(`${s.url}/ws/btcusdt@trade?timeUnit=MICROSECOND`);
-  const us2 = await connect(`${s.url}/ws/btcusdt@trade?timeUnit=microsecond`);
+  const ms = await connect(`${s.baseUrl}/ws/btcusdt@trade`);
+  const us = await connect(`${s.baseUrl}/ws/btcusdt@trade?timeUnit=MICROSECOND`);
+  const us2 = await connect(`${s.baseUrl}/ws/btcusdt@trade?timeUnit=microsecond`);
   for (const [c, unit] of [
     [ms, 'ms'],
     [us, 'us'],
@@ -211,7 +218,7 @@ test('raw /ws/<stream>: bare events; timeUnit=MICROSECOND (either case) switches
 
 test('/ws + SUBSCRIBE sends raw events; SET_PROPERTY combined switches to the combined form', async () => {
   const s = await sim({ rate: 1000, seed: 6 });
-  const c = await connect(`${s.url}/ws`);
+  const c = await connect(`${s.baseUrl}/ws`);
   c.send({ method: 'GET_PROPERTY', params: ['combined'], id: 1 });
   assert.deepEqual(JSON.parse(await c.next(hasId(1))), { result: false, id: 1 });
   c.send({ method: 'SUBSCRIBE', params: ['btcusdt@trade'], id: 2 });
@@ -226,7 +233,7 @@ test('/ws + SUBSCRIBE sends raw events; SET_PROPERTY combined switches to the co
 
 test('UNSUBSCRIBE stops a stream; other valid streams and unknown symbols are acked and stay silent', async () => {
   const s = await sim({ rate: 2000, seed: 7 });
-  const c = await connect(`${s.url}/ws`);
+  const c = await connect(`${s.baseUrl}/ws`);
   c.send({
     method: 'SUBSCRIBE',
     params: ['btcusdt@trade', 'ethusdt@trade', 'btcusdt@depth@100ms', 'btcusdt@bookTicker', 'dogeusdt@trade'],
@@ -262,7 +269,7 @@ test('UNSUBSCRIBE stops a stream; other valid streams and unknown symbols are ac
 
 test('errors: the documented error objects, with the request id echoed', async () => {
   const s = await sim({ rate: 10, maxIncomingPerSec: 100 });
-  const c = await connect(`${s.url}/ws`);
+  const c = await connect(`${s.baseUrl}/ws`);
   const ask = async (req: unknown, id: unknown): Promise<unknown> => {
     c.send(req);
     return JSON.parse(await c.next(hasId(id)));
@@ -304,9 +311,9 @@ test('errors: the documented error objects, with the request id echoed', async (
     await c.next((m) => m.includes('9223372036854775807')),
     '{"result":[],"id":9223372036854775807}',
   );
-  const st = s.stats();
-  assert.equal(st.errorsSent, 8);
-  assert.equal(st.controlMessages, 9);
+  const st = binance(s);
+  assert.equal(st.errors, 8);
+  assert.equal(st.replies, 9);
 });
 
 test('handshake: unknown paths get 404, invalid stream names in the URL 400', async () => {
@@ -317,7 +324,7 @@ test('handshake: unknown paths get 404, invalid stream names in the URL 400', as
     ['/ws/BTCUSDT@trade', 400],
     ['/stream?streams=btcusdt@trade/nope', 400],
   ] as const) {
-    const ws = new WebSocket(`${s.url}${path}`);
+    const ws = new WebSocket(`${s.baseUrl}${path}`);
     sockets.push(ws);
     const got = await new Promise<number>((resolve) => {
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
@@ -330,31 +337,35 @@ test('handshake: unknown paths get 404, invalid stream names in the URL 400', as
 
 test('more than 5 incoming messages in a second closes the connection; 5 do not', async () => {
   const s = await sim({ rate: 10 });
-  const ok = await connect(`${s.url}/ws`);
+  const ok = await connect(`${s.baseUrl}/ws`);
   for (let i = 0; i < 5; i++) ok.send({ method: 'LIST_SUBSCRIPTIONS', id: i });
   await ok.next(hasId(4));
-  const c = await connect(`${s.url}/ws`);
+  const c = await connect(`${s.baseUrl}/ws`);
   for (let i = 0; i < 7; i++) c.send({ method: 'LIST_SUBSCRIPTIONS', id: i });
   assert.equal((await c.closed).code, 1008);
   assert.equal(ok.ws.readyState, WebSocket.OPEN);
 });
 
-test('maxMessages: exactly N trades over all symbols, ids contiguous per symbol, then silence', async () => {
-  const s = await sim({ rate: 'max', seed: 5, maxMessages: 5000 });
-  const c = await connect(`${s.url}/stream?streams=${ALL}`);
+test('maxEvents: exactly N trades over all symbols, ids contiguous per symbol, then silence', async () => {
+  const s = await sim({ rate: 'max', seed: 5, maxEvents: 5000 });
+  const c = await connect(`${s.baseUrl}/stream?streams=${ALL}`);
   await until(() => c.trades().length >= 5000);
   await sleep(200);
   const trades = c.trades();
   assert.equal(trades.length, 5000);
-  const st = s.stats();
-  assert.equal(st.tradesGenerated, 5000);
-  assert.equal(st.tradesSent, 5000);
+  assert.equal(s.stats().tradesGenerated, 5000);
+  const st = binance(s);
+  assert.equal(st.trades, 5000);
   assert.equal(
-    Object.values(st.sentBySymbol).reduce((a, b) => a + b, 0),
+    Object.values(st.tradesBySymbol).reduce((a, b) => a + b, 0),
     5000,
   );
+  for (const [symbol, n] of Object.entries(st.tradesBySymbol))
+    assert.equal(n, trades.filter((t) => t.s === symbol).length, symbol);
+  // Nothing but trades went out (no replies, no pings in this window): every byte is a trade's.
+  assert.equal(st.messages, c.messages.length);
   assert.equal(
-    st.bytesSent,
+    st.bytes,
     c.messages.filter(isTrade).reduce((a, m) => a + m.length, 0),
   );
   const last = new Map<string, number>();
@@ -365,17 +376,17 @@ test('maxMessages: exactly N trades over all symbols, ids contiguous per symbol,
   }
   assert.equal(last.size, 5);
   // A new listener after the limit hears nothing either.
-  const late = await connect(`${s.url}/ws/btcusdt@trade`);
+  const late = await connect(`${s.baseUrl}/ws/btcusdt@trade`);
   await sleep(100);
   assert.equal(late.trades().length, 0);
 });
 
 test('trades are generated only while someone listens to a trade stream', async () => {
   const s = await sim({ rate: 2000, seed: 8 });
-  const idle = await connect(`${s.url}/ws/btcusdt@depth`);
+  const idle = await connect(`${s.baseUrl}/ws/btcusdt@depth`);
   await sleep(150);
   assert.equal(s.stats().tradesGenerated, 0, 'nobody on a trade stream');
-  const c = await connect(`${s.url}/ws/btcusdt@trade`);
+  const c = await connect(`${s.baseUrl}/ws/btcusdt@trade`);
   await until(() => c.trades().length > 10);
   c.ws.close();
   await c.closed;
@@ -387,23 +398,22 @@ test('trades are generated only while someone listens to a trade stream', async 
 });
 
 test('a trade sent to two connections counts twice', async () => {
-  const s = await sim({ rate: 'max', seed: 9, maxMessages: 1000 });
-  const b = await connect(`${s.url}/ws`);
+  const s = await sim({ rate: 'max', seed: 9, maxEvents: 1000 });
+  const b = await connect(`${s.baseUrl}/ws`);
   b.send({ method: 'SUBSCRIBE', params: ALL.split('/'), id: 1 });
   await b.next(hasId(1));
   // The generator starts with b: a may join after some trades.
-  const a = await connect(`${s.url}/stream?streams=${ALL}`);
+  const a = await connect(`${s.baseUrl}/stream?streams=${ALL}`);
   await until(() => b.trades().length >= 1000);
   await sleep(100);
-  const st = s.stats();
-  assert.equal(st.tradesGenerated, 1000);
+  assert.equal(s.stats().tradesGenerated, 1000);
   assert.equal(b.trades().length, 1000);
-  assert.equal(st.tradesSent, a.trades().length + b.trades().length);
+  assert.equal(binance(s).trades, a.trades().length + b.trades().length);
 });
 
 test('rate is roughly honoured over a bounded run (bursty, so loose bounds)', async () => {
   const s = await sim({ rate: 2000, seed: 1 });
-  const c = await connect(`${s.url}/stream?streams=${ALL}`);
+  const c = await connect(`${s.baseUrl}/stream?streams=${ALL}`);
   const t0 = Date.now();
   await sleep(2000);
   const n = c.trades().length;
@@ -411,12 +421,12 @@ test('rate is roughly honoured over a bounded run (bursty, so loose bounds)', as
   // Calm periods run at 9/16 of the mean and bursts at 8× that: a 2 s window sees 0.5×–4×.
   assert.ok(n > 0.3 * expected && n < 4 * expected, `${n} trades for ${expected.toFixed(0)} expected`);
   // Frames may still be in flight when we count: sent ≥ received.
-  assert.ok(s.stats().tradesSent >= n);
+  assert.ok(binance(s).trades >= n);
 });
 
 test("rate 'max': fast, and paced by the socket: a client that stops reading stops the generator", async () => {
   const s = await sim({ rate: 'max', seed: 10 });
-  const c = await connect(`${s.url}/stream?streams=${ALL}`);
+  const c = await connect(`${s.baseUrl}/stream?streams=${ALL}`);
   await until(() => c.trades().length >= 20_000);
   assert.ok(c.trades().length >= 20_000, 'at least tens of thousands a second');
   c.ws.pause();
@@ -440,8 +450,8 @@ test("rate 'max': fast, and paced by the socket: a client that stops reading sto
 test('the server pings; a client that never answers is cut, one that answers stays', async () => {
   // Pongs count toward the 5 incoming messages a second: ping at most 4 times a second.
   const s = await sim({ rate: 10, pingIntervalMs: 250, pongTimeoutMs: 400 });
-  const silent = await connect(`${s.url}/ws`, { autoPong: false });
-  const polite = await connect(`${s.url}/ws`);
+  const silent = await connect(`${s.baseUrl}/ws`, { autoPong: false });
+  const polite = await connect(`${s.baseUrl}/ws`);
   let pings = 0;
   silent.ws.on('ping', () => pings++);
   const { code } = await silent.closed;
@@ -453,7 +463,7 @@ test('the server pings; a client that never answers is cut, one that answers sta
 
 test('unsolicited pongs do not keep a connection alive', async () => {
   const s = await sim({ rate: 10, pingIntervalMs: 100, pongTimeoutMs: 300 });
-  const c = await connect(`${s.url}/ws`, { autoPong: false });
+  const c = await connect(`${s.baseUrl}/ws`, { autoPong: false });
   const timer = setInterval(() => c.ws.pong(), 250); // 4/s: under the incoming limit
   try {
     assert.equal((await c.closed).code, 1006);
@@ -462,25 +472,26 @@ test('unsolicited pongs do not keep a connection alive', async () => {
   }
 });
 
-test('dropConnections cuts every client abruptly; new connections still work', async () => {
+test('the disconnect fault cuts every client abruptly; new connections still work', async () => {
   const s = await sim({ rate: 500 });
-  const a = await connect(`${s.url}/ws/btcusdt@trade`);
-  const b = await connect(`${s.url}/stream?streams=ethusdt@trade`);
-  await until(() => s.stats().connections === 2);
-  s.dropConnections();
+  const a = await connect(`${s.baseUrl}/ws/btcusdt@trade`);
+  const b = await connect(`${s.baseUrl}/stream?streams=ethusdt@trade`);
+  await until(() => binance(s).connections === 2);
+  assert.deepEqual(s.inject('disconnect'), ['binance']);
   assert.equal((await a.closed).code, 1006);
   assert.equal((await b.closed).code, 1006);
-  await until(() => s.stats().connections === 0);
-  assert.equal(s.stats().connections, 0);
-  const c = await connect(`${s.url}/ws/btcusdt@trade`);
+  await until(() => binance(s).connections === 0);
+  assert.equal(binance(s).connections, 0);
+  assert.equal(binance(s).disconnects, 2);
+  const c = await connect(`${s.baseUrl}/ws/btcusdt@trade`);
   assert.equal(JSON.parse(await c.next(isTrade)).s, 'BTCUSDT');
 });
 
 test('serverShutdown notice, connection lifetime, and close() ends every connection', async () => {
   const s = await sim({ rate: 10, maxConnectionMs: 300 });
-  const raw = await connect(`${s.url}/ws`);
-  const combined = await connect(`${s.url}/stream`);
-  s.announceShutdown();
+  const raw = await connect(`${s.baseUrl}/ws`);
+  const combined = await connect(`${s.baseUrl}/stream`);
+  assert.deepEqual(s.announceShutdown(), ['binance']);
   const r = JSON.parse(await raw.next());
   assert.deepEqual(Object.keys(r), ['e', 'E']);
   assert.equal(r.e, 'serverShutdown');
@@ -490,7 +501,7 @@ test('serverShutdown notice, connection lifetime, and close() ends every connect
   assert.equal((await raw.closed).code, 1000, 'closed at the end of its lifetime');
 
   const s2 = await sim({ rate: 10 });
-  const c = await connect(`${s2.url}/ws/btcusdt@trade`);
+  const c = await connect(`${s2.baseUrl}/ws/btcusdt@trade`);
   await s2.close();
   assert.equal((await c.closed).code, 1006);
   await s2.close(); // idempotent

@@ -8,20 +8,20 @@
  * and OKX's checksums recomputed (and recomputed from the wire strings with zlib's CRC-32), and each
  * gap fixture breaks exactly once, at the documented line; parseIsoTimeTo agrees with Date.parse.
  */
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
+import { VENUE_NAMES } from '../../src/common/venues.ts';
 import { krakenChecksum, okxChecksum } from '../../src/main/feeds/book/checksum.ts';
 import { L2Book } from '../../src/main/feeds/book/l2-book.ts';
 import { parseIsoTimeTo } from '../../src/main/feeds/iso-time.ts';
 import { JsonScanner } from '../../src/main/feeds/json-scan.ts';
-import { decodeBinance, decodeBinanceDepthSnapshot } from '../../src/main/feeds/venues/binance.ts';
-import { decodeBybit } from '../../src/main/feeds/venues/bybit.ts';
-import { decodeCoinbase } from '../../src/main/feeds/venues/coinbase.ts';
-import { decodeKraken } from '../../src/main/feeds/venues/kraken.ts';
+import { decodeBinanceDepthSnapshot } from '../../src/main/feeds/venues/binance.ts';
 import { FeedMessage, MsgKind } from '../../src/main/feeds/venues/message.ts';
 import { decodeOkx } from '../../src/main/feeds/venues/okx.ts';
+import { VENUE_SPECS } from '../../src/main/feeds/venues/registry.ts';
 import {
   parseJson,
   Raw,
@@ -36,15 +36,9 @@ import {
 } from '../helpers/venue-reference.ts';
 
 const FIXTURES = new URL('../../../shared/fixtures/', import.meta.url);
-const VENUES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
-type Decode = (sc: JsonScanner, bytes: Uint8Array, len: number, msg: FeedMessage) => void;
-const DECODE: Record<VenueName, Decode> = {
-  binance: decodeBinance,
-  coinbase: decodeCoinbase,
-  kraken: decodeKraken,
-  bybit: decodeBybit,
-  okx: decodeOkx,
-};
+const VENUES = VENUE_NAMES;
+/** Each venue's decoder, as the feed worker runs it (its VenueSpec). */
+const DECODE = (venue: VenueName) => VENUE_SPECS[venue].decode;
 /** 1-based line of each gap file where the loss must be detected (protocols/README.md). */
 const GAP_LINE: Record<VenueName, number> = { binance: 20, coinbase: 23, kraken: 24, bybit: 21, okx: 23 };
 const KRAKEN_DEPTH = 10;
@@ -64,7 +58,7 @@ const msg = new FeedMessage();
 /** Our decoder on `bytes`, as a View (`reason` is msg.malformed). */
 function ours(venue: VenueName, bytes: Uint8Array): { view: View; reason: number } {
   msg.reset();
-  DECODE[venue](sc, bytes, bytes.length, msg);
+  DECODE(venue)(sc, bytes, bytes.length, msg);
   return { view: viewOf(bytes, msg, venue), reason: msg.malformed };
 }
 
@@ -637,7 +631,7 @@ function replay(venue: VenueName, file: string): Replay {
     const no = i + 1;
     const bytes = enc.encode(line);
     msg.reset();
-    DECODE[venue](sc, bytes, bytes.length, msg);
+    DECODE(venue)(sc, bytes, bytes.length, msg);
     const r = refDecode(venue, line);
     if (venue === 'coinbase') {
       // One counter per connection across all channels: any gap breaks every book.

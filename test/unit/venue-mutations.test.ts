@@ -13,18 +13,16 @@
  *    checksums, records), publishes the same records as the session as sent: same trades, books,
  *    instruments, times, sequences; no malformed frame, no gap.
  */
+
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { RecordFlag, RecordKind } from '../../src/common/record.ts';
+import { VENUE_NAMES } from '../../src/common/venues.ts';
 import { JsonScanner, SCAN_ERROR_NAMES } from '../../src/main/feeds/json-scan.ts';
-import { decodeBinance } from '../../src/main/feeds/venues/binance.ts';
-import { decodeBybit } from '../../src/main/feeds/venues/bybit.ts';
-import { decodeCoinbase } from '../../src/main/feeds/venues/coinbase.ts';
-import { decodeKraken } from '../../src/main/feeds/venues/kraken.ts';
 import { FeedMessage } from '../../src/main/feeds/venues/message.ts';
-import { decodeOkx } from '../../src/main/feeds/venues/okx.ts';
+import { VENUE_SPECS } from '../../src/main/feeds/venues/registry.ts';
 import { seededCheck } from '../helpers/fc-check.ts';
 import { FeedStat, type PlainRecord, runIngest } from '../helpers/ingest-harness.ts';
 import {
@@ -47,14 +45,9 @@ import { refDecode, type VenueName, viewOf } from '../helpers/venue-reference.ts
 const { check } = seededCheck('test/unit/venue-mutations.test.ts', 20_260_513);
 
 const FIXTURES = new URL('../../../shared/fixtures/', import.meta.url);
-const VENUES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
-const DECODE: Record<VenueName, typeof decodeOkx> = {
-  binance: decodeBinance,
-  coinbase: decodeCoinbase,
-  kraken: decodeKraken,
-  bybit: decodeBybit,
-  okx: decodeOkx,
-};
+const VENUES = VENUE_NAMES;
+/** Each venue's decoder, as the feed worker runs it (its VenueSpec). */
+const DECODE = (venue: VenueName) => VENUE_SPECS[venue].decode;
 function lines(name: string): string[] {
   return readFileSync(new URL(name, FIXTURES), 'utf8')
     .split('\n')
@@ -120,7 +113,7 @@ const enc = new TextEncoder();
 function decode(venue: VenueName, text: string) {
   const m = new FeedMessage();
   const b = enc.encode(text);
-  DECODE[venue](sc, b, b.length, m);
+  DECODE(venue)(sc, b, b.length, m);
   return { view: viewOf(b, m, venue), reason: SCAN_ERROR_NAMES[m.malformed]! };
 }
 

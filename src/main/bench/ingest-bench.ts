@@ -17,9 +17,10 @@ import { Off, RecordKind, Venue } from '../../common/record.ts';
 import { RingReader, RingView } from '../../common/ring.ts';
 import { FeedHost } from '../feeds/feed-host.ts';
 import { FeedStat } from '../feeds/feed-protocol.ts';
-import type { BinanceSimOptions, BinanceSimStats } from '../sim/binance-sim.ts';
+import type { VenueSimOptions } from '../sim/venue-sim.ts';
 import type { PeerJob, PeerReport, PeerSubject } from './ingest-peer-worker.ts';
 import type { ReplayOptions } from './ingest-replay-worker.ts';
+import type { SourceStats } from './ingest-sim-worker.ts';
 
 export type IngestSubject =
   | 'tickscope'
@@ -85,7 +86,7 @@ class SimWorker {
   }
 
   static start(
-    opts: Omit<BinanceSimOptions, 'log'>,
+    opts: Pick<VenueSimOptions, 'symbols' | 'rate' | 'maxEvents'>,
     source: Source = 'sim',
     streams: string[] = [],
     book = false,
@@ -97,7 +98,7 @@ class SimWorker {
             workerData: {
               symbols: opts.symbols ?? [SYMBOL],
               streams,
-              maxMessages: opts.maxMessages ?? Number.MAX_SAFE_INTEGER,
+              maxMessages: opts.maxEvents ?? Number.MAX_SAFE_INTEGER,
               book,
             } satisfies ReplayOptions,
             name: 'bench-replay',
@@ -117,9 +118,9 @@ class SimWorker {
     return this.worker.performance.eventLoopUtilization(prev);
   }
 
-  stats(): Promise<Pick<BinanceSimStats, 'tradesSent' | 'bytesSent'>> {
+  stats(): Promise<SourceStats> {
     return new Promise((resolve) => {
-      const onMessage = (m: { type: string; stats: BinanceSimStats }): void => {
+      const onMessage = (m: { type: string; stats: SourceStats }): void => {
         if (m.type !== 'stats') return;
         this.worker.off('message', onMessage);
         resolve(m.stats);
@@ -405,8 +406,8 @@ async function runOnce(spec: SubjectSpec, job: RunJob): Promise<RunResult> {
     {
       symbols: [SYMBOL],
       rate: job.rate,
-      // maxMessages counts trades: a live book stream is not capped by it (the run ends anyway).
-      ...(book && source === 'sim' ? {} : { maxMessages: job.expected }),
+      // maxEvents counts trades: a live book stream is not capped by it (the run ends anyway).
+      ...(book && source === 'sim' ? {} : { maxEvents: job.expected }),
     },
     source,
     spec.streams,

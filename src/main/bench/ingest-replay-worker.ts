@@ -3,9 +3,10 @@
  * own. At 'max' the simulator builds and sends every frame one by one (about 0.55 M frames/s on
  * this project's 2-core VM, its thread 100 % busy), below what a bare `ws` client can receive, so
  * it would be the limit of every fast subject. This server sends the simulator's own frames
- * instead — captured once from a real BinanceSim on the same stream (`btcusdt@trade`, combined
- * form, µs times), pre-framed, and written to the socket in 64 KiB chunks as fast as it drains —
- * so the subject, not the server, is the limit. The bytes on the wire are the simulator's; only
+ * instead — captured once from the real simulator's trade-only Binance stream (VenueSim mode
+ * 'trades') on the same stream (`btcusdt@trade`, combined form, µs times), pre-framed, and
+ * written to the socket in 64 KiB chunks as fast as it drains — so the subject, not the server,
+ * is the limit. The bytes on the wire are the simulator's; only
  * their E stamps are old, which is why latency is always measured against the live simulator.
  *
  * It speaks just enough of the protocol: the WebSocket handshake on any path, and to a text frame
@@ -17,7 +18,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { BinanceSim } from '../sim/binance-sim.ts';
+import { VenueSim } from '../sim/venue-sim.ts';
 
 export interface ReplayOptions {
   symbols: string[];
@@ -41,16 +42,17 @@ const CHUNK = 64 * 1024;
 
 /** Captures CAPTURE trade frames from a real simulator at 'max', on the stream the subjects read. */
 async function capture(): Promise<Buffer[]> {
-  // maxMessages counts trades; a stream of other events is captured until CAPTURE frames arrived.
+  // maxEvents counts trades; a stream of other events is captured until CAPTURE frames arrived.
   const trades = opts.streams.every((s) => s.endsWith('@trade'));
-  const sim = await BinanceSim.start({
+  const sim = await VenueSim.start({
+    mode: 'trades',
     symbols: opts.symbols,
     rate: 'max',
-    ...(trades ? { maxMessages: CAPTURE } : {}),
+    ...(trades ? { maxEvents: CAPTURE } : {}),
   });
   const frames: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
-    const ws = new WebSocket(`${sim.url}/stream?timeUnit=MICROSECOND`, { perMessageDeflate: false });
+    const ws = new WebSocket(`${sim.baseUrl}/stream?timeUnit=MICROSECOND`, { perMessageDeflate: false });
     ws.on('open', () => ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: opts.streams, id: 1 })));
     ws.on('message', (data: Buffer) => {
       if (data.includes('"result"')) return;

@@ -1,31 +1,34 @@
 /**
- * `tickscope sim`: the exchange simulator on its own, for pointing any Binance client at it.
- * Prints its URL on the first line of stdout (scripts wait for it), a stats line a second (JSON
- * lines with --json), and a summary when it stops (Ctrl-C, SIGTERM or --duration). --max-messages
- * ends the trading, not the process: clients stay connected and can drain what was sent.
- * Bad flags print one line to stderr and return 2.
+ * `tickscope sim`: the exchange simulator on its own, for pointing any client at it. Without
+ * --venue it runs Binance spot's trade-only stream (the simulator's mode 'trades') and prints its
+ * base URL; with --venue the order-book venues, one URL line per venue. Either way the first
+ * stdout line(s) are the URLs (scripts wait for them), then a stats line a second (JSON lines with
+ * --json), and a summary when it stops (Ctrl-C, SIGTERM or --duration). --max-messages ends the
+ * trading, not the process: clients stay connected and can drain what was sent. Bad flags print
+ * one line to stderr and return 2.
  */
-import { BinanceSim, SIM_FAULTS, type SimFault } from '../sim/binance-sim.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import {
   parseFaultSchedule,
   type ScheduledFault,
+  TRADE_FAULTS,
   VENUE_FAULTS,
-  VENUES,
+  VENUE_NAMES,
   type VenueName,
   VenueSim,
+  type VenueSimStats,
 } from '../sim/venue-sim.ts';
 import { intFlag, numberFlag, parseFlags, rateFlag, symbolsFlag, UsageError } from './args.ts';
 import { untilStopped } from './until-stopped.ts';
 
 export const SIM_USAGE = `usage: tickscope sim [--port N] [--rate R|max] [--symbols A,B] [--seed N] [--max-messages N]
-                    [--duration S] [--json] [--faults disconnect,malformed,oversized,stall] [--fault-every S]
+                    [--duration S] [--json] [--faults ${TRADE_FAULTS.join(',')}] [--fault-every S]
        tickscope sim --venue V[,V…]|all [--rate R|max] [--faults LIST] [--symbols A,B] [--port P] [--seed S]
                     [--okx-checksum real|zero] [--max-messages N] [--duration S] [--json]
   Without --venue: Binance spot's public trade stream on ws://127.0.0.1:PORT (/ws, /ws/<stream>,
   /stream?streams=…; SUBSCRIBE etc.); --rate is trades per second over all symbols; --faults
   injects one fault every --fault-every seconds (default 5), round-robin.
-  With --venue (${VENUES.join(', ')}): order books, trades and top of book in each venue's
+  With --venue (${VENUE_NAMES.join(', ')}): order books, trades and top of book in each venue's
   protocol on one port; prints one line per venue, 'VENUE WS_URL [REST_URL]'. Each venue has its own
   books around one shared price per instrument. --rate is market events (trades + book changes) per
   second on each venue; --max-messages caps the events over all venues.
@@ -39,29 +42,37 @@ function venuesFlag(value: string | undefined): VenueName[] | null {
     .split(',')
     .map((v) => v.trim().toLowerCase())
     .filter(Boolean);
-  if (list.length === 1 && list[0] === 'all') return [...VENUES];
+  if (list.length === 1 && list[0] === 'all') return [...VENUE_NAMES];
   if (list.length === 0) throw new UsageError('--venue needs at least one venue');
   for (const v of list) {
-    if (!(VENUES as readonly string[]).includes(v))
-      throw new UsageError(`--venue: unknown venue '${v}' (known: ${VENUES.join(', ')}, or all)`);
+    if (!(VENUE_NAMES as readonly string[]).includes(v))
+      throw new UsageError(`--venue: unknown venue '${v}' (known: ${VENUE_NAMES.join(', ')}, or all)`);
   }
   return list as VenueName[];
 }
 
-function faultsFlag(value: string | undefined): SimFault[] {
+/**
+ * The trade stream's --faults: a plain list, injected one every `everyMs`, round-robin — as a
+ * schedule, fault k first at (k + 1) × everyMs and then every n × everyMs.
+ */
+function roundRobin(value: string | undefined, everyMs: number): ScheduledFault[] {
   if (value === undefined) return [];
   const list = value
     .split(',')
     .map((f) => f.trim())
     .filter(Boolean);
   for (const f of list) {
-    if (!(SIM_FAULTS as readonly string[]).includes(f)) {
+    if (!(TRADE_FAULTS as readonly string[]).includes(f)) {
       if ((VENUE_FAULTS as readonly string[]).includes(f.split(/[:@]/)[0]!) || f.includes('@'))
-        throw new UsageError(`--faults: '${f}' needs --venue (the multi-venue simulator)`);
-      throw new UsageError(`--faults: unknown fault '${f}' (known: ${SIM_FAULTS.join(', ')})`);
+        throw new UsageError(`--faults: '${f}' needs --venue (the order-book simulator)`);
+      throw new UsageError(`--faults: unknown fault '${f}' (known: ${TRADE_FAULTS.join(', ')})`);
     }
   }
-  return list as SimFault[];
+  return list.map((f, k) => ({
+    fault: f as ScheduledFault['fault'],
+    atMs: (k + 1) * everyMs,
+    everyMs: list.length * everyMs,
+  }));
 }
 
 interface SimFlags {
@@ -73,8 +84,7 @@ interface SimFlags {
   duration: number;
   symbols: string[];
   json: boolean;
-  faults: SimFault[];
-  faultEvery: number;
+  /** null: the trade-only Binance stream. */
   venues: VenueName[] | null;
   schedule: ScheduledFault[];
   okxChecksum: 'real' | 'zero';
@@ -98,7 +108,8 @@ function parseSimFlags(argv: string[]): SimFlags {
   const venues = venuesFlag(values.venue);
   const faultEvery = numberFlag(values['fault-every'], 'fault-every', 0.1, 3600, 5);
   let schedule: ScheduledFault[] = [];
-  if (venues !== null && values.faults !== undefined) {
+  if (venues === null) schedule = roundRobin(values.faults, faultEvery * 1000);
+  else if (values.faults !== undefined) {
     try {
       schedule = parseFaultSchedule(values.faults, faultEvery * 1000);
     } catch (err) {
@@ -126,11 +137,84 @@ function parseSimFlags(argv: string[]): SimFlags {
     duration,
     symbols: symbolsFlag(values.symbols, 'symbols', [...DEFAULT_SYMBOLS]),
     json: values.json === true,
-    faults: venues === null ? faultsFlag(values.faults) : [],
-    faultEvery,
     venues,
     schedule,
     okxChecksum: okx,
+  };
+}
+
+/** How one mode shows itself: its URL lines, a banner, a line a second and the summary. */
+interface Display {
+  urls(sim: VenueSim): string[];
+  banner(sim: VenueSim): string;
+  line(t: number, now: VenueSimStats, last: VenueSimStats): Record<string, unknown>;
+  text(line: Record<string, unknown>): string;
+  summary(s: VenueSimStats): Record<string, unknown>;
+  summaryText(s: VenueSimStats): string;
+}
+
+/** The trade-only stream, shown as Binance's trade simulator always was (scripts read these keys). */
+function tradesDisplay(f: SimFlags): Display {
+  return {
+    urls: (sim) => [sim.baseUrl],
+    banner: (sim) =>
+      `simulator: Binance spot protocol on ${sim.baseUrl} — ${f.symbols.join(', ')} at ${f.rate} trades/s, seed ${f.seed}`,
+    line: (t, now, last) => ({
+      t,
+      connections: now.venues.binance.connections,
+      tradesPerSec: now.venues.binance.trades - last.venues.binance.trades,
+      bytesPerSec: now.venues.binance.bytes - last.venues.binance.bytes,
+      tradesSent: now.venues.binance.trades,
+      tradesGenerated: now.tradesGenerated,
+    }),
+    text: (l) =>
+      `${l.t}s  ${l.connections} conn  ${l.tradesPerSec} trades/s  ${((l.bytesPerSec as number) / 1024).toFixed(1)} KiB/s  ${l.tradesSent} sent`,
+    summary: (s) => {
+      const b = s.venues.binance;
+      return {
+        connections: b.connections,
+        tradesGenerated: s.tradesGenerated,
+        tradesSent: b.trades,
+        bytesSent: b.bytes,
+        sentBySymbol: b.tradesBySymbol,
+        controlMessages: b.replies,
+        errorsSent: b.errors,
+        venues: s.venues,
+      };
+    },
+    summaryText: (s) => {
+      const b = s.venues.binance;
+      return `summary: ${b.trades} trades sent (${s.tradesGenerated} generated), ${b.bytes} bytes, ${b.replies} control replies, ${b.errors} errors`;
+    },
+  };
+}
+
+function venuesDisplay(f: SimFlags, venues: VenueName[]): Display {
+  return {
+    urls: (sim) =>
+      f.json
+        ? [JSON.stringify({ urls: sim.urls })]
+        : venues.map((v) => [v, sim.urls[v].ws, sim.urls[v].rest].filter(Boolean).join(' ')),
+    banner: () =>
+      `simulator: ${venues.join(', ')} — ${f.symbols.join(', ')} at ${f.rate} events/s a venue, seed ${f.seed}${f.schedule.length > 0 ? `, faults ${f.schedule.map((x) => x.fault + (x.venue ? `:${x.venue}` : '')).join(', ')}` : ''}`,
+    line: (t, now, last) => {
+      const per: Record<string, { connections: number; messagesPerSec: number; messages: number }> = {};
+      for (const v of venues) {
+        per[v] = {
+          connections: now.venues[v].connections,
+          messagesPerSec: now.venues[v].messages - last.venues[v].messages,
+          messages: now.venues[v].messages,
+        };
+      }
+      return { t, eventsPerSec: now.events - last.events, events: now.events, venues: per };
+    },
+    text: (l) => {
+      const per = l.venues as Record<string, { connections: number; messagesPerSec: number }>;
+      return `${l.t}s  ${l.eventsPerSec} events/s over all venues  ${venues.map((v) => `${v} ${per[v]!.connections} conn ${per[v]!.messagesPerSec} msg/s`).join('  ')}`;
+    },
+    summary: (s) => ({ ...s }),
+    summaryText: (s) =>
+      `summary: ${s.events} events, ${s.tradesGenerated} trades; ${venues.map((v) => `${v}: ${s.venues[v].messages} messages, ${s.venues[v].bookUpdates} book frames, ${s.venues[v].trades} trades`).join('; ')}`,
   };
 }
 
@@ -147,86 +231,17 @@ export async function simCommand(argv: string[]): Promise<number> {
     console.log(SIM_USAGE);
     return 0;
   }
-  if (flags.venues !== null) return venueSimCommand(flags);
-  const { port, rate, seed, maxMessages, duration, symbols, json, faults, faultEvery } = flags;
-
-  let sim: BinanceSim;
-  try {
-    sim = await BinanceSim.start({
-      port,
-      rate,
-      seed,
-      symbols,
-      ...(maxMessages > 0 ? { maxMessages } : {}),
-      log: (l) => console.error(l),
-    });
-  } catch (err) {
-    console.error(`tickscope sim: ${(err as Error).message}`);
-    return 1;
-  }
-  // Listen for Ctrl-C before announcing the URL: a caller may stop us as soon as it reads it.
-  const stopped = untilStopped(duration);
-  console.log(sim.url);
-  if (!json)
-    console.error(
-      `simulator: Binance spot protocol on ${sim.url} — ${symbols.join(', ')} at ${rate} trades/s, seed ${seed}`,
-    );
-
-  // Faults on a schedule: one every --fault-every seconds, round-robin through --faults.
-  let nextFault = 0;
-  const faultTimer =
-    faults.length > 0
-      ? setInterval(() => sim.inject(faults[nextFault++ % faults.length]!), faultEvery * 1000)
-      : null;
-  const started = Date.now();
-  let last = sim.stats();
-  // One line a second: what was sent in that second (stdout, so `--json` lines can be piped).
-  const report = setInterval(() => {
-    const s = sim.stats();
-    const line = {
-      t: Math.round((Date.now() - started) / 1000),
-      connections: s.connections,
-      tradesPerSec: s.tradesSent - last.tradesSent,
-      bytesPerSec: s.bytesSent - last.bytesSent,
-      tradesSent: s.tradesSent,
-      tradesGenerated: s.tradesGenerated,
-    };
-    last = s;
-    console.log(
-      json
-        ? JSON.stringify(line)
-        : `${line.t}s  ${line.connections} conn  ${line.tradesPerSec} trades/s  ${(line.bytesPerSec / 1024).toFixed(1)} KiB/s  ${line.tradesSent} sent`,
-    );
-  }, 1000);
-
-  await stopped;
-  clearInterval(report);
-  if (faultTimer) clearInterval(faultTimer);
-  const s = sim.stats();
-  await sim.close();
-  const summary = { summary: true, ...s, seconds: (Date.now() - started) / 1000 };
-  console.log(
-    json
-      ? JSON.stringify(summary)
-      : `summary: ${s.tradesSent} trades sent (${s.tradesGenerated} generated), ${s.bytesSent} bytes, ${s.controlMessages} control replies, ${s.errorsSent} errors`,
-  );
-  return 0;
-}
-
-/** `tickscope sim --venue …`: the multi-venue simulator (venue-sim.ts). */
-async function venueSimCommand(flags: SimFlags): Promise<number> {
-  const { port, rate, seed, maxMessages, duration, symbols, json, schedule, okxChecksum } = flags;
-  const venues = flags.venues!;
+  const { port, rate, seed, maxMessages, duration, symbols, json, venues, schedule, okxChecksum } = flags;
+  const display = venues === null ? tradesDisplay(flags) : venuesDisplay(flags, venues);
   let sim: VenueSim;
   try {
     sim = await VenueSim.start({
-      venues,
+      ...(venues === null ? { mode: 'trades' as const } : { venues, okxChecksum }),
       port,
       rate,
       seed,
       symbols,
       faults: schedule,
-      okxChecksum,
       ...(maxMessages > 0 ? { maxEvents: maxMessages } : {}),
       log: (l) => console.error(l),
     });
@@ -234,37 +249,18 @@ async function venueSimCommand(flags: SimFlags): Promise<number> {
     console.error(`tickscope sim: ${(err as Error).message}`);
     return 1;
   }
+  // Listen for Ctrl-C before announcing the URLs: a caller may stop us as soon as it reads them.
   const stopped = untilStopped(duration);
-  if (json) console.log(JSON.stringify({ urls: sim.urls }));
-  else for (const v of venues) console.log([v, sim.urls[v].ws, sim.urls[v].rest].filter(Boolean).join(' '));
-  if (!json)
-    console.error(
-      `simulator: ${venues.join(', ')} — ${symbols.join(', ')} at ${rate} events/s a venue, seed ${seed}${schedule.length > 0 ? `, faults ${schedule.map((f) => f.fault + (f.venue ? `:${f.venue}` : '')).join(', ')}` : ''}`,
-    );
+  for (const l of display.urls(sim)) console.log(l);
+  if (!json) console.error(display.banner(sim));
   const started = Date.now();
   let last = sim.stats();
+  // One line a second: what was sent in that second (stdout, so `--json` lines can be piped).
   const report = setInterval(() => {
-    const s = sim.stats();
-    const per: Record<string, { connections: number; messagesPerSec: number; messages: number }> = {};
-    for (const v of venues) {
-      per[v] = {
-        connections: s.venues[v].connections,
-        messagesPerSec: s.venues[v].messages - last.venues[v].messages,
-        messages: s.venues[v].messages,
-      };
-    }
-    const line = {
-      t: Math.round((Date.now() - started) / 1000),
-      eventsPerSec: s.events - last.events,
-      events: s.events,
-      venues: per,
-    };
-    last = s;
-    console.log(
-      json
-        ? JSON.stringify(line)
-        : `${line.t}s  ${line.eventsPerSec} events/s over all venues  ${venues.map((v) => `${v} ${per[v]!.connections} conn ${per[v]!.messagesPerSec} msg/s`).join('  ')}`,
-    );
+    const now = sim.stats();
+    const line = display.line(Math.round((Date.now() - started) / 1000), now, last);
+    last = now;
+    console.log(json ? JSON.stringify(line) : display.text(line));
   }, 1000);
   await stopped;
   clearInterval(report);
@@ -272,8 +268,8 @@ async function venueSimCommand(flags: SimFlags): Promise<number> {
   await sim.close();
   console.log(
     json
-      ? JSON.stringify({ summary: true, ...s, seconds: (Date.now() - started) / 1000 })
-      : `summary: ${s.events} events, ${s.tradesGenerated} trades; ${venues.map((v) => `${v}: ${s.venues[v].messages} messages, ${s.venues[v].bookUpdates} book frames, ${s.venues[v].trades} trades`).join('; ')}`,
+      ? JSON.stringify({ summary: true, ...display.summary(s), seconds: (Date.now() - started) / 1000 })
+      : display.summaryText(s),
   );
   return 0;
 }

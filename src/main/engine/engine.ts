@@ -24,7 +24,6 @@ import { BufferPool } from '../pipeline/buffer-pool.ts';
 import { FramePublisher } from '../publisher/frame-publisher.ts';
 import type { FrameSink } from '../publisher/frame-sink.ts';
 import { MarketReader } from '../publisher/market-reader.ts';
-import { BinanceSim } from '../sim/binance-sim.ts';
 import { DEFAULT_SYMBOLS } from '../sim/market-model.ts';
 import { type SimHandle, SimThread } from '../sim/sim-thread.ts';
 import { parseFaultSchedule, VenueSim } from '../sim/venue-sim.ts';
@@ -39,7 +38,7 @@ export interface EngineConfig {
   /**
    * What to connect to (config file, command line, settings panel). With it, the engine connects
    * the enabled feeds, or when there is none runs the five-venue simulator (VenueSim) with one feed
-   * per venue. Without it: `feeds`, or the Binance trade simulator (tests and benchmarks).
+   * per venue. Without it: `feeds`, or the simulator's trade-only Binance stream (tests and benchmarks).
    */
   config?: TickscopeConfig;
   /** Replay a recorded session instead of connecting anything. */
@@ -148,16 +147,17 @@ export class Engine {
     let feeds = cfg.feeds ?? [];
     if (feeds.length === 0) {
       const s = { ...DEFAULT_SIM, ...cfg.sim };
-      const opts = { port: 0, rate: s.rate, seed: s.seed, symbols: s.symbols };
+      const opts = { mode: 'trades' as const, port: 0, rate: s.rate, seed: s.seed, symbols: s.symbols };
       const log = cfg.log ?? (() => {});
-      sim = cfg.simWorkerUrl
+      const started: SimHandle = cfg.simWorkerUrl
         ? await SimThread.start(cfg.simWorkerUrl, opts, log)
-        : await BinanceSim.start({ ...opts, log });
+        : await VenueSim.start({ ...opts, log }).then(venueSimHandle);
+      sim = started;
       const where = cfg.simWorkerUrl ? 'its own thread' : 'the main thread';
       log(
-        `simulator: Binance spot protocol on ${sim.url} at ${s.rate} trades/s (seed ${s.seed}), on ${where}`,
+        `simulator: Binance spot protocol on ${started.url} at ${s.rate} trades/s (seed ${s.seed}), on ${where}`,
       );
-      feeds = splitFeeds('binance-sim', sim.url, s.symbols, cfg.feedWorkers ?? 1);
+      feeds = splitFeeds('binance-sim', started.url, s.symbols, cfg.feedWorkers ?? 1);
     }
     const engine = new Engine(cfg, sim, feeds);
     engine.run();
@@ -196,9 +196,9 @@ export class Engine {
       ...(s.faults ? { faults: parseFaultSchedule(s.faults, 30_000) } : {}),
     };
     const sim: SimHandle = cfg.simWorkerUrl
-      ? await SimThread.start(cfg.simWorkerUrl, { ...opts, kind: 'venues' }, log)
+      ? await SimThread.start(cfg.simWorkerUrl, opts, log)
       : await VenueSim.start({ ...opts, log }).then(venueSimHandle);
-    const urls = sim.urls!;
+    const urls = sim.urls;
     log(
       `simulator: ${s.venues.join(', ')} on ${sim.url} at ${s.rate} events/s a venue (seed ${s.seed})${s.faults ? `, faults ${s.faults}` : ''}`,
     );

@@ -64,14 +64,16 @@ const OUTAGE_PHASES: readonly [FeedState, number][] = [
 ];
 /** Each venue's share of the session's event rate, so their throughput lines are told apart. */
 const VENUE_ACTIVITY: readonly number[] = [1.25, 0.8, 0.55, 1.0, 0.7];
-/** Typical wire sizes per venue (bytes of a trade message, of a book message). */
-const WIRE_BYTES: Record<VenueName, readonly [number, number]> = {
+/** Typical wire sizes per venue (bytes of a trade message, of a book message); others: OTHER_WIRE. */
+const WIRE_BYTES: Partial<Record<VenueName, readonly [number, number]>> = {
   binance: [172, 260],
   coinbase: [330, 290],
   kraken: [205, 240],
   bybit: [250, 235],
   okx: [265, 300],
 };
+
+const OTHER_WIRE: readonly [number, number] = [250, 250];
 
 interface VirtualFeed {
   feedId: number;
@@ -278,7 +280,7 @@ export class VirtualSession {
     const onEvent = (f: VirtualFeed, ev: BookEvent, live: boolean): void => {
       if (!live) return; // the feed is down: what happens now is never received
       const inst = ev.inst;
-      const [tradeBytes, bookBytes] = WIRE_BYTES[f.venue];
+      const [tradeBytes, bookBytes] = WIRE_BYTES[f.venue] ?? OTHER_WIRE;
       const receive = ev.time + wireOf(f);
       for (const t of ev.trades) {
         f.stats[FeedStat.messages]! += 1;

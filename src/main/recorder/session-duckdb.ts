@@ -10,7 +10,7 @@
  * | column            | type          | meaning                                                    |
  * |-------------------|---------------|------------------------------------------------------------|
  * | kind              | ENUM          | trade, bookTop, bookDelta, gap, bookReset (NULL if unknown)|
- * | venue             | ENUM          | binance, coinbase, kraken, bybit, okx, unknown             |
+ * | venue             | ENUM          | a name of the venue list (common/venues.ts), or unknown    |
  * | symbol            | VARCHAR       | from the manifest, else `#instrumentId` (dictionary-coded) |
  * | instrument_id     | UINTEGER      | the session's instrument id                                |
  * | side              | ENUM          | trades: the aggressor (buy/sell); book: bid/ask; else NULL |
@@ -38,6 +38,7 @@ import {
   UTINYINT,
 } from '@duckdb/node-api';
 import { Off, RECORD_KIND_NAMES, RECORD_SIZE, RecordFlag } from '../../common/record.ts';
+import { VENUE_LIST, VENUE_NAMES, venueName } from '../../common/venues.ts';
 import { instrumentLabel, readSession, type Session } from './session-reader.ts';
 
 /** DuckDB's vector size: the appender takes chunks of at most this many rows. */
@@ -59,7 +60,10 @@ const RAW_COLUMNS: readonly [string, DuckDBType][] = [
   ['event_ms', DOUBLE],
 ];
 
-const VENUES = ['unknown', 'binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+/** Venue names by the number records carry (unknown for 0 and any number not in the list). */
+const VENUES = Array.from({ length: Math.max(...VENUE_LIST.map((v) => v.id)) + 1 }, (_, i) => venueName(i));
+/** The venue ENUM's values, each once. */
+const VENUE_ENUM = ['unknown', ...VENUE_NAMES];
 
 const sqlList = (names: readonly string[]): string => names.map((n) => `'${n}'`).join(', ');
 const ts = (col: string): string =>
@@ -121,7 +125,7 @@ export async function createSchema(c: DuckDBConnection): Promise<void> {
   await c.run(`CREATE TABLE raw_records (${RAW_COLUMNS.map(([n, t]) => `${n} ${t.toString()}`).join(', ')})`);
   await c.run('CREATE TABLE instruments (instrument_id UINTEGER PRIMARY KEY, venue VARCHAR, symbol VARCHAR)');
   await c.run(`CREATE TYPE record_kind AS ENUM (${sqlList(RECORD_KIND_NAMES)})`);
-  await c.run(`CREATE TYPE record_venue AS ENUM (${sqlList(VENUES)})`);
+  await c.run(`CREATE TYPE record_venue AS ENUM (${sqlList(VENUE_ENUM)})`);
   await c.run(`CREATE TYPE record_side AS ENUM ('buy', 'sell', 'bid', 'ask')`);
   await c.run(VIEW_SQL);
 }

@@ -10,7 +10,7 @@
  * | column            | JSON key         | meaning                                                      |
  * |-------------------|------------------|--------------------------------------------------------------|
  * | kind              | kind             | trade, bookTop, bookDelta, gap, bookReset                    |
- * | venue             | venue            | binance, coinbase, kraken, bybit, okx (unknown if not known) |
+ * | venue             | venue            | a name of the venue list (common/venues.ts), else unknown    |
  * | symbol            | symbol           | from the manifest's instrument table, else `#instrumentId`   |
  * | instrument_id     | instrumentId     | the session's instrument id                                  |
  * | flags             | flags            | flag names, `|`-separated in CSV, a list in JSON             |

@@ -42,6 +42,7 @@
  * dispersion. A pure function of seed and time, like `MarketModel` (which it does not touch: the
  * trade-only `MarketModel` stream stays byte-identical for existing seeds).
  */
+import { Arrivals } from './arrivals.ts';
 import { instrumentSpec } from './market-model.ts';
 import { Rng } from './rng.ts';
 
@@ -314,10 +315,6 @@ export function viewDiff(
   return out;
 }
 
-/** Bursts: 8× the calm rate; mean dwell 4 s calm, 0.5 s burst (as MarketModel). */
-const BURST_FACTOR = 8;
-const CALM_DWELL_S = 4;
-const BURST_DWELL_S = 0.5;
 /** Shares of the ordinary events (the rest are modifies), when no book needs repairing. */
 const P_TRADE = 0.3;
 const P_ADD = 0.36;
@@ -437,10 +434,11 @@ export class BookModel {
   private readonly instEvents: Float64Array;
   /** Per instrument, the quoting unit in ticks. */
   private readonly unit: Float64Array;
-  private readonly calmRate: number;
-  private burst = false;
-  private nextArrival = 0;
-  private nextSwitch = 0;
+  /** When events happen, on `clock` alone (arrivals.ts, as MarketModel's). */
+  private readonly arrivals: Arrivals;
+  /** Where advanceTo's events go (a field, so that the arrival callback is made once). */
+  private sink: (ev: BookEvent) => void = () => {};
+  private readonly arrive = (time: number): void => this.emit(time, this.sink);
   private readonly ev: BookEvent;
   /** Pre-allocated change and trade objects, handed out in order within one event. */
   private readonly changePool: LevelChange[] = [];
@@ -492,8 +490,7 @@ export class BookModel {
     for (let v = 0; v < nV; v++)
       for (let i = 0; i < nI; i++)
         this.books.push(this.initialBook(opts.instruments[i]!, this.history[i * HISTORY]!));
-    const burstShare = BURST_DWELL_S / (CALM_DWELL_S + BURST_DWELL_S);
-    this.calmRate = this.totalRate / (1 - burstShare + BURST_FACTOR * burstShare);
+    this.arrivals = new Arrivals(this.clock, this.totalRate);
     for (let k = 0; k < 3 * MAX_CLEAR + 8; k++) {
       this.changePool.push({ side: BID, price: 0, qty: 0, old: 0 });
       this.tradePool.push({ taker: 'buy', price: 0, qty: 0, tradeId: 0, makers: 1 });
@@ -549,35 +546,16 @@ export class BookModel {
   }
 
   nextEventTime(): number {
-    return Math.min(this.nextArrival, this.nextSwitch);
-  }
-
-  private rateNow(): number {
-    return this.burst ? this.calmRate * BURST_FACTOR : this.calmRate;
+    return this.arrivals.nextEventTime();
   }
 
   resetTo(t: number): void {
-    this.nextArrival = t + this.clock.exponential(this.rateNow()) * 1000;
-    this.nextSwitch = t + this.clock.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
+    this.arrivals.resetTo(t);
   }
 
   advanceTo(t: number, onEvent: (ev: BookEvent) => void, limit = Number.POSITIVE_INFINITY): number {
-    let n = 0;
-    while (n < limit) {
-      if (this.nextSwitch <= this.nextArrival) {
-        if (this.nextSwitch > t) break;
-        const at = this.nextSwitch;
-        this.burst = !this.burst;
-        this.nextSwitch = at + this.clock.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
-        this.nextArrival = at + this.clock.exponential(this.rateNow()) * 1000;
-        continue;
-      }
-      if (this.nextArrival > t) break;
-      this.emit(this.nextArrival, onEvent);
-      this.nextArrival += this.clock.exponential(this.rateNow()) * 1000;
-      n++;
-    }
-    return n;
+    this.sink = onEvent;
+    return this.arrivals.advanceTo(t, this.arrive, limit);
   }
 
   emitAt(t: number, onEvent: (ev: BookEvent) => void): void {

@@ -10,6 +10,7 @@
  * Changing the sequence of draws changes every deterministic session (and the screenshot
  * baselines): add draws only at the end of `emit`, and only with the baselines refreshed.
  */
+import { Arrivals } from './arrivals.ts';
 import { Rng } from './rng.ts';
 
 export interface InstrumentSpec {
@@ -37,10 +38,6 @@ export function instrumentSpec(symbol: string): InstrumentSpec {
   return SPECS[symbol] ?? { price: 100, tick: 0.01, lot: 0.001, size: 1, weight: 0.1 };
 }
 
-/** Bursts: 8× the calm rate; mean dwell 4 s calm, 0.5 s burst. */
-const BURST_FACTOR = 8;
-const CALM_DWELL_S = 4;
-const BURST_DWELL_S = 0.5;
 /** Per-trade log-price volatility. */
 const SIGMA = 0.00012;
 /**
@@ -89,13 +86,19 @@ export class MarketModel {
   /** ln of each instrument's base price: the centre of the reflecting band. */
   private readonly logBase: number[];
   private readonly ids: number[];
-  private readonly calmRate: number;
-  private burst = false;
-  private nextArrival = 0;
-  private nextSwitch = 0;
+  /** When trades happen; it draws from `rng` too, between the trades (see arrivals.ts). */
+  private readonly arrivals: Arrivals;
   private readonly trade: SimTrade;
+  /** Where advanceTo's trades go (a field, so that the arrival callback is made once). */
+  private sink: (trade: SimTrade) => void = () => {};
+  private readonly arrive = (time: number): void => this.emit(time, this.sink);
   /** Trades emitted so far. */
   generated = 0;
+
+  /** Every event is a trade (the name BookModel's count of trades has). */
+  get tradesGenerated(): number {
+    return this.generated;
+  }
 
   constructor(opts: MarketModelOptions) {
     if (!(opts.rate > 0)) throw new RangeError('market model rate must be > 0');
@@ -110,54 +113,30 @@ export class MarketModel {
     this.prices = this.specs.map((s) => s.price * Math.exp(0.01 * this.rng.normal()));
     this.logBase = this.specs.map((s) => Math.log(s.price));
     this.ids = this.specs.map(() => 1_000_000_000 + Math.floor(this.rng.uniform() * 4_000_000_000));
-    const burstShare = BURST_DWELL_S / (CALM_DWELL_S + BURST_DWELL_S);
-    this.calmRate = opts.rate / (1 - burstShare + BURST_FACTOR * burstShare);
+    this.arrivals = new Arrivals(this.rng, opts.rate);
     this.trade = { symbol: '', index: 0, tradeId: 0, price: 0, quantity: 0, time: 0, buyerMaker: false };
     this.resetTo(opts.start);
   }
 
   /** Whether the arrival process is in its burst state (diagnostics and tests). */
   get inBurst(): boolean {
-    return this.burst;
+    return this.arrivals.inBurst;
   }
 
-  /**
-   * The earliest time anything can happen: the next arrival or the next calm/burst switch. A live
-   * driver sleeps until then instead of polling, so a slow market costs no wake-ups.
-   */
+  /** The earliest time anything can happen (a live driver sleeps until then). */
   nextEventTime(): number {
-    return Math.min(this.nextArrival, this.nextSwitch);
-  }
-
-  private rateNow(): number {
-    return this.burst ? this.calmRate * BURST_FACTOR : this.calmRate;
+    return this.arrivals.nextEventTime();
   }
 
   /** Restarts arrivals at t (after a pause nobody listened to), keeping prices and ids. */
   resetTo(t: number): void {
-    this.nextArrival = t + this.rng.exponential(this.rateNow()) * 1000;
-    this.nextSwitch = t + this.rng.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
+    this.arrivals.resetTo(t);
   }
 
   /** Emits every trade due at or before t, in time order; stops early after `limit` trades. */
   advanceTo(t: number, onTrade: (trade: SimTrade) => void, limit = Number.POSITIVE_INFINITY): number {
-    let n = 0;
-    while (n < limit) {
-      if (this.nextSwitch <= this.nextArrival) {
-        if (this.nextSwitch > t) break;
-        const at = this.nextSwitch;
-        this.burst = !this.burst;
-        this.nextSwitch = at + this.rng.exponential(1 / (this.burst ? BURST_DWELL_S : CALM_DWELL_S)) * 1000;
-        // Poisson arrivals are memoryless: redraw the next one at the new rate.
-        this.nextArrival = at + this.rng.exponential(this.rateNow()) * 1000;
-        continue;
-      }
-      if (this.nextArrival > t) break;
-      this.emit(this.nextArrival, onTrade);
-      this.nextArrival += this.rng.exponential(this.rateNow()) * 1000;
-      n++;
-    }
-    return n;
+    this.sink = onTrade;
+    return this.arrivals.advanceTo(t, this.arrive, limit);
   }
 
   /** Emits one trade at time t now, regardless of the arrival process (rate 'max'). */

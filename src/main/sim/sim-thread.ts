@@ -1,42 +1,41 @@
 /**
  * Runs the simulator in its own worker thread (see sim-worker.ts) behind the same small surface
- * the engine uses: its URL, a fault to drop connections, and close.
+ * the engine uses: its URLs, faults, and close.
  */
 import { Worker } from 'node:worker_threads';
-import type { BinanceSimOptions } from './binance-sim.ts';
 import type { VenueSimOptions, VenueUrls } from './venue-sim.ts';
 import type { VenueFault, VenueName } from './venues/common.ts';
 
 type FromSim =
-  | { type: 'ready'; url: string; urls?: Record<VenueName, VenueUrls> }
+  | { type: 'ready'; url: string; urls: Record<VenueName, VenueUrls> }
   | { type: 'log'; line: string }
   | { type: 'closed' };
 
 export interface SimHandle {
+  /** ws://host:port, the base of every venue's URL. */
   readonly url: string;
-  /** Per-venue URLs when the simulator speaks every venue (VenueSim). */
-  readonly urls?: Record<VenueName, VenueUrls>;
+  /** The running venues' URLs. */
+  readonly urls: Record<VenueName, VenueUrls>;
   dropConnections(): void;
-  /** Injects a fault (VenueSim only). */
-  injectFault?(fault: VenueFault, venue?: VenueName): void;
+  injectFault(fault: VenueFault, venue?: VenueName): void;
   close(): Promise<void>;
 }
 
 export class SimThread implements SimHandle {
   readonly url: string;
-  readonly urls?: Record<VenueName, VenueUrls>;
+  readonly urls: Record<VenueName, VenueUrls>;
   private readonly worker: Worker;
 
-  private constructor(worker: Worker, url: string, urls?: Record<VenueName, VenueUrls>) {
+  private constructor(worker: Worker, url: string, urls: Record<VenueName, VenueUrls>) {
     this.worker = worker;
     this.url = url;
-    if (urls) this.urls = urls;
+    this.urls = urls;
   }
 
-  /** The Binance trade simulator, or with `kind: 'venues'` the five-venue VenueSim. */
+  /** The simulator with these options (either mode), logging through `log`. */
   static start(
     workerUrl: URL,
-    opts: Omit<BinanceSimOptions, 'log'> | (Omit<VenueSimOptions, 'log'> & { kind: 'venues' }),
+    opts: Omit<VenueSimOptions, 'log'>,
     log: (line: string) => void,
   ): Promise<SimThread> {
     const worker = new Worker(workerUrl, { workerData: opts, name: 'simulator' });

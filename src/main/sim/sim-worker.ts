@@ -1,45 +1,31 @@
 /**
  * Worker-thread entry for the simulator, so that when the engine runs on its own embedded
  * simulator the market's sending work does not share the main thread with the metrics reader —
- * the pipeline stage then measures the pipeline, not the simulator. It runs either the Binance
- * trade simulator (`kind` absent) or the five-venue VenueSim (`kind: 'venues'`).
+ * the pipeline stage then measures the pipeline, not the simulator. The worker's data are the
+ * simulator's options (either mode).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BinanceSim, type BinanceSimOptions } from './binance-sim.ts';
 import { VenueSim, type VenueSimOptions } from './venue-sim.ts';
 import type { VenueFault, VenueName } from './venues/common.ts';
 
 const port = parentPort!;
 const log = (line: string): void => port.postMessage({ type: 'log', line });
-const data = workerData as
-  | (BinanceSimOptions & { kind?: undefined })
-  | (VenueSimOptions & { kind: 'venues' });
 
 type Command =
   | { type: 'close' }
   | { type: 'drop' }
   | { type: 'inject'; fault: VenueFault; venue?: VenueName };
 
-if (data.kind === 'venues') {
-  const { kind: _, ...opts } = data;
-  const sim = await VenueSim.start({ ...opts, log });
-  port.postMessage({ type: 'ready', url: sim.baseUrl, urls: sim.urls });
-  port.on('message', (m: Command) => {
-    if (m.type === 'close') void sim.close().then(() => port.postMessage({ type: 'closed' }));
-    else if (m.type === 'drop') sim.inject('disconnect');
-    else if (m.type === 'inject') {
-      try {
-        sim.inject(m.fault, m.venue);
-      } catch (err) {
-        log(`simulator: ${(err as Error).message}`);
-      }
+const sim = await VenueSim.start({ ...(workerData as VenueSimOptions), log });
+port.postMessage({ type: 'ready', url: sim.baseUrl, urls: sim.urls });
+port.on('message', (m: Command) => {
+  if (m.type === 'close') void sim.close().then(() => port.postMessage({ type: 'closed' }));
+  else if (m.type === 'drop') sim.inject('disconnect');
+  else if (m.type === 'inject') {
+    try {
+      sim.inject(m.fault, m.venue);
+    } catch (err) {
+      log(`simulator: ${(err as Error).message}`);
     }
-  });
-} else {
-  const sim = await BinanceSim.start({ ...data, log });
-  port.postMessage({ type: 'ready', url: sim.url });
-  port.on('message', (m: Command) => {
-    if (m.type === 'close') void sim.close().then(() => port.postMessage({ type: 'closed' }));
-    else if (m.type === 'drop') sim.dropConnections();
-  });
-}
+  }
+});

@@ -1,24 +1,120 @@
 /**
- * Binance spot (shared/protocols/binance.md): `/ws`, `/ws/<streams>`, `/stream?streams=…` with
- * live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS / SET_PROPERTY / GET_PROPERTY, `<sym>@trade`,
+ * Binance spot (shared/protocols/binance.md): `/ws`, `/ws/<streams>`, `/stream?streams=…` (and bare
+ * `/stream`) with live SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS / SET_PROPERTY / GET_PROPERTY,
+ * their replies and the documented error objects, `timeUnit=MICROSECOND`, `<sym>@trade`,
  * `<sym>@bookTicker` (real time), `<sym>@depth@100ms` and `<sym>@depth` (1000 ms) diff depth with
  * U/u (one update id per level change, contiguous: U = previous u + 1), and REST
  * `GET /api/v3/depth?symbol=X&limit=N` whose `lastUpdateId` is the last id applied to the book it
- * returns. Server ping frames every 20 s with a 60 s pong deadline; 5 incoming frames a second.
+ * returns. Server ping frames every 20 s with a 60 s pong deadline (only the copy of a ping's
+ * payload answers it), 5 incoming frames a second, the 24-hour connection lifetime, and the
+ * `serverShutdown` notice on request.
+ *
+ * In mode 'trades' it is the trade-only stream of the market model (market-model.ts): `@trade`
+ * frames only, generated only while some connection subscribes to a `@trade` stream (so a cap on
+ * the events counts trades that had a listener), other valid streams acked and listed but silent,
+ * no REST. That is the stream the engine's default feed and the ingest benchmark read.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { nowMs } from '../../../common/clock.ts';
-import { MAX_STREAMS, METHODS, parseTarget, requestId, STREAM, validStream } from '../binance-sim.ts';
 import { ASK, BID, type BookEvent, fixed, type Instrument } from '../book-model.ts';
+import type { SimTrade } from '../market-model.ts';
 import {
   type BookView,
   type ClientBase,
   newClientBase,
+  type SimVenueModule,
   topLevels,
   Venue,
   type VenueConfig,
 } from './common.ts';
+
+/** Binance's own options (the simulator's options carry them; defaults as the venue). */
+export interface BinanceOptions {
+  /** Server ping interval (20 000 ms). */
+  pingIntervalMs?: number;
+  /** A ping unanswered this long cuts the connection (60 000 ms). */
+  pongTimeoutMs?: number;
+  /** Incoming frames (JSON, ping, pong) a second above which the connection is closed (5). */
+  maxIncomingPerSec?: number;
+  /** A connection is closed when it reaches this age (24 h). */
+  maxConnectionMs?: number;
+}
+
+export const binance: SimVenueModule<BinanceOptions> = {
+  name: 'binance',
+  // Clients are given the combined endpoint, where SUBSCRIBE works and frames name their stream.
+  wsPaths: ['/stream', '/ws', '/ws/*'],
+  restPaths: ['/api/v3/depth'],
+  tradeStream: true,
+  create: (cfg, opts) => new BinanceVenue(cfg, opts),
+};
+
+/** Where a handshake asked to go: the stream form and the streams named in the URL. */
+export interface Target {
+  combined: boolean;
+  micros: boolean;
+  streams: string[];
+}
+
+/** The documented stream names, lower-case symbol first. Their syntax, not the symbol, is checked. */
+export const STREAM =
+  /^([a-z0-9]{2,20})@(trade|aggTrade|bookTicker|avgPrice|referencePrice|blockTrade|depth(?:5|10|20)?(?:@100ms|@1000ms)?|miniTicker|ticker(?:_1h|_4h|_1d)?|kline_(?:1s|1m|3m|5m|15m|30m|1h|2h|4h|6h|8h|12h|1d|3d|1w|1M))$/;
+const MARKET_WIDE = new Set(['!miniTicker@arr', '!ticker@arr', '!bookTicker']);
+export const MAX_STREAMS = 1024;
+const METHODS = ['SUBSCRIBE', 'UNSUBSCRIBE', 'LIST_SUBSCRIPTIONS', 'SET_PROPERTY', 'GET_PROPERTY'];
+
+export function validStream(s: unknown): s is string {
+  return typeof s === 'string' && (STREAM.test(s) || MARKET_WIDE.has(s));
+}
+
+/** Parses a handshake URL; a string is the HTTP status line to refuse it with. */
+export function parseTarget(rawUrl: string | undefined): Target | string {
+  try {
+    return parseTargetUnsafe(rawUrl);
+  } catch {
+    return '400 Bad Request'; // e.g. a malformed %-escape
+  }
+}
+
+function parseTargetUnsafe(rawUrl: string | undefined): Target | string {
+  const url = new URL(rawUrl ?? '/', 'http://sim');
+  const path = url.pathname;
+  const unit = url.searchParams.get('timeUnit');
+  const micros = unit !== null && unit.toUpperCase() === 'MICROSECOND';
+  let streams: string[];
+  let combined: boolean;
+  if (path === '/stream' || path === '/stream/') {
+    combined = true;
+    streams = (url.searchParams.get('streams') ?? '').split('/').filter(Boolean);
+  } else if (path === '/ws' || path === '/ws/') {
+    combined = false;
+    streams = [];
+  } else if (path.startsWith('/ws/')) {
+    combined = false;
+    streams = decodeURIComponent(path.slice(4)).split('/').filter(Boolean);
+  } else {
+    return '404 Not Found';
+  }
+  if (streams.length > MAX_STREAMS || !streams.every(validStream)) return '400 Bad Request';
+  return { combined, micros, streams };
+}
+
+/**
+ * The request id echoed in a reply as JSON text, or undefined when the id is not valid. Binance
+ * accepts a signed 64-bit integer, an alphanumeric string of at most 36 characters, or null.
+ * Integers beyond 2^53 lose digits in JSON.parse, so those are echoed from the request's text.
+ */
+export function requestId(id: unknown, text: string): string | undefined {
+  if (id === undefined || id === null) return 'null';
+  if (typeof id === 'string') return /^[A-Za-z0-9]{1,36}$/.test(id) ? JSON.stringify(id) : undefined;
+  if (typeof id !== 'number' || !Number.isInteger(id)) return undefined;
+  if (Number.isSafeInteger(id)) return String(id);
+  const raw = /"id"\s*:\s*(-?\d{1,19})\s*[,}]/.exec(text)?.[1];
+  if (raw === undefined) return undefined;
+  const big = BigInt(raw);
+  return big >= -(2n ** 63n) && big < 2n ** 63n ? raw : undefined;
+}
 
 interface BinanceClient extends ClientBase {
   combined: boolean;
@@ -40,10 +136,11 @@ interface Batch {
   asks: Map<number, number>;
 }
 
-const MAX_INCOMING_PER_SEC = 5;
-
 export class BinanceVenue extends Venue<BinanceClient> {
-  readonly name = 'binance' as const;
+  private readonly pingIntervalMs: number;
+  private readonly pongTimeoutMs: number;
+  private readonly maxIncomingPerSec: number;
+  private readonly maxConnectionMs: number;
   private readonly lower: string[];
   /** Last update id applied to each book. */
   private readonly updateIds: number[];
@@ -53,18 +150,16 @@ export class BinanceVenue extends Venue<BinanceClient> {
   private next1000 = 0;
   private pingSeq = 0;
 
-  constructor(cfg: VenueConfig) {
+  constructor(cfg: VenueConfig, opts: BinanceOptions) {
     super(cfg);
+    this.pingIntervalMs = opts.pingIntervalMs ?? 20_000;
+    this.pongTimeoutMs = opts.pongTimeoutMs ?? 60_000;
+    this.maxIncomingPerSec = opts.maxIncomingPerSec ?? 5;
+    this.maxConnectionMs = opts.maxConnectionMs ?? 24 * 3600_000;
     this.lower = cfg.instruments.map((i) => i.key.toLowerCase());
     this.updateIds = cfg.instruments.map((_, k) => 81_402_118_112 + k * 1_000_000_000);
     this.b100 = cfg.instruments.map(() => null);
     this.b1000 = cfg.instruments.map(() => null);
-  }
-
-  accepts(pathname: string): boolean {
-    return (
-      pathname === '/ws' || pathname === '/stream' || pathname.startsWith('/ws/') || pathname === '/stream/'
-    );
   }
 
   override refuse(url: URL): string | null {
@@ -73,7 +168,24 @@ export class BinanceVenue extends Venue<BinanceClient> {
   }
 
   protected malformedFrame(): string {
-    return '{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":17841078008';
+    return this.cfg.mode === 'trades'
+      ? '{"stream":"btcusdt@trade","data":{"e":"trade","E":17841078008'
+      : '{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":17841078008';
+  }
+
+  /** In mode 'trades' the market runs for trade subscribers only: a cap then counts heard trades. */
+  override listening(): boolean {
+    if (this.cfg.mode !== 'trades') return super.listening();
+    for (const c of this.clients) if (c.trade.includes(true)) return true;
+    return false;
+  }
+
+  override announceShutdown(): boolean {
+    for (const c of this.clients) {
+      const data = `{"e":"serverShutdown","E":${Math.floor(nowMs() * (c.micros ? 1000 : 1))}}`;
+      this.send(c, this.wrap(c, '!serverShutdown', data));
+    }
+    return true;
   }
 
   onConnection(ws: WebSocket, url: URL): void {
@@ -99,6 +211,8 @@ export class BinanceVenue extends Venue<BinanceClient> {
     this.addClient(c);
     ws.on('pong', (data: Buffer) => {
       if (!this.countIncoming(c)) return;
+      // Only the copy of a ping's payload answers it (and every older one): unsolicited pongs do
+      // not keep a connection alive, as on the venue.
       const key = data.toString('latin1');
       if (!c.pings.has(key)) return;
       for (const k of c.pings.keys()) {
@@ -119,8 +233,13 @@ export class BinanceVenue extends Venue<BinanceClient> {
     const win = c.incoming;
     while (win.length > 0 && win[0]! <= now - 1000) win.shift();
     win.push(now);
-    if (win.length > MAX_INCOMING_PER_SEC) {
-      if (win.length === MAX_INCOMING_PER_SEC + 1) c.ws.close(1008, 'Too many requests');
+    if (win.length > this.maxIncomingPerSec) {
+      if (win.length === this.maxIncomingPerSec + 1) {
+        this.cfg.log(
+          `simulator (binance): more than ${this.maxIncomingPerSec} incoming messages in a second; closing`,
+        );
+        c.ws.close(1008, 'Too many requests');
+      }
       return false;
     }
     return true;
@@ -147,7 +266,7 @@ export class BinanceVenue extends Venue<BinanceClient> {
       return error(2, 'Invalid request: request ID must be an unsigned integer', 'null');
     if (!('method' in o)) return error(2, 'Invalid request: missing field `method`');
     const params = o.params;
-    const ok = (result: string): void => void this.send(c, `{"result":${result},"id":${idJson}}`);
+    const ok = (result: string): void => this.answer(c, `{"result":${result},"id":${idJson}}`);
     switch (o.method) {
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE': {
@@ -201,6 +320,7 @@ export class BinanceVenue extends Venue<BinanceClient> {
       else if (kind === 'depth@100ms') c.depth100[i] = on;
       else if (kind === 'depth' || kind === 'depth@1000ms') c.depth1000[i] = on;
     }
+    if (this.cfg.mode === 'trades') this.cfg.demandChanged();
   }
 
   private wrap(c: BinanceClient, stream: string, data: string): string {
@@ -242,7 +362,7 @@ export class BinanceVenue extends Venue<BinanceClient> {
             }
             data = us;
           }
-          if (this.send(c, this.wrap(c, stream, data))) this.stats.trades++;
+          if (this.send(c, this.wrap(c, stream, data))) this.countTrades(i, 1);
         }
       }
     }
@@ -257,6 +377,42 @@ export class BinanceVenue extends Venue<BinanceClient> {
     }
   }
 
+  /**
+   * Mode 'trades': one market-model trade to its subscribers. The hot path of the ingest benchmark's
+   * live runs: at most four forms of the frame (ms/µs × raw/combined), each built on first use, and
+   * one clock read. E is the send time, T the trade time (E ≥ T).
+   */
+  override onTrade(t: SimTrade): void {
+    const now = nowMs();
+    if (now < this.stalledUntil) return; // a stalled feed: the trade happened, nobody hears of it
+    const i = t.index;
+    let msRaw = '';
+    let usRaw = '';
+    let msCombined = '';
+    let usCombined = '';
+    let sent = 0;
+    for (const c of this.clients) {
+      if (!c.trade[i]) continue;
+      let raw = c.micros ? usRaw : msRaw;
+      if (raw === '') {
+        raw = tradeEvent(t, now, c.micros ? 1000 : 1);
+        if (c.micros) usRaw = raw;
+        else msRaw = raw;
+      }
+      let frame = raw;
+      if (c.combined) {
+        frame = c.micros ? usCombined : msCombined;
+        if (frame === '') {
+          frame = `{"stream":"${this.lower[i]}@trade","data":${raw}}`;
+          if (c.micros) usCombined = frame;
+          else msCombined = frame;
+        }
+      }
+      if (this.sendAt(c, frame, now)) sent++;
+    }
+    if (sent > 0) this.countTrades(i, sent);
+  }
+
   onTimer(now: number): void {
     if (now >= this.next100) {
       this.next100 = now + 100;
@@ -266,14 +422,20 @@ export class BinanceVenue extends Venue<BinanceClient> {
       this.next1000 = now + 1000;
       this.flushBatches(this.b1000, '@depth', (c) => c.depth1000);
     }
-    if (now < this.stalledUntil) return;
+    if (now < this.stalledUntil) return; // a stalled server does nothing at all
     for (const c of this.clients) {
       const oldest = c.pings.values().next();
-      if (!oldest.done && now - oldest.value > this.cfg.pongTimeoutMs) {
+      if (!oldest.done && now - oldest.value > this.pongTimeoutMs) {
+        this.cfg.log('simulator (binance): no pong within the deadline; closing');
         c.ws.terminate();
         continue;
       }
-      if (now - c.lastPing >= this.cfg.pingIntervalMs) {
+      if (now - c.connectedAt >= this.maxConnectionMs) {
+        this.cfg.log('simulator (binance): connection reached its maximum lifetime; closing');
+        c.ws.close(1000);
+        continue;
+      }
+      if (now - c.lastPing >= this.pingIntervalMs) {
         c.lastPing = now;
         const payload = String(++this.pingSeq);
         c.pings.set(payload, now);
@@ -385,4 +547,11 @@ function levels(inst: Instrument, m: Map<number, number>): string {
     s += `["${fixed(p, inst.priceDecimals, 8)}","${fixed(q, inst.qtyDecimals, 8)}"]`;
   }
   return `${s}]`;
+}
+
+/** One trade-only event in Binance's field order, times scaled to ms (1) or µs (1000). */
+function tradeEvent(t: SimTrade, sendTime: number, scale: number): string {
+  const E = Math.floor(sendTime * scale);
+  const T = Math.min(E, Math.floor(t.time * scale));
+  return `{"e":"trade","E":${E},"s":"${t.symbol}","t":${t.tradeId},"p":"${t.price.toFixed(8)}","q":"${t.quantity.toFixed(8)}","T":${T},"m":${t.buyerMaker},"M":true}`;
 }

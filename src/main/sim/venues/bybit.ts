@@ -14,6 +14,7 @@ import {
   type BookView,
   type ClientBase,
   newClientBase,
+  type SimVenueModule,
   topLevels,
   Venue,
   type VenueConfig,
@@ -30,17 +31,30 @@ interface BybitClient extends ClientBase {
   trades: Set<number>;
 }
 
+/** Bybit's own options (the simulator's options carry them). */
+export interface BybitOptions {
+  /** Re-send the unchanged orderbook.1 snapshot after this long (3000 ms). */
+  bybitL1ResendMs?: number;
+}
+
+export const bybit: SimVenueModule<BybitOptions> = {
+  name: 'bybit',
+  wsPaths: ['/v5/public/spot'],
+  create: (cfg, opts) => new BybitVenue(cfg, opts),
+};
+
 export class BybitVenue extends Venue<BybitClient> {
-  readonly name = 'bybit' as const;
   /** Per instrument, per depth: the topic's update id. */
   private readonly u: Map<number, number>[];
   private readonly seqBase: number[];
   private readonly eventSeq: number[];
   private readonly l1Sent: number[];
   private connSeq = 0;
+  private readonly l1ResendMs: number;
 
-  constructor(cfg: VenueConfig) {
+  constructor(cfg: VenueConfig, opts: BybitOptions) {
     super(cfg);
+    this.l1ResendMs = opts.bybitL1ResendMs ?? 3000;
     this.u = cfg.instruments.map(
       (_, k) =>
         new Map([
@@ -53,10 +67,6 @@ export class BybitVenue extends Venue<BybitClient> {
     this.seqBase = cfg.instruments.map((_, k) => 71_530_016_233 + k * 10_000_000_000);
     this.eventSeq = cfg.instruments.map(() => 0);
     this.l1Sent = cfg.instruments.map(() => 0);
-  }
-
-  accepts(pathname: string): boolean {
-    return pathname === '/v5/public/spot' || pathname === '/v5/public/spot/';
   }
 
   protected malformedFrame(): string {
@@ -85,7 +95,7 @@ export class BybitVenue extends Venue<BybitClient> {
   private reply(c: BybitClient, success: boolean, retMsg: string, op: string, reqId: unknown): void {
     const rid = typeof reqId === 'string' ? `"req_id":${JSON.stringify(reqId)},` : '';
     const text = `{"success":${success},"ret_msg":${JSON.stringify(retMsg)},"conn_id":"${c.connId}",${rid}"op":${JSON.stringify(op)}}`;
-    if (success) this.send(c, text);
+    if (success) this.answer(c, text);
     else this.error(c, text);
   }
 
@@ -175,7 +185,7 @@ export class BybitVenue extends Venue<BybitClient> {
             .join(',');
           f = `{"topic":"publicTrade.${inst.key}","ts":${Math.floor(nowMs())},"type":"snapshot","data":[${data}]}`;
         }
-        if (this.send(c, f)) this.stats.trades += ev.trades.length;
+        if (this.send(c, f)) this.countTrades(inst.index, ev.trades.length);
       }
     }
     if (ev.changes.length === 0) return;
@@ -226,7 +236,7 @@ export class BybitVenue extends Venue<BybitClient> {
 
   onTimer(now: number): void {
     for (const inst of this.cfg.instruments) {
-      if (now - this.l1Sent[inst.index]! < this.cfg.bybitL1ResendMs) continue;
+      if (now - this.l1Sent[inst.index]! < this.l1ResendMs) continue;
       let any = false;
       for (const c of this.clients) if (c.books.get(inst.index)?.has(1)) any = true;
       if (any) this.sendL1(inst);

@@ -19,6 +19,7 @@ import {
   isoMicros,
   isoNanos,
   newClientBase,
+  type SimVenueModule,
   topLevels,
   Venue,
   type VenueConfig,
@@ -43,12 +44,23 @@ interface RecentTrade {
   time: string;
 }
 
+/** Coinbase's own options (the simulator's options carry them). */
+export interface CoinbaseOptions {
+  /** Heartbeat interval on the heartbeats channel (1000 ms). */
+  heartbeatMs?: number;
+}
+
+export const coinbase: SimVenueModule<CoinbaseOptions> = {
+  name: 'coinbase',
+  wsPaths: ['/coinbase'],
+  create: (cfg, opts) => new CoinbaseVenue(cfg, opts),
+};
+
 const SUBSCRIBE_WITHIN_MS = 5000;
 const TRADE_BATCH_MS = 250;
 const RECENT = 10;
 
 export class CoinbaseVenue extends Venue<CoinbaseClient> {
-  readonly name = 'coinbase' as const;
   private readonly pending: RecentTrade[][];
   private readonly recent: RecentTrade[][];
   private readonly last: string[];
@@ -58,18 +70,16 @@ export class CoinbaseVenue extends Venue<CoinbaseClient> {
   private nextHeartbeat = 0;
   private heartbeatCounter = 52_311;
   private readonly started = nowMs();
+  private readonly heartbeatMs: number;
 
-  constructor(cfg: VenueConfig) {
+  constructor(cfg: VenueConfig, opts: CoinbaseOptions) {
     super(cfg);
+    this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.pending = cfg.instruments.map(() => []);
     this.recent = cfg.instruments.map(() => []);
     this.last = cfg.instruments.map((i) => minimal(i.baseTicks, i.priceDecimals));
     this.volume = cfg.instruments.map(() => 8211.41803511);
     this.eventSeq = cfg.instruments.map(() => 0);
-  }
-
-  accepts(pathname: string): boolean {
-    return pathname === '/coinbase' || pathname === '/coinbase/';
   }
 
   protected malformedFrame(): string {
@@ -174,6 +184,7 @@ export class CoinbaseVenue extends Venue<CoinbaseClient> {
       const ids = [...c.subs[ch].values()].flat();
       if (ids.length > 0) parts.push(`"${ch}":${JSON.stringify(ids)}`);
     }
+    this.stats.replies++;
     this.frame(c, 'subscriptions', `{"subscriptions":{${parts.join(',')}}}`);
   }
 
@@ -275,7 +286,7 @@ export class CoinbaseVenue extends Venue<CoinbaseClient> {
       this.flush();
     }
     if (now >= this.nextHeartbeat) {
-      this.nextHeartbeat = now + this.cfg.heartbeatMs;
+      this.nextHeartbeat = now + this.heartbeatMs;
       const counter = this.heartbeatCounter++;
       const up = (now - this.started) / 1000 + counter;
       const d = new Date(Math.floor(now));
@@ -310,7 +321,7 @@ export class CoinbaseVenue extends Venue<CoinbaseClient> {
               `{"type":"update","trades":[${newestFirst.map((t) => tradeJson(t, pid)).join(',')}]}`,
             )
           )
-            this.stats.trades += newestFirst.length;
+            this.countTrades(i, newestFirst.length);
         }
       }
     }

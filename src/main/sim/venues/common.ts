@@ -1,7 +1,10 @@
 /**
- * What every simulated venue shares: the client record, counted and stall-aware sends, the
- * injected faults that act the same way everywhere (disconnect, stall, malformed, oversized,
- * slow-consumer), the per-venue statistics, CRC32 and time formatting.
+ * The simulator's venue contract and what every simulated venue shares. A venue is one module,
+ * venues/<name>.ts, exporting a `SimVenueModule` — its paths, its URLs, its options, whether it
+ * speaks the trade-only stream, and how to create its protocol server (a `Venue`) — registered by
+ * name in venues/registry.ts; venue-sim.ts reads only this. Shared here: the client record, counted
+ * and stall-aware sends, the injected faults that act the same way everywhere (disconnect, stall,
+ * malformed, oversized, slow-consumer), the per-venue statistics, CRC32 and time formatting.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,10 +13,11 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import type { WebSocket } from 'ws';
 import { nowMs } from '../../../common/clock.ts';
 import { SIM_FAULT_NAMES } from '../../../common/config.ts';
+import type { VenueName } from '../../../common/venues.ts';
 import { type Book, type BookEvent, type BookModel, type Instrument, minimal } from '../book-model.ts';
+import type { SimTrade } from '../market-model.ts';
 
-export type VenueName = 'binance' | 'coinbase' | 'kraken' | 'bybit' | 'okx';
-export const VENUES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'bybit', 'okx'];
+export type { VenueName };
 
 /**
  * Faults, injected on command or on a schedule, per venue or on all of them:
@@ -31,6 +35,10 @@ export const VENUES: readonly VenueName[] = ['binance', 'coinbase', 'kraken', 'b
 /** The faults, named once in the configuration contract (the settings panel offers the same). */
 export type VenueFault = (typeof SIM_FAULT_NAMES)[number];
 export const VENUE_FAULTS: readonly VenueFault[] = SIM_FAULT_NAMES;
+/** The faults that act on book frames: in mode 'trades' there are none, so they apply nowhere. */
+export const BOOK_FAULTS: readonly VenueFault[] = ['dropped-delta', 'bad-checksum'];
+/** The faults a trade-only stream has (mode 'trades'). */
+export const TRADE_FAULTS: readonly VenueFault[] = VENUE_FAULTS.filter((f) => !BOOK_FAULTS.includes(f));
 
 export interface VenueStats {
   /** Text frames sent (data, replies, heartbeats; WebSocket control frames excluded). */
@@ -39,6 +47,8 @@ export interface VenueStats {
   bytes: number;
   /** Individual trades sent (a trade sent to two connections counts twice). */
   trades: number;
+  /** Of those, per instrument (BTCUSDT: the simulator's instrument key). */
+  tradesBySymbol: Record<string, number>;
   /** Book snapshot + delta frames sent (REST snapshots included for Binance). */
   bookUpdates: number;
   bookSnapshots: number;
@@ -52,6 +62,8 @@ export interface VenueStats {
   slowConsumers: number;
   /** Clients cut because their unsent backlog exceeded the limit. */
   backlogCuts: number;
+  /** Replies to client requests (acks, lists, pongs), error replies included. */
+  replies: number;
   /** Error replies to client requests. */
   errors: number;
   /** Open connections now. */
@@ -65,6 +77,7 @@ export function emptyStats(): VenueStats {
     messages: 0,
     bytes: 0,
     trades: 0,
+    tradesBySymbol: {},
     bookUpdates: 0,
     bookSnapshots: 0,
     droppedDeltas: 0,
@@ -75,6 +88,7 @@ export function emptyStats(): VenueStats {
     stalls: 0,
     slowConsumers: 0,
     backlogCuts: 0,
+    replies: 0,
     errors: 0,
     connections: 0,
     connectionsTotal: 0,
@@ -89,26 +103,64 @@ export interface BookView {
   sequence: number;
 }
 
+/**
+ * What the simulator runs on. 'books': the order-book market (book-model.ts), every venue's
+ * trades, books and top of book. 'trades': the trade-only market (market-model.ts), nothing but
+ * trades, for the venues whose module speaks it — the lighter stream the engine's default feed
+ * and the ingest benchmark use.
+ */
+export type SimMode = 'books' | 'trades';
+
+/** What the simulator gives each venue it runs (its own options come separately, see create). */
 export interface VenueConfig {
+  /** The module's name: the venue's name everywhere (stats, logs). */
+  name: VenueName;
+  mode: SimMode;
   instruments: Instrument[];
-  model: BookModel;
+  /** The order-book market (mode 'books'); null in mode 'trades', where trades come by onTrade. */
+  model: BookModel | null;
   /** This venue's position in the model's `venues`: its books and events are its own. */
   venueIndex: number;
   log: (line: string) => void;
   maxBufferedBytes: number;
   stallMs: number;
   slowMs: number;
-  /** Binance: server ping interval and pong deadline. */
-  pingIntervalMs: number;
-  pongTimeoutMs: number;
-  /** OKX: send the legacy CRC32 checksum (true) or 0 as the 2026 docs say (false). */
-  okxChecksum: boolean;
-  /** OKX: an empty update after this long without a book change (60 s). */
-  okxKeepAliveMs: number;
-  /** Kraken, Coinbase: heartbeat interval (1 s). */
-  heartbeatMs: number;
-  /** Bybit: re-send the unchanged orderbook.1 snapshot after this long (3 s). */
-  bybitL1ResendMs: number;
+  /** To call when what the clients listen to has changed (see Venue.listening). */
+  demandChanged: () => void;
+}
+
+export interface VenueUrls {
+  ws: string;
+  rest?: string;
+}
+
+/**
+ * Everything venue-sim.ts knows about a venue, exported by its module and registered by name in
+ * venues/registry.ts. The simulator has no branch on a venue's name: routing, URLs, options and
+ * modes all come from here.
+ */
+export interface SimVenueModule<O extends object = object> {
+  readonly name: VenueName;
+  /**
+   * The WebSocket paths it answers: exact ('/v2'), or all below a prefix ('/ws/*'); a trailing '/'
+   * on a request is ignored. The first is the one clients are given (`urls`, and what `tickscope
+   * sim` prints). No order between venues is needed: an exact path wins over any prefix and a
+   * longer prefix over a shorter one (OKX's /ws/v5/public over Binance's /ws/*), and two venues
+   * claiming the same path fail the simulator's start.
+   */
+  readonly wsPaths: readonly [string, ...string[]];
+  /**
+   * Its plain-HTTP paths (REST book snapshots), exact; with any, its URLs carry the REST base
+   * http://host:port. Not served in mode 'trades'.
+   */
+  readonly restPaths?: readonly string[];
+  /** It speaks mode 'trades' too (its Venue implements onTrade). */
+  readonly tradeStream?: boolean;
+  /**
+   * Its protocol server. `opts` is the simulator's whole option object, of which the module reads
+   * its own fields (O, with their defaults): the registry makes VenueSimOptions of every O.
+   */
+  create(cfg: VenueConfig, opts: O): Venue;
 }
 
 export interface ClientBase {
@@ -132,7 +184,7 @@ const MAX_PENDING = 4;
 const OVERSIZED = 2 << 20;
 
 export abstract class Venue<C extends ClientBase = ClientBase> {
-  abstract readonly name: VenueName;
+  readonly name: VenueName;
   readonly clients = new Set<C>();
   readonly stats: VenueStats = emptyStats();
   protected readonly cfg: VenueConfig;
@@ -142,19 +194,39 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
   /** Book updates still to carry a wrong checksum (bad-checksum faults pending). */
   protected badChecksums = 0;
   private readonly slowTimers = new Set<NodeJS.Timeout>();
+  /** Trades sent, per instrument (stats.tradesBySymbol). */
+  private readonly tradeCounts: Float64Array;
 
   constructor(cfg: VenueConfig) {
     this.cfg = cfg;
+    this.name = cfg.name;
+    this.tradeCounts = new Float64Array(cfg.instruments.length);
   }
 
-  /** The WebSocket path(s) this venue answers, for routing: null = not mine. */
-  abstract accepts(pathname: string): boolean;
   /** Refuses a handshake with an HTTP status line, or accepts it (null). */
   refuse(_url: URL): string | null {
     return null;
   }
   abstract onConnection(ws: WebSocket, url: URL): void;
+  /** One event of the order-book market on this venue's books (mode 'books'). */
   abstract onEvent(ev: BookEvent): void;
+  /**
+   * One trade of the trade-only market (mode 'trades'; only for modules with `tradeStream`). The
+   * model reuses the object: copy what you keep.
+   */
+  onTrade(_t: SimTrade): void {}
+  /**
+   * Whether anyone listens, so that the market must run: any client (the default); a venue that
+   * knows better (Binance in mode 'trades': a trade subscription) says so, and calls
+   * cfg.demandChanged when that changes.
+   */
+  listening(): boolean {
+    return this.clients.size > 0;
+  }
+  /** Announces a server restart as the venue does (Binance's serverShutdown); false: it has none. */
+  announceShutdown(): boolean {
+    return false;
+  }
   /** Housekeeping, called every few tens of ms: batches, heartbeats, deadlines. */
   abstract onTimer(now: number): void;
   /** Sends whatever batches are pending now (quiesce). */
@@ -168,7 +240,9 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
 
   /** This venue's own book of instrument i in the model. */
   protected book(i: number): Book {
-    return this.cfg.model.book(this.cfg.venueIndex, i);
+    const model = this.cfg.model;
+    if (model === null) throw new RangeError(`${this.name}: no order books in mode 'trades'`);
+    return model.book(this.cfg.venueIndex, i);
   }
   /** A truncated frame in the venue's own shape. */
   protected abstract malformedFrame(): string;
@@ -196,8 +270,12 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
 
   /** Sends one text frame, counted; nothing while stalled. False when not sent. */
   protected send(c: C, text: string): boolean {
+    return this.sendAt(c, text, nowMs());
+  }
+
+  /** send, with the time already read (a hot path sending one event to many clients reads it once). */
+  protected sendAt(c: C, text: string, now: number): boolean {
     if (c.ws.readyState !== 1) return false;
-    const now = nowMs();
     if (now < this.stalledUntil) return false;
     c.ws.send(text);
     c.lastSent = now;
@@ -213,9 +291,22 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
     return true;
   }
 
+  /** A reply to a client's request (ack, list, pong), counted as one. */
+  protected answer(c: C, text: string): void {
+    this.stats.replies++;
+    this.send(c, text);
+  }
+
+  /** An error reply. */
   protected error(c: C, text: string): void {
     this.stats.errors++;
-    this.send(c, text);
+    this.answer(c, text);
+  }
+
+  /** Counts n trades of instrument i sent (to one connection each). */
+  protected countTrades(i: number, n: number): void {
+    this.stats.trades += n;
+    this.tradeCounts[i]! += n;
   }
 
   /** Takes the next pending dropped-delta fault: true = do not send this delta. */
@@ -236,6 +327,7 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
 
   /** Applies a fault; false when it does not apply to this venue. */
   inject(fault: VenueFault): boolean {
+    if (this.cfg.mode === 'trades' && BOOK_FAULTS.includes(fault)) return false;
     this.cfg.log(`simulator (${this.name}): injecting fault '${fault}'`);
     switch (fault) {
       case 'disconnect':
@@ -313,7 +405,9 @@ export abstract class Venue<C extends ClientBase = ClientBase> {
   }
 
   snapshotStats(): VenueStats {
-    return { ...this.stats, connections: this.clients.size };
+    const tradesBySymbol: Record<string, number> = {};
+    for (const inst of this.cfg.instruments) tradesBySymbol[inst.key] = this.tradeCounts[inst.index]!;
+    return { ...this.stats, tradesBySymbol, connections: this.clients.size };
   }
 
   close(): void {

@@ -20,6 +20,7 @@ import {
   instrumentBy,
   isoMicros,
   newClientBase,
+  type SimVenueModule,
   topLevels,
   Venue,
   type VenueConfig,
@@ -35,23 +36,33 @@ interface KrakenClient extends ClientBase {
   ticker: Map<number, { symbol: string; bbo: boolean }>;
 }
 
+/** Kraken's own options (the simulator's options carry them). */
+export interface KrakenOptions {
+  /** A heartbeat after this long without traffic on a subscribed connection (1000 ms). */
+  heartbeatMs?: number;
+}
+
+export const kraken: SimVenueModule<KrakenOptions> = {
+  name: 'kraken',
+  wsPaths: ['/v2'],
+  create: (cfg, opts) => new KrakenVenue(cfg, opts),
+};
+
 export class KrakenVenue extends Venue<KrakenClient> {
-  readonly name = 'kraken' as const;
   private readonly last: number[];
   private readonly volume: number[];
   private readonly trades24: number[];
   private readonly eventSeq: number[];
 
-  constructor(cfg: VenueConfig) {
+  private readonly heartbeatMs: number;
+
+  constructor(cfg: VenueConfig, opts: KrakenOptions) {
     super(cfg);
+    this.heartbeatMs = opts.heartbeatMs ?? 1000;
     this.last = cfg.instruments.map((i) => i.baseTicks);
     this.volume = cfg.instruments.map(() => 1984.62261137);
     this.trades24 = cfg.instruments.map(() => 41_873);
     this.eventSeq = cfg.instruments.map(() => 0);
-  }
-
-  accepts(pathname: string): boolean {
-    return pathname === '/v2' || pathname === '/v2/';
   }
 
   protected override hasChecksum(): boolean {
@@ -97,7 +108,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
     }
     const method = o.method;
     const reqId = Number.isInteger(o.req_id) ? `"req_id":${o.req_id as number},` : '';
-    if (method === 'ping') return void this.send(c, `{"method":"pong",${reqId}${times()}}`);
+    if (method === 'ping') return this.answer(c, `{"method":"pong",${reqId}${times()}}`);
     if (method !== 'subscribe' && method !== 'unsubscribe') {
       return this.error(
         c,
@@ -116,7 +127,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
     const channel = params.channel;
     const on = method === 'subscribe';
     if (channel === 'heartbeat' || channel === 'status') {
-      return void this.send(
+      return this.answer(
         c,
         `{"method":"${method}",${reqId}"result":{"channel":"${channel}"},"success":true,${times()}}`,
       );
@@ -154,7 +165,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
           ? `{"channel":"ticker","event_trigger":"${trigger}","snapshot":${snapshot},"symbol":"${sym}"}`
           : `{"channel":"ticker","symbol":"${sym}"}`;
       }
-      this.send(c, `{"method":"${method}",${reqId}"result":${result},"success":true,${times()}}`);
+      this.answer(c, `{"method":"${method}",${reqId}"result":${result},"success":true,${times()}}`);
       if (!on) {
         c[channel].delete(i);
         continue;
@@ -229,7 +240,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
           f = `{"channel":"trade","type":"update","data":[${data}]}`;
           bySym.set(sym, f);
         }
-        if (this.send(c, f)) this.stats.trades += ev.trades.length;
+        if (this.send(c, f)) this.countTrades(inst.index, ev.trades.length);
       }
     }
     if (ev.changes.length > 0) this.bookUpdate(ev);
@@ -281,7 +292,7 @@ export class KrakenVenue extends Venue<KrakenClient> {
   onTimer(now: number): void {
     for (const c of this.clients) {
       if (c.book.size + c.trade.size + c.ticker.size === 0) continue;
-      if (now - c.lastSent >= this.cfg.heartbeatMs) this.send(c, '{"channel":"heartbeat"}');
+      if (now - c.lastSent >= this.heartbeatMs) this.send(c, '{"channel":"heartbeat"}');
     }
   }
 

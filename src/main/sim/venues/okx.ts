@@ -15,6 +15,7 @@ import {
   type ClientBase,
   crc32,
   newClientBase,
+  type SimVenueModule,
   topLevels,
   Venue,
   type VenueConfig,
@@ -29,19 +30,33 @@ interface OkxClient extends ClientBase {
   subs: Record<Channel, Set<number>>;
 }
 
+/** OKX's own options (the simulator's options carry them). */
+export interface OkxOptions {
+  /** The books checksum: 'real' (the legacy CRC32, default) or 'zero' (as the 2026 docs say). */
+  okxChecksum?: 'real' | 'zero';
+  /** An empty books update after this long without a change (60 000 ms). */
+  okxKeepAliveMs?: number;
+}
+
+export const okx: SimVenueModule<OkxOptions> = {
+  name: 'okx',
+  wsPaths: ['/ws/v5/public'],
+  create: (cfg, opts) => new OkxVenue(cfg, opts),
+};
+
 export class OkxVenue extends Venue<OkxClient> {
-  readonly name = 'okx' as const;
   private readonly seqIds: number[];
   private readonly lastBookSent: number[];
 
-  constructor(cfg: VenueConfig) {
+  private readonly realChecksum: boolean;
+  private readonly keepAliveMs: number;
+
+  constructor(cfg: VenueConfig, opts: OkxOptions) {
     super(cfg);
+    this.realChecksum = (opts.okxChecksum ?? 'real') === 'real';
+    this.keepAliveMs = opts.okxKeepAliveMs ?? 60_000;
     this.seqIds = cfg.instruments.map((_, k) => 37_720_954_518 + k * 10_000_000_000);
     this.lastBookSent = cfg.instruments.map(() => nowMs());
-  }
-
-  accepts(pathname: string): boolean {
-    return pathname === '/ws/v5/public' || pathname === '/ws/v5/public/';
   }
 
   protected override hasChecksum(): boolean {
@@ -72,7 +87,7 @@ export class OkxVenue extends Venue<OkxClient> {
   }
 
   private onCommand(c: OkxClient, text: string): void {
-    if (text === 'ping') return void this.send(c, 'pong');
+    if (text === 'ping') return this.answer(c, 'pong');
     const bad = (id: string): void =>
       this.error(
         c,
@@ -110,7 +125,7 @@ export class OkxVenue extends Venue<OkxClient> {
         continue;
       }
       const ch = channel as Channel;
-      this.send(
+      this.answer(
         c,
         `{${id}"event":"${op}","arg":{"channel":"${ch}","instId":"${inst.id}"},"connId":"${c.connId}"}`,
       );
@@ -139,7 +154,7 @@ export class OkxVenue extends Venue<OkxClient> {
   }
 
   private checksum(inst: Instrument, book: Book): number {
-    return this.cfg.okxChecksum ? okxChecksum(inst, book) : 0;
+    return this.realChecksum ? okxChecksum(inst, book) : 0;
   }
 
   private bbo(inst: Instrument): string {
@@ -170,7 +185,7 @@ export class OkxVenue extends Venue<OkxClient> {
             .join(',');
           f = `{"arg":{"channel":"trades","instId":"${inst.id}"},"data":[${data}]}`;
         }
-        if (this.send(c, f)) this.stats.trades += ev.trades.length;
+        if (this.send(c, f)) this.countTrades(inst.index, ev.trades.length);
       }
     }
     if (ev.topChanged) {
@@ -197,7 +212,7 @@ export class OkxVenue extends Venue<OkxClient> {
   onTimer(now: number): void {
     for (const inst of this.cfg.instruments) {
       const i = inst.index;
-      if (now - this.lastBookSent[i]! < this.cfg.okxKeepAliveMs) continue;
+      if (now - this.lastBookSent[i]! < this.keepAliveMs) continue;
       this.lastBookSent[i] = now;
       const seqId = this.seqIds[i]!;
       const book = this.book(i);
