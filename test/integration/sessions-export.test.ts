@@ -169,6 +169,20 @@ test('export a recorded session as CSV and JSON lines: one row per record, downl
   assert.equal(dlj.status, 200);
   assert.equal((await dlj.text()).trimEnd().split('\n').length, s.records);
 
+  // Parquet, from the same drawer: DuckDB writes it on the export worker; it downloads as a file.
+  assert.deepEqual((await command({ action: 'export', name, format: 'parquet' })).body, { ok: true });
+  const parquet = await finished(name, 'parquet');
+  assert.equal(parquet.state, 'done', JSON.stringify(parquet));
+  assert.equal(parquet.records, s.records, 'one row per record');
+  assert.equal(parquet.path, join(sessions, 'exports', `${name}.parquet`));
+  const dlp = await fetch(`${url}api/sessions?download=${encodeURIComponent(name)}&format=parquet`);
+  assert.equal(dlp.status, 200);
+  const bytes = Buffer.from(await dlp.arrayBuffer());
+  // A Parquet file begins and ends with its magic.
+  assert.equal(bytes.subarray(0, 4).toString(), 'PAR1');
+  assert.equal(bytes.subarray(-4).toString(), 'PAR1');
+  assert.equal(bytes.length, parquet.bytes);
+
   // Refusals: unknown format, missing or escaping names — nothing outside the folder is read.
   for (const bad of [
     { action: 'export', name, format: 'xlsx' },
