@@ -5,28 +5,17 @@
  * be the session's records, with the documented types; bad SQL and bad folders get a clear error.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { runNode, tickscopeBin } from '../helpers/run-node.ts';
 
-const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
-
-function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d;
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    err += d;
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
-}
+const run = async (args: string[]): Promise<{ code: number | null; out: string; err: string }> => {
+  const r = await runNode([tickscopeBin, ...args]);
+  return { code: r.code, out: r.stdout, err: r.stderr };
+};
 
 let tmp = '';
 let session = '';

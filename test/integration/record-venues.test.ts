@@ -8,7 +8,6 @@
  * alive, and feeds it holds write nothing until a recorder has attached.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +26,7 @@ import { FeedStat } from '../../src/main/feeds/feed-protocol.ts';
 import { Recorder } from '../../src/main/recorder/recorder.ts';
 import { openSession, readRecords } from '../../src/main/recorder/session-reader.ts';
 import { VENUE_NAMES, VenueSim } from '../../src/main/sim/venue-sim.ts';
+import { type NodeRun, runNode } from '../helpers/run-node.ts';
 
 const bin = fileURLToPath(new URL('../../bin/tickscope.mjs', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'tickscope-record-venues-'));
@@ -50,34 +50,11 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = NodeRun;
 
 /** Runs a Node child process; one that does not end by itself within 20 s is killed and fails the test. */
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args.join(' ')} did not end: ${stderr}`));
-    }, 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> =>
+  runNode(args, { env, timeoutMs: 20_000 });
 
 const tickscope = (args: string[]): Promise<Run> => run([bin, ...args]);
 
