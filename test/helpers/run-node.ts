@@ -1,6 +1,7 @@
 /**
- * Runs a Node 24 child process to its end and collects what it printed: `tickscope` commands as
- * a user runs them. One that does not end by itself in time is killed and rejects, so a hang
+ * Runs a Node 24 child process (or, with `command`, another program such as a shell that sets a
+ * limit and execs Node) to its end and collects what it printed: `tickscope` commands as a user
+ * runs them. One that does not end by itself in time is killed and rejects, so a hang
  * fails the test instead of stalling the suite.
  */
 import { spawn } from 'node:child_process';
@@ -16,10 +17,10 @@ export interface NodeRun {
 
 export function runNode(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; command?: string } = {},
 ): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    const child = spawn(opts.command ?? process.execPath, args, {
       env: opts.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

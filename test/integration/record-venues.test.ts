@@ -58,6 +58,19 @@ const run = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run>
 
 const tickscope = (args: string[]): Promise<Run> => run([bin, ...args]);
 
+/** The flags that point a command at one simulated venue: its WebSocket and, if any, REST URL. */
+function feedFlags(venue: string, urls: { ws: string; rest?: string }): string[] {
+  return [
+    '--venue',
+    venue,
+    '--symbols',
+    SYMBOLS.join(','),
+    '--url',
+    urls.ws,
+    ...(urls.rest ? ['--rest-url', urls.rest] : []),
+  ];
+}
+
 /** The one JSON summary line a --json run ends with on stdout. */
 function summaryOf(r: Run): Record<string, unknown> {
   assert.equal(r.code, 0, `exit code ${r.code}: ${r.stderr}`);
@@ -172,13 +185,7 @@ for (const venue of VENUE_NAMES) {
       const dir = join(tmp, `${venue}-${speed}`);
       const r = await tickscope([
         'record',
-        '--venue',
-        venue,
-        '--symbols',
-        SYMBOLS.join(','),
-        '--url',
-        urls.ws,
-        ...(urls.rest ? ['--rest-url', urls.rest] : []),
+        ...feedFlags(venue, urls),
         '--out',
         dir,
         '--duration',
@@ -229,19 +236,7 @@ for (const venue of VENUE_NAMES) {
   for (const speed of Object.keys(RATES) as (keyof typeof RATES)[]) {
     test(`watch ${venue}, ${speed} feed: exit 0 and the summary`, async () => {
       const urls = sims[speed]!.urls[venue];
-      const r = await tickscope([
-        'watch',
-        '--venue',
-        venue,
-        '--symbols',
-        SYMBOLS.join(','),
-        '--url',
-        urls.ws,
-        ...(urls.rest ? ['--rest-url', urls.rest] : []),
-        '--duration',
-        '1',
-        '--json',
-      ]);
+      const r = await tickscope(['watch', ...feedFlags(venue, urls), '--duration', '1', '--json']);
       const s = summaryOf(r);
       assert.equal(s.venue, venue);
       if (snapshotOnSubscribe(venue))
